@@ -1,0 +1,25 @@
+# One image for web, worker and beat (docker-compose.yml).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 DJANGO_DEBUG=False
+
+# WeasyPrint's libraries and the CJK fonts the PDF embeds (never fetched at run time).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml requirements.lock README.md ./
+COPY qualitytrack ./qualitytrack
+COPY indicators ./indicators
+COPY targets ./targets
+COPY reports ./reports
+RUN pip install -c requirements.lock .
+COPY . .
+RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput
+
+RUN useradd --system --home /app qualitytrack && mkdir -p /app/media && chown qualitytrack /app/media
+USER qualitytrack
+EXPOSE 8000
+CMD ["gunicorn", "qualitytrack.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]

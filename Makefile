@@ -1,0 +1,48 @@
+# QualityTrack — the two commands: `make run` and `make test`.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test install system-deps setup lint check serve worker beat
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "QualityTrack needs Python 3.11")'
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+## set up the database: migrate, seed (idempotent), progress, demo accounts
+setup: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py loaddata seed_targets
+	$(BIN)/python manage.py create_demo_users
+
+## make run: install, migrate, load the seed data, create demo accounts, serve on :$(PORT)
+run: setup
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## make test: install and run the whole suite (SQLite, Celery eager)
+test: install system-deps
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+check: install
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+worker: install
+	$(BIN)/celery -A qualitytrack worker -l info
+
+beat: install
+	$(BIN)/celery -A qualitytrack beat -l info

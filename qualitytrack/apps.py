@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class QualitytrackConfig(AppConfig):
+    name = "qualitytrack"
+    verbose_name = "QualityTrack"
+    default_auto_field = "django.db.models.BigAutoField"

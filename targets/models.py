@@ -1,0 +1,293 @@
+"""What is promised: plans, their targets, and the progress computed for each quarter.
+
+The choices below mirror the pure engine's vocabulary (``targets.progress.schema``); a test
+asserts that the two sets are equal, so the engine never needs Django to learn a label.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import Department, Indicator, Region
+
+
+class PlanManager(models.Manager["Plan"]):
+    def get_by_natural_key(self, code: str) -> Plan:
+        return self.get(code=code)
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        IN_FORCE = "in_force", _("执行中")
+        CLOSED = "closed", _("已收官")
+
+    code = models.SlugField(_("代码"), max_length=50, unique=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), on_delete=models.PROTECT, related_name="plans"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    doc_number = models.CharField(_("文号"), max_length=60, blank=True)
+    issuer = models.CharField(_("发文机关"), max_length=100, blank=True)
+    issue_date = models.DateField(_("成文日期"), null=True, blank=True)
+    start_year = models.PositiveSmallIntegerField(_("起始年"))
+    end_year = models.PositiveSmallIntegerField(_("目标年"))
+    base_year = models.PositiveSmallIntegerField(_("基期年"), null=True, blank=True)
+    vision_year = models.PositiveSmallIntegerField(_("远景年"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.IN_FORCE, db_index=True
+    )
+    source = models.CharField(_("来源文件"), max_length=200, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
+
+    objects = PlanManager()
+
+    class Meta:
+        verbose_name = _("规划")
+        verbose_name_plural = _("规划")
+        ordering = ["region__code", "start_year", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__gte=F("start_year")), name="plan_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(base_year__isnull=True) | Q(base_year__lte=F("start_year")),
+                name="plan_base_year_not_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+    @property
+    def t0_year(self) -> int:
+        """The base year y0: as given, else the year before the plan starts (PROGRESS.md)."""
+        return self.base_year if self.base_year is not None else self.start_year - 1
+
+
+class TargetManager(models.Manager["Target"]):
+    def get_by_natural_key(self, plan_code: str, code: str) -> Target:
+        return self.get(plan__code=plan_code, code=code)
+
+
+class Target(models.Model):
+    class Kind(models.TextChoices):
+        LEVEL = "level", _("水平值")
+        MAINTAIN = "maintain", _("保持")
+        ANNUAL_INCREMENT = "annual_increment", _("每年新增")
+        CUMULATIVE_NEW = "cumulative_new", _("累计新增")
+        PERIOD_AVERAGE = "period_average", _("期间均值")
+        DIRECTION = "direction", _("趋势方向")
+        MILESTONE = "milestone", _("里程碑")
+        RANGE = "range", _("区间")
+        ASSIGNED = "assigned", _("上级下达")
+
+    class Comparator(models.TextChoices):
+        GE = "ge", "≥"
+        LE = "le", "≤"
+        GT = "gt", ">"
+        LT = "lt", "<"
+        EQ = "eq", "="
+        RANGE = "range", _("区间")
+
+    class Binding(models.TextChoices):
+        BINDING = "binding", _("约束性")
+        EXPECTED = "expected", _("预期性")
+        UNSPECIFIED = "", _("未注明")
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="targets"
+    )
+    code = models.CharField(_("编号"), max_length=20)
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="targets"
+    )
+    kind = models.CharField(_("目标类型"), max_length=20, choices=Kind.choices, db_index=True)
+    comparator = models.CharField(
+        _("比较方式"), max_length=5, choices=Comparator.choices, default=Comparator.GE
+    )
+    value = models.DecimalField(_("目标值"), max_digits=18, decimal_places=4, null=True, blank=True)
+    value_high = models.DecimalField(
+        _("目标上限/力争值"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    unit = models.CharField(_("单位"), max_length=30, blank=True)
+    deadline_year = models.PositiveSmallIntegerField(
+        _("目标年份"), null=True, blank=True, help_text=_("为空表示规划期内每年")
+    )
+    baseline_value = models.DecimalField(
+        _("基期值"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    baseline_year = models.PositiveSmallIntegerField(_("基期年"), null=True, blank=True)
+    aspirational = models.BooleanField(_("力争目标"), default=False)
+    binding = models.CharField(
+        _("指标属性"), max_length=10, choices=Binding.choices, default=Binding.UNSPECIFIED,
+        blank=True,
+    )
+    criteria_total = models.PositiveSmallIntegerField(_("创建子项数"), null=True, blank=True)
+    lead_departments = models.ManyToManyField(
+        Department, verbose_name=_("牵头单位"), related_name="led_targets", blank=True
+    )
+    participating_departments = models.ManyToManyField(
+        Department, verbose_name=_("参与单位"), related_name="supported_targets", blank=True
+    )
+    section = models.CharField(_("所属章节"), max_length=100, blank=True)
+    source_clause = models.CharField(_("条款"), max_length=60, blank=True)
+    source_quote = models.TextField(_("原文"))
+    cancelled = models.BooleanField(_("不再考核"), default=False)
+    cancel_reason = models.CharField(_("不再考核原因"), max_length=100, blank=True)
+    final_assessment = models.CharField(_("文件所载完成情况"), max_length=50, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
+
+    objects = TargetManager()
+
+    class Meta:
+        verbose_name = _("目标")
+        verbose_name_plural = _("目标")
+        ordering = ["plan_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="target_code_unique_per_plan"),
+            models.CheckConstraint(
+                condition=Q(value_high__isnull=True)
+                | Q(value__isnull=True)
+                | Q(value_high__gte=F("value")),
+                name="target_range_high_not_below_low",
+            ),
+        ]
+        indexes = [models.Index(fields=["indicator", "plan"])]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.name} {self.get_comparator_display()} {self.value_display}"
+
+    def natural_key(self) -> tuple[str, str]:
+        return (*self.plan.natural_key(), self.code)
+
+    natural_key.dependencies = ["targets.plan", "indicators.indicator"]  # type: ignore[attr-defined]
+
+    @property
+    def value_display(self) -> str:
+        """The goal as officials read it: "96%", "2-3个", "5个/年"."""
+        if self.value is None:
+            return str(_("待下达")) if self.kind == self.Kind.ASSIGNED else ""
+
+        def fmt(number: object) -> str:
+            return f"{number:f}".rstrip("0").rstrip(".")
+
+        text = fmt(self.value)
+        if self.value_high is not None:
+            text = f"{text}-{fmt(self.value_high)}"
+        return f"{text}{self.unit}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        plan = self.plan
+        if self.deadline_year and not plan.start_year - 1 <= self.deadline_year <= max(
+            plan.end_year, plan.vision_year or 0
+        ):
+            raise ValidationError(
+                {"deadline_year": _("目标年份%(year)s不在规划期%(start)s—%(end)s内。")
+                 % {"year": self.deadline_year, "start": plan.start_year, "end": plan.end_year}}
+            )
+
+
+class Reward(models.Model):
+    """A reward of a plan's 扶持政策清单, linked to the indicator it rewards where there is one."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="rewards"
+    )
+    code = models.CharField(_("编号"), max_length=20)
+    name = models.CharField(_("奖励事项"), max_length=200)
+    amount_wan = models.DecimalField(
+        _("金额(万元)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    basis = models.CharField(_("计发方式"), max_length=100, blank=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("兑现单位"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("对应指标"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="rewards",
+    )
+    source_quote = models.TextField(_("原文"))
+
+    class Meta:
+        verbose_name = _("扶持政策")
+        verbose_name_plural = _("扶持政策")
+        ordering = ["plan_id", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="reward_code_unique_per_plan")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Progress(models.Model):
+    """The engine's verdict on one target at one quarter's end. Derived; upserted by key."""
+
+    class Status(models.TextChoices):
+        NOT_APPLICABLE = "not_applicable", _("不再考核")
+        UNASSIGNED = "unassigned", _("待下达")
+        NO_DATA = "no_data", _("待填报")
+        ACHIEVED = "achieved", _("已完成")
+        NOT_ACHIEVED = "not_achieved", _("未完成")
+        INSUFFICIENT_DATA = "insufficient_data", _("数据不足")
+        ON_TRACK = "on_track", _("进度正常")
+        LAGGING = "lagging", _("进度滞后")
+        OFF_TRACK = "off_track", _("严重滞后")
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("目标"), on_delete=models.CASCADE, related_name="progress"
+    )
+    year = models.PositiveSmallIntegerField(_("年份"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, db_index=True)
+    reason = models.CharField(_("说明"), max_length=30, blank=True)
+    data_year = models.PositiveSmallIntegerField(_("数据年份"), null=True, blank=True)
+    data_quarter = models.PositiveSmallIntegerField(_("数据季度"), null=True, blank=True)
+    current_value = models.FloatField(_("当前值"), null=True, blank=True)
+    completion_ratio = models.FloatField(_("完成率"), null=True, blank=True)
+    elapsed_share = models.FloatField(_("时间进度"), null=True, blank=True)
+    elapsed_share_asof = models.FloatField(_("时间进度(评估日)"), null=True, blank=True)
+    pace = models.FloatField(_("进度比"), null=True, blank=True)
+    expected_value = models.FloatField(_("预期值"), null=True, blank=True)
+    gap = models.FloatField(_("差距"), null=True, blank=True)
+    moving_away = models.BooleanField(_("倒退"), default=False)
+    stale = models.BooleanField(_("数据过期"), default=False)
+    provisional = models.BooleanField(_("初步"), default=False)
+    exceeds_stretch = models.BooleanField(_("超额"), default=False)
+    unattainable = models.BooleanField(_("已无法实现"), default=False)
+    periods_met = models.PositiveSmallIntegerField(_("达标期数"), null=True, blank=True)
+    periods_total = models.PositiveSmallIntegerField(_("考核期数"), null=True, blank=True)
+    needed_average = models.FloatField(_("剩余年份所需均值"), null=True, blank=True)
+    projected_value = models.FloatField(_("预测值"), null=True, blank=True)
+    projected_to_meet = models.BooleanField(_("预计可完成"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("计算时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("目标进度")
+        verbose_name_plural = _("目标进度")
+        ordering = ["target_id", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "year", "quarter"], name="progress_unique_per_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="progress_quarter_1_to_4"
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "quarter", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.year}Q{self.quarter} {self.get_status_display()}"
+
+    @property
+    def quarter_label(self) -> str:
+        return f"{self.year}年第{self.quarter}季度"

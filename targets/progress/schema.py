@@ -1,0 +1,305 @@
+"""The engine's vocabulary and column contracts: enums, settings, input/output columns.
+
+Everything another layer needs to talk to the engine lives here as plain Python
+(``enum.StrEnum``, a frozen dataclass, tuples of column names); ``targets.models`` mirrors
+the enums as ``TextChoices``. ``normalise_targets`` / ``normalise_observations`` check the
+columns and cast the dtypes once, so the rest of the engine can work on numpy arrays.
+Nothing here may import Django.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+
+class Kind(enum.StrEnum):
+    """Target kinds (DESIGN §4)."""
+
+    LEVEL = "level"
+    MAINTAIN = "maintain"
+    ANNUAL_INCREMENT = "annual_increment"
+    CUMULATIVE_NEW = "cumulative_new"
+    PERIOD_AVERAGE = "period_average"
+    DIRECTION = "direction"
+    MILESTONE = "milestone"
+    RANGE = "range"
+    ASSIGNED = "assigned"
+
+
+class Comparator(enum.StrEnum):
+    """How a value is judged against the target value (以上/以下 are inclusive, 民法典 1259).
+
+    ``eq`` is judged as ``ge``: "=100%" on a rate is "≥ 100", and a plan that writes
+    "达到X" means at least X. ``range`` means: the low end (``value``) decides, the high end
+    (``value_high``) is the stretch. For ``direction`` targets ``ge`` means 提升 and ``le``
+    means 下降.
+    """
+
+    GE = "ge"
+    LE = "le"
+    GT = "gt"
+    LT = "lt"
+    EQ = "eq"
+    RANGE = "range"
+
+
+class Status(enum.StrEnum):
+    """Progress statuses in order of precedence (first match wins)."""
+
+    NOT_APPLICABLE = "not_applicable"
+    UNASSIGNED = "unassigned"
+    NO_DATA = "no_data"
+    ACHIEVED = "achieved"
+    NOT_ACHIEVED = "not_achieved"
+    INSUFFICIENT_DATA = "insufficient_data"
+    ON_TRACK = "on_track"
+    LAGGING = "lagging"
+    OFF_TRACK = "off_track"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.NOT_APPLICABLE: "不再考核",
+    Status.UNASSIGNED: "待下达",
+    Status.NO_DATA: "待填报",
+    Status.ACHIEVED: "已完成",
+    Status.NOT_ACHIEVED: "未完成",
+    Status.INSUFFICIENT_DATA: "数据不足",
+    Status.ON_TRACK: "进度正常",
+    Status.LAGGING: "进度滞后",
+    Status.OFF_TRACK: "严重滞后",
+}
+
+
+class MilestoneState(enum.StrEnum):
+    """State of a qualitative milestone as reported in ``observations.state``."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return MILESTONE_LABELS[self]
+
+
+MILESTONE_LABELS: dict[MilestoneState, str] = {
+    MilestoneState.NOT_STARTED: "未启动",
+    MilestoneState.IN_PROGRESS: "推进中",
+    MilestoneState.DONE: "已完成",
+}
+
+
+class Reason(enum.StrEnum):
+    """Why a row has its status, where the status alone does not say (``reason`` column)."""
+
+    CANCELLED = "cancelled"  # not_applicable
+    NO_VALUE = "no_value"  # unassigned: the higher level has not set the value yet
+    NO_OBSERVATION = "no_observation"  # no_data: nothing approved after t0
+    STALE = "stale"  # no_data: two or more due periods missed
+    MISSING_PERIOD = "missing_period"  # no_data: a due period in between has no value
+    AWAITING_FINAL = "awaiting_final"  # no_data: past the deadline, deadline period missing
+    NO_BASELINE = "no_baseline"  # insufficient_data: one value, no baseline
+    BASELINE_MET = "baseline_met"  # level: the baseline already met the target
+    AWAITING_ANNUAL = "awaiting_annual"  # flows: nothing due yet this year (待年度评定)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Tunable thresholds; the defaults are the published ones (PROGRESS.md)."""
+
+    on_track: float = 0.95  # q ≥ on_track → on_track (Eurostat / Open SDG)
+    lagging: float = 0.60  # lagging ≤ q < on_track → lagging
+    annual_rule: Literal["strict", "cumulative"] = "strict"  # annual_increment at the deadline
+    direction_epsilon: float = 0.0  # stagnation band for direction targets, per year
+    milestone_off_track_share: float | None = None  # 未启动 at e ≥ this → off_track
+    stale_grace_days: int = 30  # days after a period's end before it counts as due
+    near_limit_tolerance: float = 0.0  # slack for targets at a natural limit (0 or 100)
+
+    def __post_init__(self) -> None:
+        if self.annual_rule not in ("strict", "cumulative"):
+            raise ValueError(f"annual_rule must be 'strict' or 'cumulative', not {self.annual_rule!r}")
+        if not self.lagging <= self.on_track:
+            raise ValueError("lagging threshold must not exceed on_track threshold")
+
+
+TARGET_COLUMNS: tuple[str, ...] = (
+    "target_id",
+    "indicator_id",
+    "region_id",
+    "kind",
+    "comparator",
+    "value",
+    "value_high",
+    "deadline_year",
+    "baseline_value",
+    "baseline_year",
+    "plan_start_year",
+    "plan_end_year",
+    "plan_base_year",
+    "frequency",
+    "lower_bound",
+    "upper_bound",
+    "profile",
+    "aspirational",
+    "binding",
+    "cancelled",
+    "criteria_total",
+)
+
+OBSERVATION_COLUMNS: tuple[str, ...] = (
+    "indicator_id",
+    "region_id",
+    "year",
+    "quarter",
+    "value",
+    "state",
+    "criteria_met",
+)
+
+PROGRESS_COLUMNS: tuple[str, ...] = (
+    "target_id",
+    "status",
+    "reason",
+    "current_value",
+    "data_year",
+    "data_quarter",
+    "completion_ratio",
+    "elapsed_share",
+    "elapsed_share_asof",
+    "pace",
+    "expected_value",
+    "gap",
+    "moving_away",
+    "stale",
+    "provisional",
+    "exceeds_stretch",
+    "unattainable",
+    "periods_met",
+    "periods_total",
+    "needed_average",
+    "projected_value",
+    "projected_to_meet",
+    "aspirational",
+    "binding",
+)
+
+PROGRESS_DTYPES: dict[str, str] = {
+    "target_id": "int64",
+    "status": "string",
+    "reason": "string",
+    "current_value": "float64",
+    "data_year": "Int64",
+    "data_quarter": "Int64",
+    "completion_ratio": "float64",
+    "elapsed_share": "float64",
+    "elapsed_share_asof": "float64",
+    "pace": "float64",
+    "expected_value": "float64",
+    "gap": "float64",
+    "moving_away": "bool",
+    "stale": "bool",
+    "provisional": "bool",
+    "exceeds_stretch": "bool",
+    "unattainable": "bool",
+    "periods_met": "Int64",
+    "periods_total": "Int64",
+    "needed_average": "float64",
+    "projected_value": "float64",
+    "projected_to_meet": "boolean",
+    "aspirational": "bool",
+    "binding": "bool",
+}
+
+# Columns that may be left out of the input frames (they are filled with NA).
+_OPTIONAL_TARGET = {"criteria_total"}
+_OPTIONAL_OBSERVATION = {"state", "criteria_met"}
+
+_INT = ("target_id", "indicator_id", "region_id", "plan_start_year", "plan_end_year")
+_NULLABLE_INT = ("deadline_year", "baseline_year", "plan_base_year", "criteria_total")
+_FLOAT = ("value", "value_high", "baseline_value", "lower_bound", "upper_bound")
+_BOOL = ("aspirational", "binding", "cancelled")
+
+# Spellings accepted in ``observations.state`` besides the enum values.
+STATE_CODES: dict[str, int] = {
+    MilestoneState.NOT_STARTED: 0,
+    "未启动": 0,
+    MilestoneState.IN_PROGRESS: 1,
+    "推进中": 1,
+    MilestoneState.DONE: 2,
+    "已完成": 2,
+    "已建成": 2,
+}
+
+FREQUENCIES = ("quarterly", "annual")
+PROFILES = ("uniform", "annual")
+
+
+def _require(frame: pd.DataFrame, columns: tuple[str, ...], optional: set[str], name: str) -> pd.DataFrame:
+    missing = [c for c in columns if c not in frame.columns and c not in optional]
+    if missing:
+        raise ValueError(f"{name} frame lacks column(s): {', '.join(missing)}")
+    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    for column in columns:
+        out[column] = (
+            frame[column].to_numpy() if column in frame.columns else pd.NA
+        )
+    return out
+
+
+def _codes(series: pd.Series, allowed: tuple[str, ...], default: str, name: str) -> np.ndarray:
+    """Map a text column to the index of its value in ``allowed``; NA → ``default``."""
+    text = series.astype(object).where(series.notna(), default).astype(str)
+    codes = pd.Series(text).map({v: i for i, v in enumerate(allowed)})
+    if codes.isna().any():
+        bad = sorted(set(text[codes.isna().to_numpy()]))
+        raise ValueError(f"unknown {name} value(s): {', '.join(bad)}")
+    return codes.to_numpy(dtype=np.int64)
+
+
+def normalise_targets(targets: pd.DataFrame) -> pd.DataFrame:
+    """Check the target columns and cast them; adds integer codes for the text columns."""
+    frame = _require(targets, TARGET_COLUMNS, _OPTIONAL_TARGET, "targets")
+    for column in _INT:
+        values = pd.to_numeric(frame[column])
+        if values.isna().any():
+            raise ValueError(f"targets.{column} must not be empty")
+        frame[column] = values.astype("int64")
+    for column in _NULLABLE_INT:
+        frame[column] = pd.to_numeric(frame[column]).astype("Int64")
+    for column in _FLOAT:
+        frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    for column in _BOOL:
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), False).astype(bool)
+    frame["kind_code"] = _codes(frame["kind"], tuple(Kind), Kind.LEVEL, "kind")
+    frame["comparator_code"] = _codes(frame["comparator"], tuple(Comparator), Comparator.GE, "comparator")
+    frame["frequency_code"] = _codes(frame["frequency"], FREQUENCIES, "annual", "frequency")
+    frame["profile_code"] = _codes(frame["profile"], PROFILES, "uniform", "profile")
+    return frame
+
+
+def normalise_observations(observations: pd.DataFrame) -> pd.DataFrame:
+    """Check the observation columns and cast them; ``state`` becomes a float code (0/1/2/NaN)."""
+    frame = _require(observations, OBSERVATION_COLUMNS, _OPTIONAL_OBSERVATION, "observations")
+    for column in ("indicator_id", "region_id", "year"):
+        values = pd.to_numeric(frame[column])
+        if values.isna().any():
+            raise ValueError(f"observations.{column} must not be empty")
+        frame[column] = values.astype("int64")
+    quarter = pd.to_numeric(frame["quarter"]).astype("float64")
+    if quarter.notna().any() and not quarter.dropna().isin([1, 2, 3, 4]).all():
+        raise ValueError("observations.quarter must be 1–4 or empty")
+    frame["quarter"] = quarter
+    frame["value"] = pd.to_numeric(frame["value"]).astype("float64")
+    frame["criteria_met"] = pd.to_numeric(frame["criteria_met"]).astype("float64")
+    state = frame["state"].astype(object)
+    frame["state"] = state.map(STATE_CODES).astype("float64")
+    return frame

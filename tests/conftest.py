@@ -1,0 +1,93 @@
+"""Shared fixtures: a small region tree, departments, and the personas of STYLE.md.
+
+Personas: ``office_user`` (领导小组办公室 of 赣榆区's city), ``scjg_user`` (reporter of
+区市场监管局), ``gxj_user`` (reporter of 区工信局, must not see 市场监管 data), ``leader_user``
+(read-only) and ``auditor_user``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings as django_settings
+
+from indicators import roles
+from tests.factories import DepartmentFactory, RegionFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_local(settings):  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = django_settings.BASE_DIR / ".pytest_media"
+
+
+@pytest.fixture
+def province(db):  # type: ignore[no-untyped-def]
+    return RegionFactory(code="320000", name="江苏省", level="province")
+
+
+@pytest.fixture
+def city(province):  # type: ignore[no-untyped-def]
+    return RegionFactory(code="320700", name="连云港市", level="city", parent=province)
+
+
+@pytest.fixture
+def district(city):  # type: ignore[no-untyped-def]
+    return RegionFactory(code="320707", name="赣榆区", level="district", parent=city)
+
+
+@pytest.fixture
+def other_city(province):  # type: ignore[no-untyped-def]
+    return RegionFactory(code="320900", name="盐城市", level="city", parent=province)
+
+
+@pytest.fixture
+def scjg(district):  # type: ignore[no-untyped-def]
+    return DepartmentFactory(region=district, name="区市场监管局")
+
+
+@pytest.fixture
+def gxj(district):  # type: ignore[no-untyped-def]
+    return DepartmentFactory(region=district, name="区工信局")
+
+
+@pytest.fixture
+def office_user(district):  # type: ignore[no-untyped-def]
+    return UserFactory.with_role("office", roles.OFFICE, district)
+
+
+@pytest.fixture
+def leader_user(district):  # type: ignore[no-untyped-def]
+    return UserFactory.with_role("leader", roles.LEADER, district)
+
+
+@pytest.fixture
+def auditor_user(district):  # type: ignore[no-untyped-def]
+    return UserFactory.with_role("auditor", roles.AUDITOR, district)
+
+
+@pytest.fixture
+def scjg_user(district, scjg):  # type: ignore[no-untyped-def]
+    return UserFactory.with_role("scjg", roles.REPORTER, district, scjg)
+
+
+@pytest.fixture
+def gxj_user(district, gxj):  # type: ignore[no-untyped-def]
+    return UserFactory.with_role("gxj", roles.REPORTER, district, gxj)
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery_unless_integration(request):  # type: ignore[no-untyped-def]
+    """Unit tests run tasks in-process; only ``integration`` tests use the real worker.
+
+    Test transactions never commit, so a real worker could not see their data anyway.
+    """
+    from qualitytrack.celery import app
+
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
