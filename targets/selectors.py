@@ -1,25 +1,188 @@
-"""Reads of plans and targets that pages, the PDF and the API share."""
+"""Reads of plans, targets and progress that pages, the PDF and the API share.
+
+Pages never recompute: they read the Progress rows the engine stored (one per target per
+quarter) and aggregate them in the database, so the number of queries does not grow with
+the number of targets (DESIGN §8).
+"""
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from .models import Plan, Target
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet
+
+from .models import Plan, Progress, Target
+
+#: Statuses that count as "good" in a score, and those out of every denominator.
+GOOD_STATUSES = (Progress.Status.ACHIEVED, Progress.Status.ON_TRACK)
+UNASSESSABLE_STATUSES = (
+    Progress.Status.NOT_APPLICABLE,
+    Progress.Status.UNASSIGNED,
+    Progress.Status.NO_DATA,
+    Progress.Status.INSUFFICIENT_DATA,
+)
+STATUS_ORDER = [choice.value for choice in Progress.Status]
 
 
-def plan_list() -> QuerySet[Plan]:
+def plan_list(*, region_ids: Iterable[int] | None = None) -> QuerySet[Plan]:
     """Every plan with its region and its number of targets, for the home page and lists."""
-    return (
-        Plan.objects.select_related("region", "region__parent")
-        .annotate(target_count=Count("targets"))
-        .order_by("region__code", "-status", "start_year")
+    plans = Plan.objects.select_related("region", "region__parent").annotate(
+        target_count=Count("targets")
     )
+    if region_ids is not None:
+        plans = plans.filter(region_id__in=list(region_ids))
+    return plans.order_by("region__code", "-status", "start_year")
 
 
-def target_list(*, plan: Plan | None = None) -> QuerySet[Target]:
-    targets = Target.objects.select_related("indicator", "plan", "plan__region").prefetch_related(
-        "lead_departments", "participating_departments"
-    )
+def target_list(
+    *, plan: Plan | None = None, region_ids: Iterable[int] | None = None
+) -> QuerySet[Target]:
+    targets = Target.objects.select_related(
+        "indicator", "plan", "plan__region"
+    ).prefetch_related("lead_departments", "participating_departments")
     if plan is not None:
         targets = targets.filter(plan=plan)
+    if region_ids is not None:
+        targets = targets.filter(plan__region_id__in=list(region_ids))
     return targets.order_by("plan_id", "pk")
+
+
+def parse_quarter(text: str) -> tuple[int, int]:
+    """'2025Q4' → (2025, 4); raises ValueError with a Chinese message otherwise."""
+    cleaned = text.strip().upper()
+    try:
+        year, quarter = cleaned.split("Q")
+        parsed = int(year), int(quarter)
+    except ValueError:
+        raise ValueError(f"季度“{text}”格式不正确，应为如 2025Q4 的形式。") from None
+    if not 1 <= parsed[1] <= 4:
+        raise ValueError(f"季度“{text}”格式不正确，季度应为1至4。")
+    return parsed
+
+
+def progress_latest_quarter() -> tuple[int, int] | None:
+    """The latest quarter for which progress has been computed, or None."""
+    row = Progress.objects.aggregate(latest=Max(models_quarter_key()))
+    if row["latest"] is None:
+        return None
+    return divmod_quarter(row["latest"])
+
+
+def models_quarter_key():  # type: ignore[no-untyped-def]
+    from django.db.models import F
+
+    return F("year") * 4 + F("quarter") - 1
+
+
+def divmod_quarter(key: int) -> tuple[int, int]:
+    year, index = divmod(int(key), 4)
+    return year, index + 1
+
+
+def progress_for_quarter(
+    *,
+    year: int,
+    quarter: int,
+    region_ids: Iterable[int] | None = None,
+    plan_ids: Iterable[int] | None = None,
+    department_id: int | None = None,
+) -> QuerySet[Progress]:
+    """Progress rows of one quarter with what a table shows, in one query."""
+    rows = Progress.objects.filter(year=year, quarter=quarter).select_related(
+        "target", "target__indicator", "target__plan", "target__plan__region"
+    )
+    if region_ids is not None:
+        rows = rows.filter(target__plan__region_id__in=list(region_ids))
+    if plan_ids is not None:
+        rows = rows.filter(target__plan_id__in=list(plan_ids))
+    if department_id is not None:
+        rows = rows.filter(target__lead_departments=department_id)
+    return rows.order_by("target__plan_id", "target_id")
+
+
+def progress_published() -> QuerySet[Progress]:
+    """Progress of in-force and closed plans, for the public feed (approved data only)."""
+    return Progress.objects.select_related(
+        "target", "target__indicator", "target__plan", "target__plan__region"
+    ).order_by("target_id", "year", "quarter")
+
+
+@dataclass
+class Rollup:
+    """Status counts of a group of targets (a department or a region) at one quarter."""
+
+    key: int
+    name: str
+    region: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    assessable: int = 0
+    good: int = 0
+    binding_behind: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def score(self) -> float | None:
+        """Share achieved or on track among assessable targets (None when none is)."""
+        return self.good / self.assessable if self.assessable else None
+
+
+def _rollup(rows: QuerySet[Progress], group: str, label: str, region: str | None) -> list[Rollup]:
+    exclude_aspirational = settings.ROLLUP_EXCLUDE_ASPIRATIONAL
+    assessable = ~Q(status__in=UNASSESSABLE_STATUSES)
+    if exclude_aspirational:
+        assessable &= Q(target__aspirational=False)
+    values = [group, label] + ([region] if region else [])
+    aggregates = {
+        f"n_{status}": Count("pk", filter=Q(status=status)) for status in STATUS_ORDER
+    }
+    aggregates["assessable"] = Count("pk", filter=assessable)
+    aggregates["good"] = Count("pk", filter=assessable & Q(status__in=GOOD_STATUSES))
+    aggregates["binding_behind"] = Count(
+        "pk",
+        filter=Q(target__binding=Target.Binding.BINDING)
+        & Q(status__in=[Progress.Status.LAGGING, Progress.Status.OFF_TRACK,
+                        Progress.Status.NOT_ACHIEVED]),
+    )
+    result = []
+    for row in rows.values(*values).annotate(**aggregates).order_by(label):
+        if row[group] is None:
+            continue
+        result.append(
+            Rollup(
+                key=row[group],
+                name=row[label],
+                region=row[region] if region else "",
+                counts={status: row[f"n_{status}"] for status in STATUS_ORDER},
+                assessable=row["assessable"],
+                good=row["good"],
+                binding_behind=row["binding_behind"],
+            )
+        )
+    return result
+
+
+def rollup_by_department(rows: QuerySet[Progress]) -> list[Rollup]:
+    """Status counts of the targets each department leads (DESIGN §5), one query."""
+    return _rollup(
+        rows.order_by(),
+        "target__lead_departments",
+        "target__lead_departments__name",
+        "target__lead_departments__region__name",
+    )
+
+
+def rollup_by_region(rows: QuerySet[Progress]) -> list[Rollup]:
+    """Status counts of each region's plans, one query."""
+    return _rollup(rows.order_by(), "target__plan__region", "target__plan__region__name", None)
+
+
+def status_counts(rows: QuerySet[Progress]) -> dict[str, int]:
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for row in rows.order_by().values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
+    return counts
