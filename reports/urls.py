@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "reports"
 
@@ -14,5 +14,5 @@ urlpatterns = [
     path("indicators/", views.indicator_list, name="indicator-list"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
     path("targets/<int:pk>/", views.target_detail, name="target-detail"),
-    path("reports/", views.report_list, name="report-list"),
+    path("reports/", report_views.report_list, name="report-list"),
 ]

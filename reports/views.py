@@ -79,9 +79,3 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(target_list(), pk=pk)
     return render(request, "reports/target_detail.html", {"target": target})
-
-
-@login_required
-def report_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/report_list.html", {})
-
