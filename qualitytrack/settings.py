@@ -234,6 +234,7 @@ ROLLUP_EXCLUDE_ASPIRATIONAL = env.bool("ROLLUP_EXCLUDE_ASPIRATIONAL", default=Tr
 # A reporting period closes this many days after its end.
 REPORTING_GRACE_DAYS = env.int("REPORTING_GRACE_DAYS", default=15)
 SEEDS_DIR = Path(env.str("QT_SEEDS_DIR", default=str(BASE_DIR.parent / "shared" / "seeds")))
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 LOGGING = {
     "version": 1,
