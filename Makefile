@@ -23,6 +23,7 @@ system-deps:
 setup: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py loaddata seed_targets
+	$(BIN)/python manage.py compute_progress --all
 	$(BIN)/python manage.py create_demo_users
 
 ## make run: install, migrate, load the seed data, create demo accounts, serve on :$(PORT)

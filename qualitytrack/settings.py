@@ -191,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.recompute_progress",
         "schedule": crontab(hour=2, minute=0),
     },
+    "drain-recompute-outbox": {                  # approvals made while Redis was down
+        "task": "targets.drain_recompute_outbox",
+        "schedule": 60.0,
+    },
     "send-reminders-daily": {
         "task": "indicators.send_reminders",
         "schedule": crontab(hour=9, minute=0),

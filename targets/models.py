@@ -291,3 +291,30 @@ class Progress(models.Model):
     @property
     def quarter_label(self) -> str:
         return f"{self.year}年第{self.quarter}季度"
+
+
+class RecomputeRequest(models.Model):
+    """Outbox of progress recomputes, written in the same transaction as the approval.
+
+    The broker may be down when a figure is approved (celery/celery#6046): the request is
+    kept here and drained by ``targets.drain_recompute_outbox`` as soon as a worker can run
+    it (right after commit when Redis is up; by beat every minute otherwise), so no approval
+    waits on Redis and none is forgotten.
+    """
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="+"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), on_delete=models.CASCADE, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("进度重算请求")
+        verbose_name_plural = _("进度重算请求")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}@{self.region_id}"

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .schema import Observed
+
 _QI_BITS = 14  # quarter indices stay below 2**14 (years < 4096)
 
 
@@ -46,74 +48,115 @@ class Joined:
     qi: np.ndarray
     annual: np.ndarray  # bool: an annual value (quarter NA), dated Q4
     value: np.ndarray
-    state: np.ndarray  # float milestone state code 0/1/2 or NaN
-    criteria: np.ndarray  # float sub-criteria met, or NaN
+    source: np.ndarray  # row number in the observations
+    observed: Observed
 
     @property
     def year(self) -> np.ndarray:
         return year_of(self.qi)
 
-    def take(self, rows: np.ndarray) -> Joined:
+    @property
+    def criteria(self) -> np.ndarray:
+        return self.observed.criteria_met[self.source]
+
+    @property
+    def state(self) -> np.ndarray:
+        """Milestone state codes 0/1/2 or NaN (decoded here, for these rows only)."""
+        return self.observed.state_codes(self.source)
+
+    def take(self, rows: np.ndarray | slice) -> Joined:
         return Joined(
-            self.tpos[rows], self.qi[rows], self.annual[rows], self.value[rows],
-            self.state[rows], self.criteria[rows],
+            self.tpos[rows],
+            self.qi[rows],
+            self.annual[rows],
+            self.value[rows],
+            self.source[rows],
+            self.observed,
         )
 
 
-def _dedupe(observations: pd.DataFrame, key: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
-    """One row per (key, period), whatever the input order.
+def _dedupe(observations: Observed, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sort by (key, period) keeping one row per period, whatever the input order.
 
-    An annual value and a Q4 value share a period; the annual one wins (it is the year's
-    official figure). Exact duplicates of a quarterly period should not exist among
-    approved figures; if they do, the sort makes the pick deterministic.
+    Returns the sorted composite keys and the kept row numbers. An annual value and a Q4
+    value share a period; the annual one wins (it is the year's official figure). Other
+    duplicates should not exist among approved figures; if they do, a sort on every
+    column makes the pick deterministic (only the duplicated rows pay for it).
     """
-    quarter = observations["quarter"].to_numpy()
-    annual = np.isnan(quarter)
-    qi = 4 * observations["year"].to_numpy() + np.where(annual, 4, quarter).astype(np.int64)
+    annual = np.isnan(observations.quarter)
+    qi = 4 * observations.year + np.where(annual, 4, observations.quarter).astype(np.int64)
     if len(qi) and (qi.min() < 0 or qi.max() >= 2**_QI_BITS):
         raise ValueError("observations.year out of range")
     composite = (key << _QI_BITS) + qi
-    value = observations["value"].to_numpy()
-    state = observations["state"].to_numpy()
-    criteria = observations["criteria_met"].to_numpy()
-    order = np.lexsort((criteria, state, value, annual, composite))
-    composite = composite[order]
-    keep = np.r_[composite[1:] != composite[:-1], True] if len(order) else np.zeros(0, bool)
-    rows = order[keep]
-    frame = pd.DataFrame(
-        {
-            "qi": qi[rows],
-            "annual": annual[rows],
-            "value": value[rows],
-            "state": state[rows],
-            "criteria": criteria[rows],
-        }
+    # Stable: observations loaded in (indicator, region, year, quarter) order sort in
+    # near-linear time.
+    order = np.argsort(composite, kind="stable")
+    sorted_keys = composite[order]
+    new_period = sorted_keys[1:] != sorted_keys[:-1]
+    if not new_period.all():
+        same = ~new_period
+        involved = np.r_[same, False] | np.r_[False, same]
+        rows = order[involved]
+        ties = np.lexsort(
+            (
+                observations.criteria_met[rows],
+                observations.state_codes(rows),
+                observations.value[rows],
+                annual[rows],
+                composite[rows],
+            )
+        )
+        order[involved] = rows[ties]  # same keys in the same places, so ``new_period`` holds
+    keep = np.r_[new_period, True] if len(order) else np.zeros(0, bool)
+    return sorted_keys[keep], order[keep]
+
+
+def _keys(targets: pd.DataFrame, observations: Observed) -> tuple[np.ndarray, np.ndarray]:
+    """Dense integer codes for (indicator_id, region_id) of targets and observations."""
+    t_ind, t_reg = targets["indicator_id"].to_numpy(), targets["region_id"].to_numpy()
+    o_ind, o_reg = observations.indicator_id, observations.region_id
+    top_ind = max(int(t_ind.max(initial=0)), int(o_ind.max(initial=0))) + 1
+    top_reg = max(int(t_reg.max(initial=0)), int(o_reg.max(initial=0))) + 1
+    low = min(
+        int(t_ind.min(initial=0)),
+        int(o_ind.min(initial=0)),
+        int(t_reg.min(initial=0)),
+        int(o_reg.min(initial=0)),
     )
-    return composite[keep], frame
+    if low >= 0 and top_ind * top_reg < 2 ** (62 - _QI_BITS):
+        return t_ind * top_reg + t_reg, o_ind * top_reg + o_reg  # arithmetic, no hashing
+    codes, _ = pd.factorize(np.concatenate([o_ind << 32 | o_reg, t_ind << 32 | t_reg]))
+    codes = codes.astype(np.int64)
+    return codes[len(o_ind) :], codes[: len(o_ind)]
+
+
+def _search(haystack: np.ndarray, needles: np.ndarray, side: str) -> np.ndarray:
+    """``np.searchsorted`` with the needles sorted first (cache-friendly at scale)."""
+    order = np.argsort(needles)
+    found = np.empty(len(needles), np.int64)
+    found[order] = np.searchsorted(haystack, needles[order], side=side)  # type: ignore[call-overload]
+    return found
 
 
 def join_observations(
-    targets: pd.DataFrame, observations: pd.DataFrame, lo: np.ndarray, hi: np.ndarray
+    targets: pd.DataFrame, observations: Observed, lo: np.ndarray, hi: np.ndarray
 ) -> Joined:
-    """Observations of each target's (indicator, region) with ``lo ≤ qi ≤ hi``."""
-    t_key = (targets["indicator_id"].to_numpy() << 32) + targets["region_id"].to_numpy()
-    o_key = (observations["indicator_id"].to_numpy() << 32) + observations["region_id"].to_numpy()
-    codes, _ = pd.factorize(np.concatenate([o_key, t_key]))
-    o_code, t_code = codes[: len(o_key)].astype(np.int64), codes[len(o_key) :].astype(np.int64)
-    composite, obs = _dedupe(observations, o_code)
-    start = np.searchsorted(composite, (t_code << _QI_BITS) + lo, side="left")
-    stop = np.searchsorted(composite, (t_code << _QI_BITS) + hi, side="right")
+    """Observations of each target's (indicator, region) with ``lo <= qi <= hi``."""
+    t_key, o_key = _keys(targets, observations)
+    composite, kept = _dedupe(observations, o_key)
+    start = _search(composite, (t_key << _QI_BITS) + lo, "left")
+    stop = _search(composite, (t_key << _QI_BITS) + hi, "right")
     counts = np.maximum(stop - start, 0)
-    tpos = np.repeat(np.arange(len(targets), dtype=np.int64), counts)
     offsets = np.cumsum(counts) - counts
-    rows = np.arange(counts.sum(), dtype=np.int64) - np.repeat(offsets - start, counts)
+    positions = np.arange(counts.sum(), dtype=np.int64) - np.repeat(offsets - start, counts)
+    rows = kept[positions]
     return Joined(
-        tpos=tpos,
-        qi=obs["qi"].to_numpy()[rows],
-        annual=obs["annual"].to_numpy()[rows],
-        value=obs["value"].to_numpy()[rows],
-        state=obs["state"].to_numpy()[rows],
-        criteria=obs["criteria"].to_numpy()[rows],
+        tpos=np.repeat(np.arange(len(targets), dtype=np.int64), counts),
+        qi=composite[positions] & (2**_QI_BITS - 1),
+        annual=np.isnan(observations.quarter[rows]),
+        value=observations.value[rows],
+        source=rows,
+        observed=observations,
     )
 
 

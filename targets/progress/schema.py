@@ -126,7 +126,9 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.annual_rule not in ("strict", "cumulative"):
-            raise ValueError(f"annual_rule must be 'strict' or 'cumulative', not {self.annual_rule!r}")
+            raise ValueError(
+                f"annual_rule must be 'strict' or 'cumulative', not {self.annual_rule!r}"
+            )
         if not self.lagging <= self.on_track:
             raise ValueError("lagging threshold must not exceed on_track threshold")
 
@@ -243,63 +245,121 @@ FREQUENCIES = ("quarterly", "annual")
 PROFILES = ("uniform", "annual")
 
 
-def _require(frame: pd.DataFrame, columns: tuple[str, ...], optional: set[str], name: str) -> pd.DataFrame:
+def _require(
+    frame: pd.DataFrame, columns: tuple[str, ...], optional: set[str], name: str
+) -> pd.DataFrame:
     missing = [c for c in columns if c not in frame.columns and c not in optional]
     if missing:
         raise ValueError(f"{name} frame lacks column(s): {', '.join(missing)}")
     out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     for column in columns:
-        out[column] = (
-            frame[column].to_numpy() if column in frame.columns else pd.NA
-        )
+        out[column] = frame[column].to_numpy() if column in frame.columns else pd.NA
     return out
 
 
-def _codes(series: pd.Series, allowed: tuple[str, ...], default: str, name: str) -> np.ndarray:
-    """Map a text column to the index of its value in ``allowed``; NA → ``default``."""
-    text = series.astype(object).where(series.notna(), default).astype(str)
-    codes = pd.Series(text).map({v: i for i, v in enumerate(allowed)})
-    if codes.isna().any():
-        bad = sorted(set(text[codes.isna().to_numpy()]))
+def _float(series: pd.Series) -> np.ndarray:
+    """Any numeric-ish column (ints, Int64, floats, Decimal objects, None) as float64."""
+    if not pd.api.types.is_numeric_dtype(series.dtype):
+        series = pd.to_numeric(series)
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _required_int(series: pd.Series, name: str) -> np.ndarray:
+    values = _float(series)
+    if np.isnan(values).any():
+        raise ValueError(f"{name} must not be empty")
+    return values.astype(np.int64)
+
+
+def _codes(
+    series: pd.Series, mapping: dict[str, int], name: str, default: int | None
+) -> np.ndarray:
+    """Map a text column to integer codes via ``mapping`` (one lookup per distinct value).
+
+    NA becomes ``default``; with ``default=None`` NA and unknown values become NaN,
+    otherwise an unknown value is an error naming it.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    found = [mapping.get(str(u)) for u in uniques]
+    if default is not None and None in found:
+        bad = sorted(str(u) for u, f in zip(uniques, found, strict=True) if f is None)
         raise ValueError(f"unknown {name} value(s): {', '.join(bad)}")
-    return codes.to_numpy(dtype=np.int64)
+    na = np.nan if default is None else default
+    lookup = np.array([np.nan if f is None else f for f in found] + [na], dtype=np.float64)
+    return lookup[codes]  # the NA sentinel -1 picks the last entry
+
+
+def _index(values: tuple[str, ...]) -> dict[str, int]:
+    return {str(v): i for i, v in enumerate(values)}
 
 
 def normalise_targets(targets: pd.DataFrame) -> pd.DataFrame:
     """Check the target columns and cast them; adds integer codes for the text columns."""
     frame = _require(targets, TARGET_COLUMNS, _OPTIONAL_TARGET, "targets")
     for column in _INT:
-        values = pd.to_numeric(frame[column])
-        if values.isna().any():
-            raise ValueError(f"targets.{column} must not be empty")
-        frame[column] = values.astype("int64")
+        frame[column] = _required_int(frame[column], f"targets.{column}")
     for column in _NULLABLE_INT:
-        frame[column] = pd.to_numeric(frame[column]).astype("Int64")
+        frame[column] = pd.array(_float(frame[column])).astype("Int64")
     for column in _FLOAT:
-        frame[column] = pd.to_numeric(frame[column]).astype("float64")
+        frame[column] = _float(frame[column])
     for column in _BOOL:
-        frame[column] = frame[column].astype(object).where(frame[column].notna(), False).astype(bool)
-    frame["kind_code"] = _codes(frame["kind"], tuple(Kind), Kind.LEVEL, "kind")
-    frame["comparator_code"] = _codes(frame["comparator"], tuple(Comparator), Comparator.GE, "comparator")
-    frame["frequency_code"] = _codes(frame["frequency"], FREQUENCIES, "annual", "frequency")
-    frame["profile_code"] = _codes(frame["profile"], PROFILES, "uniform", "profile")
+        frame[column] = frame[column].fillna(False).astype(bool)
+    codes = {
+        "kind_code": ("kind", _index(tuple(Kind)), 0),
+        "comparator_code": ("comparator", _index(tuple(Comparator)), 0),
+        "frequency_code": ("frequency", _index(FREQUENCIES), FREQUENCIES.index("annual")),
+        "profile_code": ("profile", _index(PROFILES), 0),
+    }
+    for code, (column, mapping, default) in codes.items():
+        frame[code] = _codes(frame[column], mapping, column, default).astype(np.int64)
     return frame
 
 
-def normalise_observations(observations: pd.DataFrame) -> pd.DataFrame:
-    """Check the observation columns and cast them; ``state`` becomes a float code (0/1/2/NaN)."""
-    frame = _require(observations, OBSERVATION_COLUMNS, _OPTIONAL_OBSERVATION, "observations")
-    for column in ("indicator_id", "region_id", "year"):
-        values = pd.to_numeric(frame[column])
-        if values.isna().any():
-            raise ValueError(f"observations.{column} must not be empty")
-        frame[column] = values.astype("int64")
-    quarter = pd.to_numeric(frame["quarter"]).astype("float64")
-    if quarter.notna().any() and not quarter.dropna().isin([1, 2, 3, 4]).all():
-        raise ValueError("observations.quarter must be 1–4 or empty")
-    frame["quarter"] = quarter
-    frame["value"] = pd.to_numeric(frame["value"]).astype("float64")
-    frame["criteria_met"] = pd.to_numeric(frame["criteria_met"]).astype("float64")
-    state = frame["state"].astype(object)
-    frame["state"] = state.map(STATE_CODES).astype("float64")
-    return frame
+@dataclass(frozen=True)
+class Observed:
+    """Approved observations as numpy arrays (one element per observation)."""
+
+    indicator_id: np.ndarray
+    region_id: np.ndarray
+    year: np.ndarray
+    quarter: np.ndarray  # float; NaN for an annual value
+    value: np.ndarray  # float; NaN for milestone-state rows
+    criteria_met: np.ndarray  # float; NaN when absent
+    state: pd.Series | None  # raw text, decoded lazily for milestone rows only
+
+    def __len__(self) -> int:
+        return len(self.year)
+
+    def state_codes(self, rows: np.ndarray) -> np.ndarray:
+        """Milestone state codes 0/1/2 (NaN when absent or unrecognised) of ``rows``."""
+        if self.state is None:
+            return np.full(len(rows), np.nan)
+        return _codes(self.state.take(rows), STATE_CODES, "state", None)
+
+
+def normalise_observations(observations: pd.DataFrame) -> Observed:
+    """Check the observation columns and cast them to numpy arrays."""
+    missing = [
+        c
+        for c in OBSERVATION_COLUMNS
+        if c not in observations.columns and c not in _OPTIONAL_OBSERVATION
+    ]
+    if missing:
+        raise ValueError(f"observations frame lacks column(s): {', '.join(missing)}")
+    quarter = _float(observations["quarter"])
+    if not np.isin(quarter[~np.isnan(quarter)], (1, 2, 3, 4)).all():
+        raise ValueError("observations.quarter must be 1-4 or empty")
+    has = observations.columns
+    return Observed(
+        indicator_id=_required_int(observations["indicator_id"], "observations.indicator_id"),
+        region_id=_required_int(observations["region_id"], "observations.region_id"),
+        year=_required_int(observations["year"], "observations.year"),
+        quarter=quarter,
+        value=_float(observations["value"]),
+        criteria_met=(
+            _float(observations["criteria_met"])
+            if "criteria_met" in has
+            else np.full(len(observations), np.nan)
+        ),
+        state=observations["state"].reset_index(drop=True) if "state" in has else None,
+    )

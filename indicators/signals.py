@@ -1,0 +1,11 @@
+"""The one hook other layers listen to (DESIGN §1: indicators never imports targets).
+
+``observation_approved`` is sent by ``indicators.services`` inside the approving transaction,
+with ``observation_id`` (and, for convenience, ``indicator_id`` and ``region_id``). The targets
+app's receiver enqueues the progress recompute with ``delay_on_commit``, so nothing runs
+unless the approval commits.
+"""
+
+from django.dispatch import Signal
+
+observation_approved = Signal()

@@ -1,0 +1,38 @@
+"""Recompute progress by hand: the twin of the ``targets.recompute_progress`` task."""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from targets.selectors import parse_quarter
+from targets.services import progress_recompute, quarter_end
+
+
+class Command(BaseCommand):
+    help = "计算目标进度：默认为当前季度；--quarter 2025Q4 或 --as-of 2025-12-31 指定时点；--all 计算所有季度。"
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        when = parser.add_mutually_exclusive_group()
+        when.add_argument("--quarter", help="季度，如 2025Q4（按季度末计算）")
+        when.add_argument("--as-of", dest="as_of", help="评估日期，如 2025-12-31")
+        parser.add_argument(
+            "--all", action="store_true", help="计算从各规划起始至该时点的所有季度"
+        )
+        parser.add_argument("--plan", action="append", type=int, help="只计算此规划（id，可多次）")
+
+    def handle(self, *args: object, **options: object) -> None:
+        try:
+            if options["quarter"]:
+                as_of = quarter_end(*parse_quarter(str(options["quarter"])))
+            elif options["as_of"]:
+                as_of = date.fromisoformat(str(options["as_of"]))
+            else:
+                as_of = timezone.localdate()
+        except ValueError as error:
+            raise CommandError(f"时点格式不正确：{error}") from None
+        rows = progress_recompute(
+            as_of=as_of, all_quarters=bool(options["all"]), plan_ids=options["plan"] or None
+        )
+        scope = "所有季度" if options["all"] else f"{as_of.year}年第{(as_of.month - 1) // 3 + 1}季度"
+        self.stdout.write(f"已计算进度 {rows} 条（{scope}，评估日 {as_of:%Y-%m-%d}）。")

@@ -1,0 +1,38 @@
+"""Wiring only: an approved figure asks for a recompute of the targets it feeds.
+
+indicators cannot import targets (the layers run indicators → targets → reports), so it sends
+``observation_approved``; this receiver writes an outbox row in the approval's transaction
+and, after commit, nudges a worker to drain the outbox. If the broker is unreachable the nudge
+is dropped (logged), never the request: beat drains the outbox every minute.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from indicators.models import Observation
+from indicators.signals import observation_approved
+
+from .services import recompute_request
+from .tasks import drain_recompute_outbox
+
+logger = logging.getLogger(__name__)
+
+
+def _nudge_worker() -> None:
+    try:
+        drain_recompute_outbox.apply_async(retry=False)
+    except Exception:  # the broker is down: the outbox keeps the request
+        logger.warning("broker unreachable; recompute left in the outbox", exc_info=True)
+
+
+@receiver(observation_approved)
+def recompute_after_approval(sender: object, *, observation_id: int, **kwargs: object) -> None:
+    indicator_id, region_id = Observation.objects.values_list("indicator_id", "region_id").get(
+        pk=observation_id
+    )
+    recompute_request(indicator_id=indicator_id, region_id=region_id)
+    transaction.on_commit(_nudge_worker)

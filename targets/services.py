@@ -1,0 +1,128 @@
+"""Writes of the targets app: progress recompute and its outbox.
+
+``progress_recompute`` is the one way Progress rows are made: load frames (one query each),
+run the pure engine for each quarter, upsert by (target, year, quarter). It is idempotent:
+running it twice leaves the same rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date
+
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .frames import load_observations_frame, load_targets_frame, save_progress_frame, target_filter
+from .models import RecomputeRequest
+from .progress import Settings, compute_progress
+
+logger = logging.getLogger(__name__)
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_end(year: int, quarter: int) -> date:
+    return (pd.Timestamp(year=year, month=quarter * 3, day=1) + pd.offsets.MonthEnd(0)).date()
+
+
+def engine_settings() -> Settings:
+    return Settings(
+        on_track=settings.PROGRESS_ON_TRACK,
+        lagging=settings.PROGRESS_LAGGING,
+        annual_rule=settings.PROGRESS_ANNUAL_RULE,
+        stale_grace_days=settings.REPORTING_GRACE_DAYS,
+    )
+
+
+def _quarters(first_year: int, last: tuple[int, int]) -> list[tuple[int, int]]:
+    return [
+        (year, quarter)
+        for year in range(first_year, last[0] + 1)
+        for quarter in range(1, 5)
+        if (year, quarter) <= last
+    ]
+
+
+def progress_recompute(
+    *,
+    as_of: date,
+    all_quarters: bool = False,
+    plan_ids: Iterable[int] | None = None,
+    indicator_ids: Iterable[int] | None = None,
+    region_ids: Iterable[int] | None = None,
+) -> int:
+    """Recompute Progress for the quarter holding ``as_of`` (or every quarter up to it).
+
+    The current quarter is judged at ``as_of``; a finished quarter at its last day. A closed
+    plan gets rows up to the end of its period only. Returns the number of rows upserted.
+    Idempotent; the query count does not depend on the number of targets.
+    """
+    indicator_ids = list(indicator_ids) if indicator_ids is not None else None
+    region_ids = list(region_ids) if region_ids is not None else None
+    targets = load_targets_frame(
+        target_filter(plan_ids=plan_ids, indicator_ids=indicator_ids, region_ids=region_ids)
+    )
+    if targets.empty:
+        return 0
+    observations = load_observations_frame(indicator_ids=indicator_ids, region_ids=region_ids)
+    current = quarter_of(as_of)
+    quarters = _quarters(int(targets["plan_start_year"].min()), current) if all_quarters else [
+        current
+    ]
+    config, now, saved = engine_settings(), timezone.now(), 0
+    for year, quarter in quarters:
+        day = min(as_of, quarter_end(year, quarter))
+        in_period = targets["plan_start_year"].le(year) & (
+            ~targets["plan_closed"] | targets["plan_end_year"].ge(year)
+        )
+        if not in_period.any():
+            continue
+        progress = compute_progress(
+            targets.loc[in_period].reset_index(drop=True), observations,
+            as_of=pd.Timestamp(day), settings=config,
+        )
+        saved += save_progress_frame(progress, year=year, quarter=quarter, computed_at=now)
+    return saved
+
+
+def recompute_request(*, indicator_id: int, region_id: int) -> RecomputeRequest:
+    """Record that figures of (indicator, region) changed; call inside the approval's transaction."""
+    return RecomputeRequest.objects.create(indicator_id=indicator_id, region_id=region_id)
+
+
+def recompute_outbox_drain(*, as_of: date | None = None, limit: int = 500) -> int:
+    """Recompute every pending request once, then mark them done. Safe to run concurrently.
+
+    Rows are claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` (ignored on SQLite, which
+    serialises writers anyway), so two workers never recompute the same request twice.
+    Returns the number of requests drained.
+    """
+    day = as_of or timezone.localdate()
+    with transaction.atomic():
+        pending = list(
+            RecomputeRequest.objects.select_for_update(skip_locked=True)
+            .filter(done_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", "indicator_id", "region_id")[:limit]
+        )
+        if not pending:
+            return 0
+        pairs = {(indicator, region) for _, indicator, region in pending}
+        for region in {region for _, region in pairs}:
+            progress_recompute(
+                as_of=day,
+                all_quarters=True,
+                indicator_ids=sorted({ind for ind, reg in pairs if reg == region}),
+                region_ids=[region],
+            )
+        RecomputeRequest.objects.filter(pk__in=[pk for pk, _, _ in pending]).update(
+            done_at=timezone.now()
+        )
+    logger.info("drained %d recompute requests", len(pending))
+    return len(pending)

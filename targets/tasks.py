@@ -1,0 +1,43 @@
+"""Celery entry points for targets. Each task: primitives in → one service call."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+
+@shared_task(
+    name="targets.recompute_progress",
+    acks_late=True,  # safe: the service upserts by natural key
+    autoretry_for=(OperationalError,),  # transient database trouble only
+    retry_backoff=True,
+    max_retries=5,
+)
+def recompute_progress(
+    *, as_of: str | None = None, all_quarters: bool = False,
+    indicator_ids: list[int] | None = None, region_ids: list[int] | None = None,
+) -> int:
+    """Recompute Progress rows (all targets by default). Idempotent; returns rows upserted."""
+    from targets.services import progress_recompute
+
+    day = date.fromisoformat(as_of) if as_of else timezone.localdate()
+    return progress_recompute(
+        as_of=day, all_quarters=all_quarters, indicator_ids=indicator_ids, region_ids=region_ids
+    )
+
+
+@shared_task(
+    name="targets.drain_recompute_outbox",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def drain_recompute_outbox() -> int:
+    """Recompute what approvals asked for (the outbox). Idempotent; returns requests drained."""
+    from targets.services import recompute_outbox_drain
+
+    return recompute_outbox_drain()
