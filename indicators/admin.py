@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Department, Indicator, Observation, ObservationChange, Profile, Region
+from .models import (
+    AuditEvent,
+    Department,
+    ImportJob,
+    Indicator,
+    Observation,
+    ObservationChange,
+    Profile,
+    Region,
+)
 
 
 @admin.register(Region)
@@ -76,3 +85,31 @@ class ObservationChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Append-only records: visible in the admin, never added, changed or deleted there."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "kind", "username", "ip_address", "path", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["username", "path", "detail"]
+    date_hierarchy = "at"
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "department", "year", "quarter", "filename", "state", "written"]
+    list_filter = ["state"]
+    search_fields = ["filename", "department__name"]

@@ -1,7 +1,7 @@
 """What is measured and reported: regions, departments, indicators and observations.
 
 The lowest layer of the data flow (DESIGN §1): it knows nothing of plans or targets. An
-observation is keyed by what (indicator) × where (region) × when (year, quarter), as in
+observation is keyed by what (indicator), where (region) and when (year, quarter), as in
 DHIS2, so one reported figure serves every plan that tracks the indicator. Writes to
 observations go through ``indicators.services`` only, which keeps the change history whole.
 """
@@ -52,7 +52,9 @@ class Region(models.Model):
         """This region and every region under it (regions nest at most four deep)."""
         ids, frontier = [self.pk], [self.pk]
         while frontier:
-            frontier = list(Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            frontier = list(
+                Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
             ids.extend(frontier)
         return ids
 
@@ -196,7 +198,7 @@ class ObservationManager(models.Manager["Observation"]):
 
 
 class Observation(models.Model):
-    """One reported actual: indicator × region × period, with its approval state.
+    """One reported actual: indicator, region and period, with its approval state.
 
     ``quarter`` is empty for an annual figure. Approved figures are locked; changing one is a
     correction that goes through approval again. Every change is an ObservationChange row.
@@ -319,3 +321,105 @@ class ObservationChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.old_value} → {self.new_value}"
+
+    @property
+    def old_status_label(self) -> str:
+        return _status_label(self.old_status)
+
+    @property
+    def new_status_label(self) -> str:
+        return _status_label(self.new_status)
+
+
+def _status_label(value: str) -> str:
+    return str(dict(Observation.Status.choices).get(value, value))
+
+
+class ImportJob(models.Model):
+    """One uploaded Excel file of actuals and how far its processing has got.
+
+    The upload page polls this row (``progress`` 0 to 100), so progress works the same whether the
+    task runs eagerly in the request or on a Celery worker. ``errors`` holds every row error as
+    text; nothing is written unless it is empty (one transaction for the whole file).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("处理中")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("未通过校验")
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("填报单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年份"))
+    quarter = models.PositiveSmallIntegerField(_("季度"), null=True, blank=True)
+    submit = models.BooleanField(_("导入后直接提交"), default=False)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/")
+    filename = models.CharField(_("原文件名"), max_length=200, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    written = models.PositiveIntegerField(_("写入条数"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Excel导入")
+        verbose_name_plural = _("Excel导入")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} · {self.get_state_display()}"
+
+
+class AuditEvent(models.Model):
+    """A security-relevant event (MLPS 2.0 安全审计). Append-only: never updated or deleted.
+
+    Written only by ``indicators.audit.audit_record``; data changes themselves are kept in
+    ObservationChange.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("登录成功")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOCKED_OUT = "locked_out", _("账号锁定")
+        LOGOUT = "logout", _("退出登录")
+        DENIED = "denied", _("越权访问")
+        EXPORT = "export", _("数据导出")
+        USER = "user", _("用户管理")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("类型"), max_length=15, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    username = models.CharField(_("用户名"), max_length=150, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+    method = models.CharField(_("请求方法"), max_length=10, blank=True)
+    path = models.CharField(_("路径"), max_length=300, blank=True)
+    detail = models.CharField(_("详情"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("审计日志只能追加，不能修改。")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        raise ValueError("审计日志只能追加，不能删除。")

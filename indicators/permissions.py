@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from . import roles
-from .models import Region
+from .models import Department, Indicator, Observation, Region
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -41,3 +44,114 @@ def has_any_role(user: AbstractBaseUser | AnonymousUser, names: list[str]) -> bo
 def region_queryset_visible_to(user: AbstractBaseUser | AnonymousUser):  # type: ignore[no-untyped-def]
     ids = visible_region_ids(user)
     return Region.objects.all() if ids is None else Region.objects.filter(pk__in=ids)
+
+
+# --- Data entry (issue #4) -------------------------------------------------------------------
+# Every rule below raises PermissionDenied with a Chinese message, so a page answers 403 and
+# the API (qualitytrack.api.exception_handler) answers 403 with the same words.
+
+
+def reporter_department(user: AbstractBaseUser | AnonymousUser) -> Department | None:
+    """The department a reporter acts for, or None when the user is not a reporter."""
+    if not roles.has_role(user, roles.REPORTER):
+        return None
+    profile = getattr(user, "profile", None)
+    return profile.department if profile is not None else None
+
+
+def led_indicator_ids(department: Department) -> set[int]:
+    """Indicators of targets that ``department`` leads in its own region (any plan status).
+
+    Reads Target through the reverse relation ``Department.led_targets``, so this layer never
+    imports ``targets`` (import-linter: reports → targets → indicators).
+    """
+    return set(
+        department.led_targets.filter(plan__region_id=department.region_id).values_list(
+            "indicator_id", flat=True
+        )
+    )
+
+
+def can_enter(user: AbstractBaseUser | AnonymousUser, indicator: Indicator) -> bool:
+    """A reporter may enter figures for indicators its department leads, in its region."""
+    department = reporter_department(user)
+    if department is None:
+        return False
+    cache = getattr(user, "_qt_led_indicators", None)
+    if cache is None:
+        cache = led_indicator_ids(department)
+        user._qt_led_indicators = cache  # type: ignore[union-attr]
+    return indicator.pk in cache
+
+
+def ensure_can_enter(user: AbstractBaseUser | AnonymousUser, indicator: Indicator) -> Department:
+    """The reporter's department, or PermissionDenied naming the indicator."""
+    if not can_enter(user, indicator):
+        raise PermissionDenied(
+            _("您无权填报指标“%(name)s”：只有牵头该指标的部门填报员可以填报。")
+            % {"name": indicator.name}
+        )
+    return reporter_department(user)  # type: ignore[return-value]
+
+
+def ensure_reporter(user: AbstractBaseUser | AnonymousUser) -> Department:
+    department = reporter_department(user)
+    if department is None:
+        raise PermissionDenied(_("只有部门填报员可以填报数据。"))
+    return department
+
+
+def is_office(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return roles.has_role(user, roles.OFFICE)
+
+
+def ensure_office(user: AbstractBaseUser | AnonymousUser) -> None:
+    if not is_office(user):
+        raise PermissionDenied(_("只有领导小组办公室可以进行此操作。"))
+
+
+def can_approve(user: AbstractBaseUser | AnonymousUser, observation: Observation) -> bool:
+    """The office of the figure's region or a region above it (not the system admin)."""
+    if not is_office(user):
+        return False
+    ids = visible_region_ids(user)
+    return ids is None or observation.region_id in ids
+
+
+def ensure_can_approve(user: AbstractBaseUser | AnonymousUser, observation: Observation) -> None:
+    if not can_approve(user, observation):
+        raise PermissionDenied(
+            _("您无权审核“%(name)s”的数据。") % {"name": observation.indicator.name}
+        )
+
+
+def can_view_observation(user: AbstractBaseUser | AnonymousUser, observation: Observation) -> bool:
+    """Office and leaders: their regions; reporters: figures of indicators they may enter."""
+    if not user.is_authenticated:
+        return False
+    if has_any_role(user, [roles.OFFICE, roles.LEADER]):
+        ids = visible_region_ids(user)
+        return ids is None or observation.region_id in ids
+    department = reporter_department(user)
+    if department is not None:
+        return observation.region_id == department.region_id and can_enter(
+            user, observation.indicator
+        )
+    return False
+
+
+def ensure_can_view_observation(
+    user: AbstractBaseUser | AnonymousUser, observation: Observation
+) -> None:
+    if not can_view_observation(user, observation):
+        raise PermissionDenied(_("您无权查看该数据。"))
+
+
+def can_audit(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Only the 审计员 reads the audit log (separation of duties)."""
+    return roles.has_role(user, roles.AUDITOR)
+
+
+def ensure_can_audit(user: AbstractBaseUser | AnonymousUser) -> None:
+    if not can_audit(user):
+        raise PermissionDenied(_("只有审计员可以查看审计日志。"))

@@ -246,3 +246,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- Data entry -----------------------------------------------------------------------------
+# Every 403 (page, API, CSRF) goes to the audit log; innermost, so it sees the view's answer.
+MIDDLEWARE += ["indicators.audit.AuditDeniedMiddleware"]
+# Reminders: reporters hear of what closes within this many days (indicators.send_reminders).
+REMINDER_DAYS = env.int("REMINDER_DAYS", default=7)

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # System packages the tests and the PDF need, from Debian's archive: a CJK font for
 # WeasyPrint (fonts-noto-cjk), poppler-utils (pdftotext/pdffonts/pdftoppm in the PDF tests)
-# and chromium (the end-to-end tests). Installs only what is missing, and only as root;
+# and chromium with chromium-driver (the end-to-end tests). Installs only what is missing, and only as root;
 # otherwise it says what to install and carries on (those tests then report it).
 set -u
 missing=()
 fc-list :lang=zh 2>/dev/null | grep -qi "noto" || missing+=(fonts-noto-cjk)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing system packages: ${missing[*]}"

@@ -1,0 +1,1 @@
+"""openpyxl import and export of actuals: a pure reader, row errors, and the writer."""

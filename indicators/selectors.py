@@ -1,0 +1,405 @@
+"""Reads that the data-entry pages, the reminders and the API share, already scoped and optimised.
+
+What a department must report comes from the targets it leads (``Department.led_targets``, a
+reverse relation, so this module never imports ``targets``) and the reporting calendar. A
+figure counts as *reported* once it is submitted or approved.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
+
+from . import permissions, roles
+from .calendar import Period, ended_periods, years_of
+from .models import AuditEvent, Department, Indicator, Observation, ObservationChange
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+REPORTED = (Observation.Status.SUBMITTED, Observation.Status.APPROVED)
+IN_FORCE = "in_force"  # targets.Plan.Status.IN_FORCE, spelled out to keep the layers one-way
+
+
+def grace_days() -> int:
+    return settings.REPORTING_GRACE_DAYS
+
+
+# --- What a department must report ----------------------------------------------------------
+
+
+@dataclass
+class Assignment:
+    """One indicator a department leads: the years its in-force plans cover, and their goals."""
+
+    indicator: Indicator
+    years: set[int] = field(default_factory=set)  # in-force plans: these periods are due
+    all_years: set[int] = field(default_factory=set)  # any plan: these periods may be entered
+    goals: list[str] = field(default_factory=list)
+
+
+def department_assignments(department: Department) -> dict[int, Assignment]:
+    """Indicator id → Assignment for the targets ``department`` leads in its own region."""
+    targets = (
+        department.led_targets.filter(plan__region_id=department.region_id, cancelled=False)
+        .select_related("plan", "indicator")
+        .order_by("indicator__category", "indicator__code", "pk")
+    )
+    result: dict[int, Assignment] = {}
+    for target in targets:
+        item = result.setdefault(target.indicator_id, Assignment(indicator=target.indicator))
+        plan_years = years_of([(target.plan.start_year, target.plan.end_year)])
+        item.all_years |= plan_years
+        if target.plan.status == IN_FORCE:
+            item.years |= plan_years
+        goal = f"{target.get_comparator_display()}{target.value_display}".strip()
+        if goal and goal not in item.goals:
+            item.goals.append(goal)
+    return result
+
+
+def assignments_by_department(
+    department_ids: Iterable[int],
+) -> dict[int, dict[int, tuple[str, set[int]]]]:
+    """For many departments at once (one query): dept → indicator → (frequency, years due)."""
+    through = Department.led_targets.through
+    rows = through.objects.filter(
+        department_id__in=list(department_ids),
+        target__plan__region_id=F("department__region_id"),
+        target__plan__status=IN_FORCE,
+        target__cancelled=False,
+    ).values_list(
+        "department_id",
+        "target__indicator_id",
+        "target__indicator__frequency",
+        "target__plan__start_year",
+        "target__plan__end_year",
+    )
+    result: dict[int, dict[int, tuple[str, set[int]]]] = defaultdict(dict)
+    for department_id, indicator_id, frequency, start, end in rows:
+        _, years = result[department_id].setdefault(indicator_id, (frequency, set()))
+        years.update(range(start, end + 1))
+    return result
+
+
+@dataclass(frozen=True)
+class DueItem:
+    department: Department
+    indicator_id: int
+    indicator_name: str
+    period: Period
+    deadline: datetime.date
+    status: str  # the figure's status, "" when nothing was entered
+
+    @property
+    def status_label(self) -> str:
+        if not self.status:
+            return str(_STATUS_NONE)
+        return str(Observation.Status(self.status).label)
+
+
+_STATUS_NONE = _lazy("未填报")
+
+
+@dataclass
+class DueSummary:
+    open: list[DueItem] = field(default_factory=list)  # ended, still within the grace days
+    overdue: list[DueItem] = field(default_factory=list)  # closed, nothing submitted
+
+    def open_by_period(self) -> list[dict[str, object]]:
+        groups: dict[Period, list[DueItem]] = defaultdict(list)
+        for item in self.open:
+            groups[item.period].append(item)
+        return [
+            {
+                "period": period,
+                "deadline": items[0].deadline,
+                "items": items,
+                "total": len(items),
+                "reported": sum(item.status in REPORTED for item in items),
+            }
+            for period, items in sorted(groups.items(), key=lambda kv: kv[0].sort_key())
+        ]
+
+
+def due_items(*, departments: Iterable[Department], today: datetime.date) -> dict[int, DueSummary]:
+    """Open and overdue periods per department (two queries whatever the number of items)."""
+    departments = list(departments)
+    assignments = assignments_by_department(d.pk for d in departments)
+    indicator_ids = {i for per in assignments.values() for i in per}
+    names = dict(Indicator.objects.filter(pk__in=indicator_ids).values_list("pk", "name"))
+    statuses = _statuses(region_ids={d.region_id for d in departments}, indicator_ids=indicator_ids)
+    grace = grace_days()
+    result: dict[int, DueSummary] = {}
+    for department in departments:
+        summary = DueSummary()
+        for indicator_id, (frequency, years) in assignments.get(department.pk, {}).items():
+            for period in ended_periods(frequency, years, today):
+                status = statuses.get((department.region_id, indicator_id, period), "")
+                deadline = period.deadline(grace)
+                item = DueItem(
+                    department, indicator_id, names[indicator_id], period, deadline, status
+                )
+                if today <= deadline:
+                    summary.open.append(item)
+                elif status not in REPORTED:
+                    summary.overdue.append(item)
+        summary.open.sort(key=lambda i: (i.period.sort_key(), i.indicator_name))
+        summary.overdue.sort(
+            key=lambda i: (-i.period.year, -(i.period.quarter or 5), i.indicator_name)
+        )  # newest first
+        result[department.pk] = summary
+    return result
+
+
+def _statuses(
+    *, region_ids: set[int], indicator_ids: set[int]
+) -> dict[tuple[int, int, Period], str]:
+    rows = Observation.objects.filter(
+        region_id__in=region_ids, indicator_id__in=indicator_ids
+    ).values_list("region_id", "indicator_id", "year", "quarter", "status")
+    return {(r, i, Period(y, q)): s for r, i, y, q, s in rows}
+
+
+# --- The entry form -------------------------------------------------------------------------
+
+
+@dataclass
+class EntryRow:
+    """One line of the entry form / Excel template: an indicator due for the period."""
+
+    indicator: Indicator
+    goals: list[str]
+    last: Observation | None  # the latest figure of an earlier period
+    observation: Observation | None  # this period's figure, if any
+
+    @property
+    def allowed_range(self) -> str:
+        return indicator_range_text(self.indicator)
+
+
+def entry_rows(*, department: Department, period: Period) -> list[EntryRow]:
+    """The indicators ``department`` reports for ``period`` with their goal and last value."""
+    assignments = {
+        pk: a
+        for pk, a in department_assignments(department).items()
+        if a.indicator.frequency == period.frequency and period.year in a.all_years
+    }
+    existing = {
+        o.indicator_id: o
+        for o in Observation.objects.filter(
+            region_id=department.region_id,
+            indicator_id__in=assignments,
+            year=period.year,
+            quarter=period.quarter,
+        )
+    }
+    last = last_observations(
+        region_id=department.region_id, indicator_ids=list(assignments), before=period
+    )
+    return [
+        EntryRow(a.indicator, a.goals, last.get(pk), existing.get(pk))
+        for pk, a in assignments.items()
+    ]
+
+
+def last_observations(
+    *, region_id: int, indicator_ids: list[int], before: Period
+) -> dict[int, Observation]:
+    """Per indicator, the most recent figure of an earlier period (any status but draft)."""
+    earlier = Q(year__lt=before.year)
+    if before.quarter:
+        earlier |= Q(year=before.year, quarter__lt=before.quarter)
+    rows = (
+        Observation.objects.filter(region_id=region_id, indicator_id__in=indicator_ids)
+        .filter(earlier)
+        .exclude(status=Observation.Status.DRAFT)
+        .order_by("indicator_id", "-year", F("quarter").desc(nulls_first=True))
+    )
+    result: dict[int, Observation] = {}
+    for observation in rows:
+        result.setdefault(observation.indicator_id, observation)
+    return result
+
+
+def indicator_bounds(indicator: Indicator) -> tuple[Decimal | None, Decimal | None]:
+    """The natural bounds: as configured; a rate defaults to 0 to 100, a count or flow to >= 0."""
+    low, high = indicator.lower_bound, indicator.upper_bound
+    if indicator.is_rate:
+        low = Decimal(0) if low is None else low
+        high = Decimal(100) if high is None else high
+    elif indicator.measure == Indicator.Measure.FLOW or indicator.unit in COUNT_UNITS:
+        low = Decimal(0) if low is None else low
+    return low, high
+
+
+COUNT_UNITS = {"个", "家", "件", "项", "批次", "张", "人", "次", "座", "所", "条", "户", "处"}
+
+
+def indicator_range_text(indicator: Indicator) -> str:
+    if indicator.measure == Indicator.Measure.MILESTONE:
+        return "、".join(str(label) for label in Observation.State.labels)
+    low, high = indicator_bounds(indicator)
+    if low is None and high is None:
+        return ""
+    fmt = format_number
+    if high is None:
+        return f"≥{fmt(low)}"
+    if low is None:
+        return f"≤{fmt(high)}"
+    return _lazy("%(low)s至%(high)s") % {"low": fmt(low), "high": fmt(high)}
+
+
+def format_number(number: Decimal | None) -> str:
+    if number is None:
+        return ""
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# --- Visibility, approvals, history ---------------------------------------------------------
+
+
+def observations_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Observation]:
+    """Figures the user may read: office/leader their regions, a reporter its indicators."""
+    base = Observation.objects.select_related("indicator", "region", "department__region")
+    if not user.is_authenticated:
+        return base.none()
+    if permissions.has_any_role(user, [roles.OFFICE, roles.LEADER]) or user.is_superuser:  # type: ignore[union-attr]
+        ids = permissions.visible_region_ids(user)
+        return base if ids is None else base.filter(region_id__in=ids)
+    department = permissions.reporter_department(user)
+    if department is not None:
+        return base.filter(
+            region_id=department.region_id,
+            indicator_id__in=permissions.led_indicator_ids(department),
+        )
+    return base.none()
+
+
+def observations_for_approval(
+    *,
+    user: AbstractBaseUser | AnonymousUser,
+    department_id: int | None = None,
+    status: str | None = Observation.Status.SUBMITTED,
+    period: Period | None = None,
+) -> QuerySet[Observation]:
+    """The office's approval list, filtered; oldest submission first."""
+    rows = observations_visible_to(user)
+    if department_id:
+        rows = rows.filter(department_id=department_id)
+    if status:
+        rows = rows.filter(status=status)
+    if period is not None:
+        rows = rows.filter(year=period.year, quarter=period.quarter)
+    return rows.order_by(F("submitted_at").asc(nulls_last=True), "pk")
+
+
+def departments_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Department]:
+    ids = permissions.visible_region_ids(user)
+    departments = Department.objects.select_related("region")
+    return departments if ids is None else departments.filter(region_id__in=ids)
+
+
+def observation_history(observation: Observation) -> QuerySet[ObservationChange]:
+    return observation.changes.select_related("by").order_by("at", "pk")
+
+
+def changes_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[ObservationChange]:
+    """Every change of the figures in the auditor's regions (the audit export)."""
+    ids = permissions.visible_region_ids(user)
+    rows = ObservationChange.objects.select_related(
+        "by", "observation", "observation__indicator", "observation__region"
+    ).order_by("-at", "-pk")
+    return rows if ids is None else rows.filter(observation__region_id__in=ids)
+
+
+def audit_events(*, kind: str = "", username: str = "") -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.all()
+    if kind:
+        events = events.filter(kind=kind)
+    if username:
+        events = events.filter(username__icontains=username)
+    return events.order_by("-at", "-pk")
+
+
+# --- Completeness (DHIS2's reporting rate) --------------------------------------------------
+
+
+@dataclass
+class CompletenessRow:
+    department: Department | None  # None for a region's total
+    region_name: str
+    expected: int = 0
+    reported: int = 0
+    on_time: int = 0
+    approved: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.reported / self.expected, 1) if self.expected else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(100 * self.on_time / self.expected, 1) if self.expected else None
+
+
+def completeness(
+    *, user: AbstractBaseUser | AnonymousUser, period: Period
+) -> list[CompletenessRow]:
+    """Expected vs reported figures for ``period``, per department and per region (total).
+
+    Expected: each indicator of that frequency a department leads whose in-force plans cover
+    the year. Reported: submitted or approved; on time: submitted by the period's deadline.
+    """
+    departments = list(departments_visible_to(user).order_by("region__code", "name"))
+    assignments = assignments_by_department(d.pk for d in departments)
+    wanted = {
+        d.pk: [
+            i
+            for i, (freq, years) in assignments.get(d.pk, {}).items()
+            if freq == period.frequency and period.year in years
+        ]
+        for d in departments
+    }
+    observations = {
+        (o.region_id, o.indicator_id): o
+        for o in Observation.objects.filter(
+            region_id__in={d.region_id for d in departments},
+            indicator_id__in={i for ids in wanted.values() for i in ids},
+            year=period.year,
+            quarter=period.quarter,
+        ).only("region_id", "indicator_id", "status", "submitted_at")
+    }
+    deadline = period.deadline(grace_days())
+    rows: list[CompletenessRow] = []
+    totals: dict[int, CompletenessRow] = {}
+    for department in departments:
+        if not wanted[department.pk]:
+            continue
+        row = CompletenessRow(department, department.region.name)
+        for indicator_id in wanted[department.pk]:
+            row.expected += 1
+            observation = observations.get((department.region_id, indicator_id))
+            if observation is None or observation.status not in REPORTED:
+                continue
+            row.reported += 1
+            row.approved += observation.status == Observation.Status.APPROVED
+            submitted = observation.submitted_at
+            row.on_time += bool(submitted and timezone.localdate(submitted) <= deadline)
+        total = totals.setdefault(
+            department.region_id, CompletenessRow(None, department.region.name)
+        )
+        for name in ("expected", "reported", "on_time", "approved"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        rows.append(row)
+    return rows + list(totals.values())

@@ -1,0 +1,116 @@
+"""Creating accounts (management commands ``create_user`` and ``import_users``).
+
+A user gets exactly one role group and a Profile with a region (and, for a reporter, the
+department it reports for, which must lie in that region). Passwords go through the
+configured validators (length ≥ 8, three character classes …). Each creation is audited.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .. import roles
+from ..audit import audit_record
+from ..models import AuditEvent, Department, Profile, Region
+
+#: Role names accepted on the command line besides the Chinese group names.
+ROLE_ALIASES = {
+    "office": roles.OFFICE,
+    "reporter": roles.REPORTER,
+    "leader": roles.LEADER,
+    "auditor": roles.AUDITOR,
+    "admin": roles.ADMIN,
+}
+
+
+def resolve_role(text: str) -> str:
+    role = ROLE_ALIASES.get(text.strip().lower(), text.strip())
+    if role not in roles.ROLES:
+        raise ValidationError(
+            _("角色“%(role)s”不存在，可选：%(choices)s。")
+            % {"role": text, "choices": "、".join([*roles.ROLES, *ROLE_ALIASES])},
+            code="role",
+        )
+    return role
+
+
+def resolve_region(text: str) -> Region:
+    region = (
+        Region.objects.filter(code=text.strip()).first()
+        or Region.objects.filter(name=text.strip()).first()
+    )
+    if region is None:
+        raise ValidationError(
+            _("地区“%(region)s”不存在（可填区划代码或名称）。") % {"region": text}, code="region"
+        )
+    return region
+
+
+def resolve_department(text: str, region: Region) -> Department | None:
+    if not text.strip():
+        return None
+    department = Department.objects.filter(region=region, name=text.strip()).first()
+    if department is None:
+        raise ValidationError(
+            _("%(region)s没有名为“%(name)s”的部门。") % {"region": region.name, "name": text},
+            code="department",
+        )
+    return department
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    role: str,
+    region: Region,
+    password: str,
+    department: Department | None = None,
+    email: str = "",
+    full_name: str = "",
+    by=None,  # type: ignore[no-untyped-def]
+):  # type: ignore[no-untyped-def]
+    """Create one account with its role and profile. Raises ValidationError, writes nothing then."""
+    User = get_user_model()
+    username = username.strip()
+    if not username:
+        raise ValidationError(_("用户名不能为空。"), code="username")
+    if User.objects.filter(username=username).exists():
+        raise ValidationError(
+            _("用户名“%(username)s”已存在。") % {"username": username}, code="duplicate"
+        )
+    role = resolve_role(role)
+    if role == roles.REPORTER and department is None:
+        raise ValidationError(_("部门填报员必须指定所属部门。"), code="department")
+    if department is not None and department.region_id != region.pk:
+        raise ValidationError(
+            _("部门“%(department)s”不属于地区%(region)s。")
+            % {"department": department.name, "region": region.name},
+            code="department",
+        )
+    user = User(username=username, email=email.strip(), first_name=full_name.strip())
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError(
+            _("密码不符合要求：%(reasons)s") % {"reasons": " ".join(error.messages)},
+            code="password",
+        ) from None
+    user.set_password(password)
+    user.save()
+    roles.ensure_groups()
+    user.groups.set([Group.objects.get(name=role)])
+    Profile.objects.create(user=user, region=region, department=department)
+    audit_record(
+        kind=AuditEvent.Kind.USER,
+        user=by,
+        username=getattr(by, "username", ""),
+        detail=_("创建用户%(username)s（%(role)s，%(where)s）")
+        % {"username": username, "role": role, "where": department or region},
+    )
+    return user

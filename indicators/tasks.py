@@ -1,0 +1,42 @@
+"""Celery entry points of the indicators app. Each: primitives in → one service call.
+
+Both are idempotent (a finished import job is left alone; reminders change no data), hence
+``acks_late``; only transient database errors are retried.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+
+@shared_task(
+    name="indicators.send_reminders",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def send_reminders(as_of: str | None = None) -> int:
+    """Daily 09:00 (settings.CELERY_BEAT_SCHEDULE). Returns the number of e-mails sent."""
+    from .services import reminders_send
+
+    today = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
+    return reminders_send(today=today)
+
+
+@shared_task(
+    name="indicators.import_observations",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def import_observations(job_id: int) -> str:
+    """Validate and write one uploaded Excel file (ImportJob); returns its final state."""
+    from .services import observation_import_run
+
+    return observation_import_run(job_id=job_id).state

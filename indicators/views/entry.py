@@ -1,0 +1,198 @@
+"""Reporter pages: what is due or overdue, the entry form, the Excel template and upload."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import exports, permissions, roles, selectors
+from ..calendar import Period
+from ..excel.writer import template_workbook
+from ..forms import (
+    EntryForm,
+    UploadForm,
+)
+from ..models import ImportJob, Indicator, Observation
+from ..services import (
+    observation_import_start,
+    observations_enter,
+)
+from .common import error_messages, page_of, parse_period
+
+# --- Due and overdue ------------------------------------------------------------------------
+
+
+@login_required
+def due(request: HttpRequest) -> HttpResponse:
+    """本期待填报: a reporter's open periods; the office's and leaders' shortcuts."""
+    user, today = request.user, timezone.localdate()
+    department = permissions.reporter_department(user)
+    ctx: dict[str, object] = {
+        "active": "entry",
+        "department": department,
+        "today": today,
+        "is_office": permissions.is_office(user),
+        "is_leader": roles.has_role(user, roles.LEADER),
+        "can_audit": permissions.can_audit(user),
+    }
+    if department is not None:
+        summary = selectors.due_items(departments=[department], today=today)[department.pk]
+        ctx.update(groups=summary.open_by_period(), overdue_count=len(summary.overdue))
+    if ctx["is_office"]:
+        ctx["pending_count"] = selectors.observations_for_approval(user=user).count()
+    return render(request, "indicators/due.html", ctx)
+
+
+@login_required
+def overdue(request: HttpRequest) -> HttpResponse:
+    """已逾期: closed periods without a submitted figure, per department."""
+    user, today = request.user, timezone.localdate()
+    department = permissions.reporter_department(user)
+    if department is not None:
+        departments = [department]
+    elif permissions.has_any_role(user, [roles.OFFICE, roles.LEADER]):
+        departments = list(selectors.departments_visible_to(user))
+    else:
+        raise PermissionDenied(_("您无权查看逾期情况。"))
+    summaries = selectors.due_items(departments=departments, today=today)
+    by_department = [
+        {"department": d, "count": len(summaries[d.pk].overdue)}
+        for d in departments
+        if summaries[d.pk].overdue
+    ]
+    items = [item for d in departments for item in summaries[d.pk].overdue]
+    ctx = {
+        "active": "entry",
+        "page": page_of(request, items),
+        "by_department": by_department,
+        "single": department is not None,
+        "today": today,
+    }
+    return render(request, "indicators/overdue.html", ctx)
+
+
+# --- Entry ----------------------------------------------------------------------------------
+
+
+@login_required
+def entry(request: HttpRequest, period: str, code: str | None = None) -> HttpResponse:
+    """The entry form of the user's department for one period (or one indicator of it)."""
+    department = permissions.ensure_reporter(request.user)
+    period_obj = parse_period(period)
+    rows = selectors.entry_rows(department=department, period=period_obj)
+    if code is not None:
+        indicator = get_object_or_404(Indicator, code=code)
+        permissions.ensure_can_enter(request.user, indicator)
+        rows = [row for row in rows if row.indicator.pk == indicator.pk]
+        if not rows:
+            raise Http404(_("该指标在此报告期无需填报。"))
+    form = EntryForm(request.POST or None, rows=rows)
+    service_errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        submit = "submit" in request.POST
+        try:
+            observations_enter(
+                by=request.user, period=period_obj, entries=form.parsed, submit=submit
+            )
+        except ValidationError as error:
+            service_errors = error_messages(error)
+        else:
+            messages.success(request, _("已提交审核。") if submit else _("草稿已保存。"))
+            return redirect(request.path)
+    ctx = {
+        "active": "entry",
+        "department": department,
+        "period": period_obj,
+        "form": form,
+        "lines": form.lines(),
+        "service_errors": service_errors,
+        "single": code is not None,
+        "deadline": period_obj.deadline(selectors.grace_days()),
+    }
+    return render(request, "indicators/entry.html", ctx)
+
+
+# --- Excel ----------------------------------------------------------------------------------
+
+
+@login_required
+def excel_template(request: HttpRequest, period: str) -> HttpResponse:
+    department = permissions.ensure_reporter(request.user)
+    period_obj = parse_period(period)
+    rows = selectors.entry_rows(department=department, period=period_obj)
+    content = template_workbook(
+        department_name=str(department),
+        period_label=period_obj.label,
+        rows=[exports.template_row(row, period_obj) for row in rows],
+        state_labels=[str(label) for label in Observation.State.labels],
+    )
+    response = HttpResponse(content, content_type=exports.XLSX)
+    name = f"{department.name}-{period_obj.slug}-填报模板.xlsx"
+    response["Content-Disposition"] = exports.attachment(name)
+    return response
+
+
+@login_required
+def excel_upload(request: HttpRequest, period: str) -> HttpResponse:
+    department = permissions.ensure_reporter(request.user)
+    period_obj = parse_period(period)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = observation_import_start(
+            by=request.user,
+            period=period_obj,
+            upload=form.cleaned_data["file"],
+            submit=form.cleaned_data["submit"],
+        )
+        return redirect("indicators:import-detail", pk=job.pk)
+    jobs = ImportJob.objects.filter(department=department).order_by("-created_at")[:10]
+    ctx = {
+        "active": "entry",
+        "department": department,
+        "period": period_obj,
+        "form": form,
+        "jobs": jobs,
+    }
+    return render(request, "indicators/excel_upload.html", ctx)
+
+
+def _own_job(request: HttpRequest, pk: int) -> ImportJob:
+    job = get_object_or_404(ImportJob.objects.select_related("department"), pk=pk)
+    if job.created_by_id != request.user.pk:
+        raise PermissionDenied(_("只能查看自己上传的文件。"))
+    return job
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _own_job(request, pk)
+    period = Period(job.year, job.quarter)
+    ctx = {
+        "active": "entry",
+        "job": job,
+        "period": period,
+        "status_url": reverse("indicators:import-status", kwargs={"pk": pk}),
+    }
+    return render(request, "indicators/import_detail.html", ctx)
+
+
+@login_required
+def import_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """The small JSON the upload page polls for its progress bar."""
+    job = _own_job(request, pk)
+    return JsonResponse(
+        {
+            "state": job.state,
+            "state_label": job.get_state_display(),
+            "progress": job.progress,
+            "finished": job.state in (ImportJob.State.DONE, ImportJob.State.FAILED),
+            "written": job.written,
+            "errors": job.errors,
+        }
+    )
