@@ -15,4 +15,7 @@ urlpatterns = [
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
     path("targets/<int:pk>/", views.target_detail, name="target-detail"),
     path("reports/", report_views.report_list, name="report-list"),
+    path("reports/new/", report_views.report_create, name="report-create"),
+    path("reports/<int:pk>/status/", report_views.report_status, name="report-status"),
+    path("reports/<int:pk>/download/", report_views.report_download, name="report-download"),
 ]

@@ -1,0 +1,403 @@
+"""The quarterly report's content, assembled from the shared selectors. Pure reads.
+
+``report_data_build`` turns a scope (all / region / plan / department) and a quarter into a
+``ReportData`` that the PDF templates render as they are: every number, label and sort
+order is decided here, none in the templates. It reads the Progress rows the engine stored
+(``targets.selectors``), the same department rollups the dashboards chart, and, for the
+reporting-completeness section, the Observation rows of the due periods. The number of
+queries does not grow with the number of targets.
+
+Dates are derived from the quarter, never from the clock: the report is dated the day the
+quarter's reporting closes (quarter end + ``REPORTING_GRACE_DAYS``), so the same data
+always gives the same document. Who may read and request reports is decided here too
+(``report_runs_visible_to``, ``can_request_reports``), so the pages and the services agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from indicators import roles
+from indicators.models import Department, Region
+from indicators.permissions import has_any_role, visible_region_ids
+from targets.models import Plan, Progress, Target
+from targets.selectors import (
+    progress_for_quarter,
+    rollup_by_department,
+    rollup_by_region,
+    status_counts,
+    target_list,
+)
+
+from .models import ReportRun
+from .report_completeness import (
+    CompletenessRow,
+    OverdueItem,
+    quarter_end,
+    report_date,
+    reporting_completeness,
+)
+from .report_format import (
+    BEHIND_ORDER,
+    IMPROVEMENT_RANK,
+    REPORT_STATUS_ORDER,
+    AppendixRow,
+    ReportLine,
+    appendix_row,
+    line_from_progress,
+    percent,
+    quarter_label,
+    status_phrase,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    User = AbstractBaseUser | AnonymousUser
+
+#: The abbreviation in the 文号 (发文机关代字) of the leading-group office.
+DOC_PREFIX = "质强办"
+LEVEL_SUFFIX = {"province": "省", "city": "市", "district": "区", "county": "县"}
+
+
+# --- Quarters and dates ------------------------------------------------------------------------
+
+
+def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+
+
+# --- Scope -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What a report covers, resolved to the filters the selectors take."""
+
+    kind: str
+    label: str
+    key: str  # natural key, stable across databases: it seeds the 文号
+    region_ids: list[int] | None = None
+    plan_ids: list[int] | None = None
+    department_id: int | None = None
+    office_region: Region | None = None
+
+    @property
+    def office(self) -> str:
+        """The issuing office (发文机关), e.g. 赣榆区质量强区工作领导小组办公室."""
+        region = self.office_region
+        if region is None:
+            return "质量强市工作领导小组办公室"
+        if region.level == Region.Level.NATION:
+            return "质量强国建设领导小组办公室"
+        return f"{region.name}质量强{LEVEL_SUFFIX.get(region.level, '市')}工作领导小组办公室"
+
+
+def report_scope_resolve(
+    *,
+    scope: str,
+    region: Region | None = None,
+    plan: Plan | None = None,
+    department: Department | None = None,
+    user: User | None = None,
+) -> ReportScope:
+    """The scope of a report; "all" means every region ``user`` may see (all without a user).
+
+    Raises ValueError when the object the scope names is missing.
+    """
+    if scope == ReportRun.Scope.REGION:
+        if region is None:
+            raise ValueError("按地区生成报告时须选择地区。")
+        return ReportScope(scope, region.name, f"region:{region.code}",
+                           region_ids=region.descendant_ids(), office_region=region)
+    if scope == ReportRun.Scope.PLAN:
+        if plan is None:
+            raise ValueError("按规划生成报告时须选择规划。")
+        return ReportScope(scope, f"《{plan.title}》", f"plan:{plan.code}",
+                           plan_ids=[plan.pk], office_region=plan.region)
+    if scope == ReportRun.Scope.DEPARTMENT:
+        if department is None:
+            raise ValueError("按部门生成报告时须选择部门。")
+        return ReportScope(scope, str(department),
+                           f"department:{department.region.code}/{department.name}",
+                           department_id=department.pk, office_region=department.region)
+    ids = visible_region_ids(user) if user is not None else None
+    profile_region = getattr(getattr(user, "profile", None), "region", None)
+    if ids is None or profile_region is None:
+        return ReportScope(ReportRun.Scope.ALL, "全部地区", "all", region_ids=ids)
+    return ReportScope(ReportRun.Scope.ALL, f"{profile_region.name}全域",
+                       f"all:{profile_region.code}", region_ids=ids, office_region=profile_region)
+
+
+def document_number(scope: ReportScope, year: int, quarter: int) -> str:
+    """文号 such as 质强办〔2026〕412号: stable for one scope and quarter.
+
+    The year is the issue year; the number lies in the quarter's hundred (Q4 → 301 to 400) and
+    is taken from a checksum of the scope's natural key, so it never depends on row ids.
+    """
+    issued = report_date(year, quarter)
+    serial = (quarter - 1) * 100 + 1 + zlib.crc32(scope.key.encode()) % 100
+    return f"{DOC_PREFIX}〔{issued.year}〕{serial}号"
+
+
+# --- The report's content ----------------------------------------------------------------------
+
+
+@dataclass
+class StatusSummary:
+    key: str
+    label: str
+    count: int
+    previous: int | None
+
+    @property
+    def change(self) -> int | None:
+        return None if self.previous is None else self.count - self.previous
+
+
+@dataclass
+class DepartmentSection:
+    department_id: int
+    name: str
+    region: str
+    counts: dict[str, int]
+    score: float | None
+    binding_behind: int
+    lines: list[ReportLine] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def status_text(self) -> str:
+        return status_phrase(self.counts)
+
+    @property
+    def score_text(self) -> str:
+        return percent(self.score)
+
+
+@dataclass
+class PlanAppendix:
+    title: str
+    region: str
+    doc_number: str
+    issuer: str
+    rows: list[AppendixRow]
+
+
+@dataclass
+class ReportData:
+    scope: ReportScope
+    year: int
+    quarter: int
+    doc_number: str
+    date: dt.date
+    previous_label: str
+    target_count: int
+    statuses: list[StatusSummary]
+    total: int
+    assessable: int
+    good: int
+    improved: int
+    worsened: int
+    departments: list[DepartmentSection]
+    unled: list[ReportLine]
+    behind: list[ReportLine]
+    completeness: list[CompletenessRow]
+    overdue: list[OverdueItem]
+    appendix: list[PlanAppendix]
+
+    @property
+    def quarter_label(self) -> str:
+        return quarter_label(self.year, self.quarter)
+
+    @property
+    def has_progress(self) -> bool:
+        return self.total > 0
+
+    @property
+    def score(self) -> float | None:
+        return self.good / self.assessable if self.assessable else None
+
+    @property
+    def score_text(self) -> str:
+        return percent(self.score)
+
+    @property
+    def multi_region(self) -> bool:
+        """Whether names need their region: 市市场监管局 of two cities are two departments."""
+        regions = {d.region for d in self.departments} | {r.region for r in self.completeness}
+        return len(regions | {p.region for p in self.appendix}) > 1
+
+    @property
+    def status_text(self) -> str:
+        return status_phrase({s.key: s.count for s in self.statuses})
+
+    @property
+    def binding_behind(self) -> list[ReportLine]:
+        return [line for line in self.behind if line.binding]
+
+    @property
+    def title(self) -> str:
+        """The document's title (标题): 关于<scope><quarter>质量目标推进情况的报告."""
+        return f"关于{self.scope.label}{self.quarter_label}质量目标推进情况的报告"
+
+    @property
+    def due_total(self) -> int:
+        return sum(r.due for r in self.completeness)
+
+    @property
+    def reported_total(self) -> int:
+        return sum(r.reported for r in self.completeness)
+
+    @property
+    def reported_rate_text(self) -> str:
+        due = self.due_total
+        return percent(self.reported_total / due if due else None)
+
+    @property
+    def addressee(self) -> str:
+        """主送机关: the leading group the office serves."""
+        return self.scope.office.removesuffix("办公室")
+
+    @property
+    def data_cutoff(self) -> dt.date:
+        return quarter_end(self.year, self.quarter)
+
+
+def scoped_progress(scope: ReportScope, year: int, quarter: int) -> QuerySet[Progress]:
+    return progress_for_quarter(
+        year=year, quarter=quarter, region_ids=scope.region_ids, plan_ids=scope.plan_ids,
+        department_id=scope.department_id,
+    )
+
+
+def scoped_targets(scope: ReportScope) -> QuerySet[Target]:
+    targets = target_list(region_ids=scope.region_ids)
+    if scope.plan_ids is not None:
+        targets = targets.filter(plan_id__in=scope.plan_ids)
+    if scope.department_id is not None:
+        targets = targets.filter(lead_departments=scope.department_id)
+    return targets
+
+
+def report_data_build(*, scope: ReportScope, year: int, quarter: int) -> ReportData:
+    """Everything the report shows for ``scope`` at the end of ``year``Q``quarter``."""
+    rows_qs = scoped_progress(scope, year, quarter)
+    rows = list(rows_qs.prefetch_related("target__lead_departments__region"))
+    prev_year, prev_quarter = previous_quarter(year, quarter)
+    prev_qs = scoped_progress(scope, prev_year, prev_quarter)
+    previous = dict(prev_qs.order_by().values_list("target_id", "status"))
+
+    counts = status_counts(rows_qs)
+    prev_counts = status_counts(prev_qs) if previous else None
+    statuses = [
+        StatusSummary(key, str(label), counts.get(key, 0),
+                      None if prev_counts is None else prev_counts.get(key, 0))
+        for key, label in ((status.value, status.label) for status in REPORT_STATUS_ORDER)
+    ]
+    regions = rollup_by_region(rows_qs)
+    lines = [line_from_progress(row) for row in rows]
+    improved = worsened = 0
+    for line in lines:
+        before, now = IMPROVEMENT_RANK.get(previous.get(line.target_id, "")), \
+            IMPROVEMENT_RANK.get(line.status)
+        if before is not None and now is not None:
+            improved += now > before
+            worsened += now < before
+
+    departments, unled = _department_sections(scope, rows_qs, lines)
+    behind = sorted(
+        (line for line in lines if line.status in BEHIND_ORDER),
+        key=lambda line: (BEHIND_ORDER[line.status], not line.binding,
+                          line.pace if line.pace is not None else float("inf"), line.target_id),
+    )
+    lead_ids = (
+        [scope.department_id] if scope.department_id is not None else
+        scoped_targets(scope).order_by().values_list("lead_departments", flat=True).distinct()
+    )
+    completeness, overdue = reporting_completeness(
+        department_ids=[pk for pk in lead_ids if pk is not None], year=year, quarter=quarter
+    )
+    targets = list(scoped_targets(scope).prefetch_related("lead_departments"))
+    return ReportData(
+        scope=scope, year=year, quarter=quarter,
+        doc_number=document_number(scope, year, quarter), date=report_date(year, quarter),
+        previous_label=quarter_label(prev_year, prev_quarter), target_count=len(targets),
+        statuses=statuses, total=len(rows),
+        assessable=sum(r.assessable for r in regions), good=sum(r.good for r in regions),
+        improved=improved, worsened=worsened,
+        departments=departments, unled=unled, behind=behind,
+        completeness=completeness, overdue=overdue, appendix=_appendix(targets),
+    )
+
+
+def _department_sections(
+    scope: ReportScope, rows_qs: QuerySet[Progress], lines: list[ReportLine]
+) -> tuple[list[DepartmentSection], list[ReportLine]]:
+    """One section per lead department (the dashboards' rollup), plus targets led by none."""
+    sections = {
+        r.key: DepartmentSection(r.key, r.name, r.region, r.counts, r.score, r.binding_behind)
+        for r in rollup_by_department(rows_qs)
+        if scope.department_id is None or r.key == scope.department_id
+    }
+    unled = []
+    for line in lines:
+        for department_id in line.lead_ids:
+            if department_id in sections:
+                sections[department_id].lines.append(line)
+        if not line.lead_ids:
+            unled.append(line)
+    ordered = sorted(sections.values(), key=lambda s: (s.region, s.name))
+    return ordered, unled
+
+
+def _appendix(targets: list[Target]) -> list[PlanAppendix]:
+    plans: dict[int, PlanAppendix] = {}
+    for target in targets:
+        plan = target.plan
+        if plan.pk not in plans:
+            plans[plan.pk] = PlanAppendix(plan.title, plan.region.name, plan.doc_number,
+                                          plan.issuer, [])
+        plans[plan.pk].rows.append(appendix_row(target))
+    return list(plans.values())
+
+
+# --- Who may read and request reports ----------------------------------------------------------
+
+
+def can_request_reports(user: User) -> bool:
+    """The leading-group office exports reports (DESIGN §6)."""
+    return bool(user.is_authenticated and (
+        getattr(user, "is_superuser", False) or has_any_role(user, [roles.OFFICE])
+    ))
+
+
+def can_read_reports(user: User) -> bool:
+    """The office and leaders read and download reports; reporters and auditors do not."""
+    return can_request_reports(user) or has_any_role(user, [roles.LEADER])
+
+
+def report_runs_visible_to(user: User) -> QuerySet[ReportRun]:
+    """The runs ``user`` may see: those whose scope lies in the regions the user reads."""
+    runs = ReportRun.objects.select_related(
+        "region", "plan", "department", "department__region", "requested_by"
+    )
+    if not can_read_reports(user):
+        return runs.none()
+    ids = visible_region_ids(user)
+    if ids is None:
+        return runs
+    return runs.filter(
+        Q(region_id__in=ids) | Q(plan__region_id__in=ids) | Q(department__region_id__in=ids)
+        | Q(scope=ReportRun.Scope.ALL, requested_by__profile__region_id__in=ids)
+    )
+
+

@@ -1,0 +1,187 @@
+"""How the quarterly report writes numbers, goals, quarters and target rows. Pure.
+
+One ``ReportLine`` per Progress row holds the already-formatted cells of every table the
+report prints (department tables, the lagging list), so the templates only place text.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from targets.models import Progress, Target
+
+QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
+
+#: The order statuses are listed in (best first), as the charts stack them.
+REPORT_STATUS_ORDER = (
+    Progress.Status.ACHIEVED, Progress.Status.ON_TRACK, Progress.Status.LAGGING,
+    Progress.Status.OFF_TRACK, Progress.Status.NOT_ACHIEVED, Progress.Status.INSUFFICIENT_DATA,
+    Progress.Status.NO_DATA, Progress.Status.UNASSIGNED, Progress.Status.NOT_APPLICABLE,
+)
+#: The "behind" statuses of the lagging list, worst first.
+BEHIND_ORDER = {
+    Progress.Status.NOT_ACHIEVED: 0,
+    Progress.Status.OFF_TRACK: 1,
+    Progress.Status.LAGGING: 2,
+}
+#: Ranks for "improved / worsened since last quarter"; other statuses are not compared.
+IMPROVEMENT_RANK = {
+    Progress.Status.NOT_ACHIEVED: 0,
+    Progress.Status.OFF_TRACK: 1,
+    Progress.Status.LAGGING: 2,
+    Progress.Status.ON_TRACK: 3,
+    Progress.Status.ACHIEVED: 4,
+}
+COMPARATOR_SIGN = {"ge": "≥", "le": "≤", "gt": ">", "lt": "<", "eq": "=", "range": ""}
+KIND_PREFIX = {
+    Target.Kind.MAINTAIN: "保持",
+    Target.Kind.ANNUAL_INCREMENT: "每年新增",
+    Target.Kind.CUMULATIVE_NEW: "累计新增",
+    Target.Kind.PERIOD_AVERAGE: "期间均值",
+}
+
+
+def quarter_label(year: int, quarter: int) -> str:
+    """2025, 4 → 2025年第四季度."""
+    return f"{year}年第{QUARTER_NAMES[quarter]}季度"
+
+
+def number(value: float | Decimal | None, unit: str = "", *, signed: bool = False) -> str:
+    """A figure as a table prints it: at most two decimals, no trailing zeros, "—" if none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = f"{float(value):+.2f}" if signed else f"{float(value):.2f}"
+    text = text.rstrip("0").rstrip(".")
+    if text in {"-0", "+0"}:
+        text = "0"
+    return f"{text}{unit}"
+
+
+def percent(share: float | None) -> str:
+    """0.6667 → 66.7%; None → —."""
+    if share is None:
+        return "—"
+    return f"{share * 100:.1f}".rstrip("0").rstrip(".") + "%"
+
+
+def status_phrase(counts: dict[str, int]) -> str:
+    """已完成2项、进度滞后1项 — the statuses with a count, in the engine's order."""
+    parts = [f"{status.label}{counts[status]}项" for status in REPORT_STATUS_ORDER
+             if counts.get(status)]
+    return "、".join(parts)
+
+
+def deadline_text(target: Target) -> str:
+    """2025年; for an every-year target 每年, unless the goal already says 每年新增."""
+    if target.deadline_year:
+        return f"{target.deadline_year}年"
+    return "" if target.kind == Target.Kind.ANNUAL_INCREMENT else "每年"
+
+
+def goal_text(target: Target) -> str:
+    """The goal as the plan words it in short: ≥96%, 每年新增5个, 2-3个, 趋势下降, 待下达."""
+    if target.value is None:
+        if target.kind == Target.Kind.ASSIGNED:
+            return "待下达"
+        if target.kind == Target.Kind.DIRECTION:
+            lower = target.comparator in {"le", "lt"} or target.indicator.direction == "lower"
+            return "稳步下降" if lower else "稳步提升"
+        if target.kind == Target.Kind.MILESTONE:
+            return "建成/完成"
+        return "—"
+    return f"{KIND_PREFIX.get(target.kind, '')}{COMPARATOR_SIGN.get(target.comparator, '')}" \
+        f"{target.value_display}"
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One target at the report's quarter, every cell already written out."""
+
+    target_id: int
+    plan: str
+    region: str
+    indicator: str
+    goal: str
+    deadline: str
+    baseline: str
+    current: str
+    data_period: str
+    expected: str
+    gap: str
+    status: str
+    status_label: str
+    flags: str
+    binding: bool
+    aspirational: bool
+    pace: float | None
+    leads: str
+    lead_ids: tuple[int, ...]
+    clause: str
+
+
+def line_from_progress(row: Progress) -> ReportLine:
+    """Format one Progress row (its target, indicator, plan and leads already loaded)."""
+    target = row.target
+    unit = target.unit or target.indicator.unit
+    flags = [label for flag, label in (
+        (row.moving_away, "倒退"), (row.stale, "数据过期"), (row.provisional, "初步"),
+        (row.exceeds_stretch, "超额"),
+    ) if flag]
+    if row.data_year:
+        data_period = (f"{row.data_year}年第{row.data_quarter}季度" if row.data_quarter
+                       else f"{row.data_year}年")
+    else:
+        data_period = ""
+    leads = list(target.lead_departments.all())
+    return ReportLine(
+        target_id=target.pk,
+        plan=target.plan.title,
+        region=target.plan.region.name,
+        indicator=target.indicator.name,
+        goal=goal_text(target),
+        deadline=deadline_text(target),
+        baseline=number(target.baseline_value, unit),
+        current=number(row.current_value, unit),
+        data_period=data_period,
+        expected=number(row.expected_value, unit),
+        gap=number(row.gap, signed=True),
+        status=row.status,
+        status_label=str(Progress.Status(row.status).label),
+        flags="、".join(flags),
+        binding=target.binding == Target.Binding.BINDING,
+        aspirational=target.aspirational,
+        pace=row.pace,
+        leads="、".join(d.name for d in leads) or "未明确",
+        lead_ids=tuple(d.pk for d in leads),
+        clause=target.source_clause,
+    )
+
+
+@dataclass(frozen=True)
+class AppendixRow:
+    """One target of the appendix: where the plan says it, and what it says."""
+
+    clause: str
+    section: str
+    indicator: str
+    goal: str
+    deadline: str
+    leads: str
+    quote: str
+    cancelled: str
+
+
+def appendix_row(target: Target) -> AppendixRow:
+    """Format one target (indicator and lead departments already loaded)."""
+    return AppendixRow(
+        clause=target.source_clause,
+        section=target.section,
+        indicator=target.indicator.name,
+        goal=goal_text(target),
+        deadline=deadline_text(target),
+        leads="、".join(d.name for d in target.lead_departments.all()) or "—",
+        quote=target.source_quote,
+        cancelled=(target.cancel_reason or "是") if target.cancelled else "",
+    )

@@ -1,0 +1,192 @@
+"""Writes of the reports app: request a quarterly PDF and build it.
+
+``report_run_request`` records who asked for which report and enqueues the build after the
+transaction commits. ``report_run_build`` is what the Celery task runs: it claims the run
+with a conditional UPDATE (so a redelivered or duplicated task does the work once), writes
+its progress % into the row as it goes (the 报告 page polls it), stores the file and marks
+the run done or failed. ``report_pdf_render`` is the shared core that the management
+command ``export_report`` calls too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import OperationalError
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from indicators.models import Department, Region
+from indicators.permissions import visible_region_ids
+from targets.models import Plan
+
+from . import charts
+from .models import ReportRun
+from .pdf import render_pdf
+from .report_data import (
+    ReportData,
+    ReportScope,
+    can_request_reports,
+    report_data_build,
+    report_scope_resolve,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+logger = logging.getLogger(__name__)
+
+#: Department rows per chart: a longer chart is split so that it can break across pages.
+CHART_ROWS_PER_IMAGE = 28
+
+
+def report_run_request(
+    *,
+    by: AbstractBaseUser,
+    scope: str,
+    year: int,
+    quarter: int,
+    region: Region | None = None,
+    plan: Plan | None = None,
+    department: Department | None = None,
+) -> ReportRun:
+    """Record a request and enqueue ``reports.build_report`` once the transaction commits.
+
+    Only the office may request (PermissionDenied otherwise), and only for a scope inside
+    the regions it sees; the scope must name exactly the object it needs (ValidationError).
+    """
+    from .tasks import build_report as build_report_task
+
+    if not can_request_reports(by):
+        raise PermissionDenied(_("只有领导小组办公室可以生成报告。"))
+    if not 1 <= quarter <= 4:
+        raise ValidationError({"quarter": _("季度应为1至4。")}, code="quarter")
+    needed = {ReportRun.Scope.REGION: region, ReportRun.Scope.PLAN: plan,
+              ReportRun.Scope.DEPARTMENT: department}
+    if scope not in ReportRun.Scope.values:
+        raise ValidationError({"scope": _("报告范围不正确。")}, code="scope")
+    if scope in needed and needed[scope] is None:
+        what = ReportRun.Scope(scope).label
+        raise ValidationError({scope: _("请选择%(what)s。") % {"what": what}}, code="scope")
+    chosen = needed.get(scope)
+    chosen_region_id = {
+        ReportRun.Scope.REGION: region.pk if region else None,
+        ReportRun.Scope.PLAN: plan.region_id if plan else None,
+        ReportRun.Scope.DEPARTMENT: department.region_id if department else None,
+    }.get(scope)
+    ids = visible_region_ids(by)
+    if chosen_region_id is not None and ids is not None and chosen_region_id not in ids:
+        raise PermissionDenied(_("所选范围不在您的管辖地区内。"))
+    run = ReportRun.objects.create(
+        scope=scope, year=year, quarter=quarter, requested_by=by,
+        region=chosen if scope == ReportRun.Scope.REGION else None,
+        plan=chosen if scope == ReportRun.Scope.PLAN else None,
+        department=chosen if scope == ReportRun.Scope.DEPARTMENT else None,
+    )
+    build_report_task.delay_on_commit(run_id=run.pk)
+    return run
+
+
+def report_scope_for_run(run: ReportRun) -> ReportScope:
+    return report_scope_resolve(
+        scope=run.scope, region=run.region, plan=run.plan, department=run.department,
+        user=run.requested_by,
+    )
+
+
+def report_pdf_render(
+    *, scope: ReportScope, year: int, quarter: int,
+    on_progress: Callable[[int], None] | None = None,
+) -> bytes:
+    """The report as PDF bytes. Deterministic: the same data gives the same bytes."""
+    step = on_progress or (lambda percent: None)
+    data = report_data_build(scope=scope, year=year, quarter=quarter)
+    step(40)
+    html = render_to_string("reports/pdf/report.html", report_pdf_context(data))
+    step(60)
+    pdf = render_pdf(html, base_url=settings.BASE_DIR.as_uri() + "/")
+    step(90)
+    return pdf
+
+
+def report_pdf_context(data: ReportData) -> dict[str, object]:
+    """The template context: the data plus its charts, drawn from the same rollups."""
+    rows = [charts.ChartRow(f"{d.region}{d.name}" if data.multi_region else d.name, d.counts)
+            for d in data.departments]
+    counts = {s.key: s.count for s in data.statuses}
+    previous = None if data.statuses[0].previous is None else {
+        s.key: s.previous or 0 for s in data.statuses
+    }
+    return {
+        "report": data,
+        # The charts escape every text they draw (charts._text), so they are safe markup.
+        "summary_chart": mark_safe(
+            charts.status_summary_chart(counts, previous, title=_("目标状态分布"))
+        ),
+        "department_charts": [
+            mark_safe(charts.department_status_chart(
+                rows[i:i + CHART_ROWS_PER_IMAGE], title=_("各部门目标状态分布")
+            ))
+            for i in range(0, len(rows), CHART_ROWS_PER_IMAGE)
+        ],
+    }
+
+
+def report_file_name(run: ReportRun) -> str:
+    return f"report-{run.year}Q{run.quarter}-{run.scope}-{run.pk}.pdf"
+
+
+def report_run_build(*, run_id: int) -> ReportRun:
+    """Build the PDF of a run. Idempotent; safe under ``acks_late`` redelivery.
+
+    Claims the run with ``UPDATE … WHERE state = pending`` (or running but older than the
+    task's hard time limit: its worker died), so two deliveries never both build. A done or
+    failed run is returned untouched. A transient database error puts the run back to
+    pending and re-raises for the task's retry; any other error marks the run failed with
+    its message, because retrying would fail the same way.
+    """
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    claimed = ReportRun.objects.filter(pk=run_id).filter(
+        Q(state=ReportRun.State.PENDING) | Q(state=ReportRun.State.RUNNING, started_at__lt=stale)
+    ).update(state=ReportRun.State.RUNNING, started_at=now, progress=5, error="")
+    run = ReportRun.objects.select_related(
+        "region", "plan__region", "department__region", "requested_by__profile__region"
+    ).get(pk=run_id)
+    if not claimed:
+        return run  # another worker has it, or it is finished: nothing to do
+
+    def progress(percent: int) -> None:
+        ReportRun.objects.filter(pk=run_id, state=ReportRun.State.RUNNING).update(
+            progress=percent
+        )
+
+    try:
+        pdf = report_pdf_render(scope=report_scope_for_run(run), year=run.year,
+                                quarter=run.quarter, on_progress=progress)
+        run.file.save(report_file_name(run), ContentFile(pdf), save=False)
+    except OperationalError:
+        ReportRun.objects.filter(pk=run_id).update(state=ReportRun.State.PENDING, progress=0)
+        raise
+    except Exception as error:
+        logger.exception("report run %s failed", run_id)
+        ReportRun.objects.filter(pk=run_id, state=ReportRun.State.RUNNING).update(
+            state=ReportRun.State.FAILED, error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+    else:
+        ReportRun.objects.filter(pk=run_id, state=ReportRun.State.RUNNING).update(
+            state=ReportRun.State.DONE, file=run.file.name, progress=100,
+            finished_at=timezone.now(),
+        )
+    run.refresh_from_db()
+    return run

@@ -1,0 +1,127 @@
+"""The quarterly PDF as a reader gets it: text extractable, fonts embedded, laid out on A4.
+
+Checked with poppler-utils (pdftotext, pdffonts, pdftoppm) as a filing clerk's tools would
+see the file. Page images go to artifacts/pdf/ (gitignored) for a human look.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from reports.report_data import report_scope_resolve
+from reports.services import report_pdf_render
+from tests.reports.test_report_data import seed_report_world
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils"),
+]
+
+ARTIFACTS = Path(settings.BASE_DIR) / "artifacts" / "pdf"
+
+
+def pdf_text(pdf: bytes, tmp_path: Path, *, layout: bool = False) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    args = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), str(path), "-"]
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+def pdf_fonts(pdf: bytes, tmp_path: Path) -> list[list[str]]:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    return [line.split() for line in out.stdout.splitlines()[2:] if line.strip()]
+
+
+def save_page_png(pdf: bytes, name: str, *, page: int = 1) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    source = ARTIFACTS / f"{name}.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile",
+         str(source), str(ARTIFACTS / f"{name}-p{page}")],
+        check=True,
+    )
+    return ARTIFACTS / f"{name}-p{page}.png"
+
+
+@pytest.fixture
+def region_pdf(district, other_city):  # type: ignore[no-untyped-def]
+    seed_report_world(district, other_city)
+    scope = report_scope_resolve(scope="region", region=district)
+    return report_pdf_render(scope=scope, year=2025, quarter=4)
+
+
+def test_pdf_report_text_names_region_departments_and_statuses(region_pdf, tmp_path):
+    text = pdf_text(region_pdf, tmp_path)
+
+    assert "赣榆区质量强区工作领导小组办公室" in text
+    assert "关于赣榆区2025年第四季度质量目标推进情况的报告" in text.replace("\n", "")
+    for name in ("区市场监管局", "区工信局", "区住建局", "区生态环境局"):
+        assert name in text
+    for label in ("进度滞后", "严重滞后", "进度正常", "已完成", "待填报", "约束性"):
+        assert label in text
+    assert "质强办〔2026〕" in text
+    assert "2026年1月15日" in text
+    assert "盐城市" not in text  # another region's plan stays out of 赣榆区's report
+
+
+def test_pdf_report_embeds_every_font_and_uses_noto_cjk(region_pdf, tmp_path):
+    fonts = pdf_fonts(region_pdf, tmp_path)
+
+    assert fonts
+    assert all(row[-5] == "yes" for row in fonts), fonts  # the "emb" column
+    assert any("Noto-Serif-CJK-SC" in row[0] for row in fonts)
+
+
+def test_pdf_report_has_page_numbers_toc_and_appendix_clauses(region_pdf, tmp_path):
+    text = pdf_text(region_pdf, tmp_path, layout=True)
+
+    assert re.search(r"—\s*2\s*—", text)
+    assert re.search(r"目\s*录", text)
+    assert "附件" in text
+    assert "全部目标及来源条款" in text
+    assert "表2" in text  # the PM2.5 target's source clause
+    assert "“品质赣榆”建设行动方案" in text
+
+
+def test_pdf_report_is_the_same_when_built_twice(district, tmp_path):
+    seed_report_world(district)
+    scope = report_scope_resolve(scope="region", region=district)
+
+    first = report_pdf_render(scope=scope, year=2025, quarter=4)
+    second = report_pdf_render(scope=scope, year=2025, quarter=4)
+
+    assert pdf_text(first, tmp_path) == pdf_text(second, tmp_path)
+    assert first == second
+
+
+def test_pdf_report_of_an_empty_quarter_says_so(district, tmp_path):
+    seed_report_world(district)
+    scope = report_scope_resolve(scope="region", region=district)
+
+    pdf = report_pdf_render(scope=scope, year=2023, quarter=1)
+
+    assert "本季度暂无进度数据" in pdf_text(pdf, tmp_path)
+
+
+def test_pdf_report_of_a_scope_without_targets_says_so(db, tmp_path):
+    pdf = report_pdf_render(scope=report_scope_resolve(scope="all"), year=2025, quarter=4)
+
+    assert "该范围内暂无目标" in pdf_text(pdf, tmp_path)
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils")
+def test_pdf_report_pages_render_to_png_for_review(region_pdf):
+    first = save_page_png(region_pdf, "report-ganyu-2025Q4", page=1)
+    second = save_page_png(region_pdf, "report-ganyu-2025Q4", page=2)
+
+    assert first.stat().st_size > 10_000
+    assert second.exists()

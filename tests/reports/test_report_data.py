@@ -1,0 +1,241 @@
+"""What the quarterly report says: its content, before any PDF is drawn.
+
+``seed_report_world`` builds data shaped like the seeds (品质赣榆 action plan of 赣榆区,
+its 责任单位, Progress rows of 2025Q3 and 2025Q4 with every common status, a binding
+lagging target) and is shared by the PDF and report-page tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from indicators.calendar import Period
+from indicators.models import Indicator, Observation
+from reports import charts
+from reports.report_completeness import due_period
+from reports.report_data import (
+    document_number,
+    report_data_build,
+    report_date,
+    report_scope_resolve,
+)
+from targets.models import Progress, Target
+from tests.factories import (
+    DepartmentFactory,
+    IndicatorFactory,
+    ObservationFactory,
+    PlanFactory,
+    ProgressFactory,
+    RegionFactory,
+    TargetFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+S = Progress.Status
+
+
+def seed_report_world(district, other_city=None):  # type: ignore[no-untyped-def]
+    """赣榆区's 品质赣榆 plan with five departments and eight targets; 盐城市 optional."""
+    scjg = DepartmentFactory(region=district, name="区市场监管局")
+    gxj = DepartmentFactory(region=district, name="区工信局")
+    zjj = DepartmentFactory(region=district, name="区住建局")
+    sthj = DepartmentFactory(region=district, name="区生态环境局")
+    plan = PlanFactory(
+        code="ganyu-pinzhi-2025", region=district,
+        title="“品质赣榆”建设行动方案(2025-2027年)", doc_number="赣政办发〔2025〕10号",
+        issuer="赣榆区政府办", start_year=2025, end_year=2027, base_year=2024,
+    )
+
+    def target(code, name, leads, status, *, prev=None, quarterly=False, **extra):  # type: ignore[no-untyped-def]
+        indicator = IndicatorFactory(
+            code=f"ind-{code}", name=name, unit=extra.pop("unit", "%"),
+            frequency=Indicator.Frequency.QUARTERLY if quarterly else Indicator.Frequency.ANNUAL,
+        )
+        values = {"current_value": extra.pop("current", None),
+                  "expected_value": extra.pop("expected", None),
+                  "gap": extra.pop("gap", None), "pace": extra.pop("pace", None),
+                  "moving_away": extra.pop("moving_away", False)}
+        made = TargetFactory(plan=plan, code=code, indicator=indicator, leads=leads,
+                             unit=indicator.unit, deadline_year=2027,
+                             source_clause=extra.pop("clause", "一、(一)"), **extra)
+        ProgressFactory(target=made, status=status, data_year=2025, **values)
+        if prev:
+            ProgressFactory(target=made, quarter=3, status=prev)
+        return made
+
+    targets = {
+        "quality": target("T01", "产品质量监督抽查合格率", [scjg], S.ON_TRACK, prev=S.LAGGING,
+                          current=95.2, expected=94.8, gap=0.4, pace=1.02, quarterly=True),
+        "food": target("T02", "食品安全评价性抽检合格率", [scjg], S.ACHIEVED, prev=S.ACHIEVED,
+                       kind=Target.Kind.MAINTAIN, value=98.5, current=99.1),
+        "award": target("T03", "省长质量奖企业数", [scjg], S.LAGGING, prev=S.ON_TRACK,
+                        kind=Target.Kind.CUMULATIVE_NEW, value=2, baseline_value=None,
+                        unit="家", current=1, expected=1.33, gap=-0.33, pace=0.75,
+                        binding=Target.Binding.BINDING, clause="一、(一)"),
+        "rnd": target("T04", "规上工业企业研发经费投入占比", [gxj], S.OFF_TRACK, prev=S.LAGGING,
+                      value=2.5, baseline_value=2.1, current=2.0, expected=2.23, gap=-0.23,
+                      pace=-0.55, moving_away=True),
+        "build": target("T05", "建设工程质量一次验收合格率", [zjj], S.NO_DATA, value=100),
+        "pm25": target("T06", "PM2.5平均浓度", [sthj], S.LAGGING, prev=S.LAGGING,
+                       comparator=Target.Comparator.LE, value=30, baseline_value=33,
+                       unit="微克/立方米", current=32.1, expected=31.7, gap=0.4, pace=0.8,
+                       binding=Target.Binding.BINDING, clause="表2"),
+        "brand": target("T07", "“品字标”认证企业数", [scjg, gxj], S.ACHIEVED,
+                        kind=Target.Kind.CUMULATIVE_NEW, value=7, baseline_value=None,
+                        unit="家", current=8),
+        "farm": target("T08", "主要农产品质量安全抽检合格率", [], S.NOT_APPLICABLE,
+                       cancelled=True, cancel_reason="政策调整,不再开展"),
+    }
+    # Reporting: the quarterly figure of T01 and the 2025 annual figure of T02 are in.
+    ObservationFactory(indicator=targets["quality"].indicator, region=district, year=2025,
+                       quarter=4, value=Decimal("95.2"), department=scjg)
+    ObservationFactory(indicator=targets["food"].indicator, region=district, year=2025,
+                       value=Decimal("99.1"), department=scjg,
+                       status=Observation.Status.SUBMITTED)
+    world = {"plan": plan, "scjg": scjg, "gxj": gxj, "zjj": zjj, "sthj": sthj, **targets}
+    if other_city is not None:
+        yancheng_plan = PlanFactory(code="yancheng-2021", region=other_city,
+                                    title="盐城市质量强市建设实施方案")
+        jgj = DepartmentFactory(region=other_city, name="市市场监管局")
+        indicator = IndicatorFactory(code="ind-y01", name="制造业产品质量合格率")
+        yancheng = TargetFactory(plan=yancheng_plan, code="Y01", leads=[jgj], indicator=indicator)
+        ProgressFactory(target=yancheng, status=S.ON_TRACK, current_value=94.0)
+        world["yancheng_plan"] = yancheng_plan
+    return world
+
+
+def test_report_summary_counts_statuses_and_change_since_last_quarter(district):
+    seed_report_world(district)
+    scope = report_scope_resolve(scope="region", region=district)
+
+    data = report_data_build(scope=scope, year=2025, quarter=4)
+
+    counts = {s.key: (s.count, s.previous) for s in data.statuses}
+    assert counts["lagging"] == (2, 3)
+    assert counts["on_track"] == (1, 1)
+    assert data.total == 8
+    assert data.target_count == 8
+    assert (data.improved, data.worsened) == (1, 2)  # T01 up; T03 and T04 down
+    assert data.quarter_label == "2025年第四季度"
+
+
+def test_report_lagging_list_is_worst_first_with_binding_targets_ahead(district):
+    world = seed_report_world(district)
+
+    data = report_data_build(scope=report_scope_resolve(scope="region", region=district),
+                             year=2025, quarter=4)
+
+    assert [line.target_id for line in data.behind] == [
+        world["rnd"].pk, world["award"].pk, world["pm25"].pk,  # pace 0.75 before 0.8
+    ]
+    assert data.behind[0].flags == "倒退"
+    assert {line.leads for line in data.binding_behind} == {"区生态环境局", "区市场监管局"}
+
+
+def test_report_departments_are_the_dashboard_rollup_of_lead_departments(district):
+    world = seed_report_world(district)
+
+    data = report_data_build(scope=report_scope_resolve(scope="region", region=district),
+                             year=2025, quarter=4)
+
+    sections = {d.name: d for d in data.departments}
+    assert set(sections) == {"区市场监管局", "区工信局", "区住建局", "区生态环境局"}
+    assert sections["区市场监管局"].counts["achieved"] == 2
+    assert [line.target_id for line in data.unled] == [world["farm"].pk]
+
+
+def test_report_department_scope_keeps_only_that_department(district):
+    world = seed_report_world(district)
+    scope = report_scope_resolve(scope="department", department=world["gxj"])
+
+    data = report_data_build(scope=scope, year=2025, quarter=4)
+
+    assert [d.name for d in data.departments] == ["区工信局"]
+    assert data.total == 2
+    assert [row.department for row in data.completeness] == ["区工信局"]
+
+
+def test_report_completeness_counts_due_and_reported_figures_per_lead_department(district):
+    seed_report_world(district)
+
+    data = report_data_build(scope=report_scope_resolve(scope="region", region=district),
+                             year=2025, quarter=4)
+
+    rows = {row.department: row for row in data.completeness}
+    assert (rows["区市场监管局"].due, rows["区市场监管局"].reported,
+            rows["区市场监管局"].approved) == (4, 2, 1)
+    assert rows["区住建局"].missing == 1
+    overdue = {(item.indicator, item.period) for item in data.overdue}
+    assert ("建设工程质量一次验收合格率", "2025年") in overdue
+    assert ("产品质量监督抽查合格率", "2025年第3季度") in overdue  # earlier quarters count too
+    assert ("产品质量监督抽查合格率", "2025年第4季度") not in overdue  # approved
+
+
+def test_report_annual_figures_fall_due_with_the_year():
+    assert due_period("annual", 2025, 4) == Period(2025)
+    assert due_period("annual", 2025, 2) == Period(2024)
+    assert due_period("quarterly", 2025, 2) == Period(2025, 2)
+
+
+def test_report_number_and_date_are_stable_for_a_scope_and_quarter(district):
+    scope = report_scope_resolve(scope="region", region=district)
+
+    number = document_number(scope, 2025, 4)
+
+    assert number == document_number(report_scope_resolve(scope="region", region=district),
+                                     2025, 4)
+    assert number.startswith("质强办〔2026〕")
+    assert number.endswith("号")
+    assert 301 <= int(number.removeprefix("质强办〔2026〕").removesuffix("号")) <= 400
+    assert report_date(2025, 4) == dt.date(2026, 1, 15)
+    assert scope.office == "赣榆区质量强区工作领导小组办公室"
+
+
+def test_report_all_scope_of_an_office_covers_its_region_and_below(district, office_user,
+                                                                   other_city):
+    seed_report_world(district, other_city)
+
+    scope = report_scope_resolve(scope="all", user=office_user)
+    data = report_data_build(scope=scope, year=2025, quarter=4)
+
+    assert scope.label == "赣榆区全域"
+    assert "盐城市" not in {line.region for d in data.departments for line in d.lines}
+
+
+def test_report_of_an_empty_quarter_or_scope_has_no_rows_and_no_error(district):
+    seed_report_world(district)
+    empty_region = RegionFactory(code="320999", name="测试空区", level="district")
+
+    quiet = report_data_build(scope=report_scope_resolve(scope="region", region=district),
+                              year=2024, quarter=2)
+    nothing = report_data_build(scope=report_scope_resolve(scope="region", region=empty_region),
+                                year=2025, quarter=4)
+
+    assert not quiet.has_progress
+    assert quiet.target_count == 8
+    assert not nothing.has_progress
+    assert nothing.target_count == 0
+    assert not nothing.appendix
+
+
+def test_report_charts_name_every_status_in_text():
+    svg = charts.department_status_chart(
+        [charts.ChartRow("区市场监管局", {"achieved": 2, "lagging": 1})], title="各部门"
+    )
+
+    assert "进度滞后" in svg
+    assert "已完成" in svg
+    assert "区市场监管局" in svg
+    assert svg == charts.department_status_chart(
+        [charts.ChartRow("区市场监管局", {"achieved": 2, "lagging": 1})], title="各部门"
+    )
+
+
+def test_report_chart_escapes_names():
+    svg = charts.department_status_chart([charts.ChartRow("<b>&局", {"achieved": 1})], title="x")
+
+    assert "&lt;b&gt;&amp;局" in svg
