@@ -9,3 +9,7 @@ unless the approval commits.
 from django.dispatch import Signal
 
 observation_approved = Signal()
+
+#: An approved figure left the approved set (a correction sent it back for approval), so the
+#: targets it fed must be recomputed without it. Same arguments as ``observation_approved``.
+observation_withdrawn = Signal()

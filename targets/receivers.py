@@ -14,7 +14,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from indicators.models import Observation
-from indicators.signals import observation_approved
+from indicators.signals import observation_approved, observation_withdrawn
 
 from .services import recompute_request
 from .tasks import drain_recompute_outbox
@@ -29,7 +29,7 @@ def _nudge_worker() -> None:
         logger.warning("broker unreachable; recompute left in the outbox", exc_info=True)
 
 
-@receiver(observation_approved)
+@receiver([observation_approved, observation_withdrawn])
 def recompute_after_approval(sender: object, *, observation_id: int, **kwargs: object) -> None:
     indicator_id, region_id = Observation.objects.values_list("indicator_id", "region_id").get(
         pk=observation_id

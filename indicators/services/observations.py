@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from .. import permissions
 from ..calendar import Period
 from ..models import Indicator, Observation, ObservationChange
-from ..signals import observation_approved
+from ..signals import observation_approved, observation_withdrawn
 from .rules import (
     EDITABLE,
     STALE_MESSAGE,
@@ -374,6 +374,12 @@ def observation_correct(
             old_status=Status.APPROVED,
             new_status=Status.SUBMITTED,
             reason=reason,
+        )
+        observation_withdrawn.send(
+            sender=Observation,
+            observation_id=observation.pk,
+            indicator_id=observation.indicator_id,
+            region_id=observation.region_id,
         )
     observation.refresh_from_db()
     return observation

@@ -164,3 +164,33 @@ def test_model_choices_mirror_the_engine_vocabulary():
     assert {c.value: str(c.label) for c in Progress.Status} == {
         s.value: label for s, label in STATUS_LABELS.items()
     }
+
+
+def test_approval_and_correction_through_the_services_move_the_progress(
+    plan, district, scjg, scjg_user, office_user, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from indicators.services import (
+        observation_approve,
+        observation_correct,
+        observation_save_draft,
+        observation_submit,
+    )
+
+    target = _rate_target(plan, leads=[scjg])
+    observation = observation_save_draft(
+        by=scjg_user, indicator=target.indicator, year=2025, value=Decimal("96.2")
+    )
+    observation_submit(observation=observation, by=scjg_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        observation_approve(observation=observation, by=office_user)
+    latest = Progress.objects.filter(target=target).order_by("-year", "-quarter").first()
+    assert latest.status == Progress.Status.ACHIEVED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        observation_correct(observation=observation, by=scjg_user, value=Decimal("95.1"),
+                            reason="统计口径调整")
+
+    latest.refresh_from_db()
+    assert latest.status == Progress.Status.NO_DATA  # the corrected figure awaits approval
