@@ -6,10 +6,12 @@ Split by concern (HackSoft's "services become a folder"); import from here:
   ``observation_approve``, ``observation_return``, ``observation_correct``,
   ``observations_approve_bulk``, ``observations_return_bulk`` (+ ``Entry``, ``STALE_MESSAGE``)
 - imports: ``observation_import_start``, ``observation_import_run`` (Excel upload)
+- history: ``observations_import_history`` (the office's bulk load of past figures)
 - reminders: ``reminders_send``
 - users: ``user_create``
 """
 
+from .history import HistoryImportError, observations_import_history
 from .imports import observation_import_run, observation_import_start
 from .observations import (
     STALE_MESSAGE,
@@ -29,6 +31,8 @@ from .users import user_create
 
 __all__ = [
     "STALE_MESSAGE",
+    "HistoryImportError",
+    "observations_import_history",
     "BulkOutcome",
     "Entry",
     "observation_approve",

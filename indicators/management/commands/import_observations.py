@@ -1,0 +1,34 @@
+"""The office's bulk load of past figures from a CSV or Excel file, all or nothing."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from indicators.services import HistoryImportError, observations_import_history
+
+
+class Command(BaseCommand):
+    help = (
+        "导入历史数据（CSV 或 Excel，列：地区、指标、年份、季度、数值）。"
+        "整批校验，任何一行有误则不写入；--approve 直接置为已审核并重算进度。"
+    )
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--approve", action="store_true", help="导入后直接置为已审核")
+
+    def handle(self, *args: object, **options: object) -> None:
+        path = options["file"]
+        assert isinstance(path, Path)
+        if not path.exists():
+            raise CommandError(f"文件不存在：{path}")
+        try:
+            count = observations_import_history(path=path, by=None,
+                                                approve=bool(options["approve"]))
+        except HistoryImportError as error:
+            for problem in error.errors:
+                self.stderr.write(str(problem))
+            count = len(error.errors)
+            raise CommandError(f"导入失败：共 {count} 处错误，未写入任何数据。") from None
+        state = "已审核" if options["approve"] else "待审核"
+        self.stdout.write(f"已导入 {count} 条数据（{state}）。")
