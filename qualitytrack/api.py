@@ -1,19 +1,68 @@
-"""The REST API's wiring: one router, paging, and one exception handler.
+"""The REST API's wiring: one router, paging, sync and caching, and one exception handler.
 
 Each app's ``api.py`` holds its viewsets; they are registered here so that ``/api/v1/`` is
-one documented surface. Errors come out as JSON with a Chinese message, a code and a field.
+one documented surface. What every list shares lives here too:
+
+* paging by page number, ``page_size`` up to 1000, stable order by id;
+* ``updated_since=<ISO 8601>`` (inclusive) returns only rows changed since then, and the
+  first page then carries ``deleted``: the tombstones (``qualitytrack.models.Tombstone``)
+  of rows that left the feed since then. Use the ``X-Sync-Time`` header of one sync as the
+  ``updated_since`` of the next: it is set ``SYNC_OVERLAP`` before the read, so a row written
+  by a transaction still committing during the read is sent again rather than missed (a
+  mirror upserts by id, so a repeat is harmless). Region, department and indicator lists
+  carry no change time: they always return in full, with their deletions as tombstones;
+* observations: an approved figure that is corrected or returned leaves the public feed as
+  a tombstone (reason ``unpublished``) and comes back as a changed row once approved again;
+* ``ETag`` / ``Last-Modified``, answering ``304`` to ``If-None-Match`` /
+  ``If-Modified-Since``. Lists with a change time compute the ETag from count and latest
+  change of the filtered rows (and of their tombstones) before reading a page; other GETs
+  hash the rendered body;
+* JSON, the browsable API and CSV (``?format=csv``, UTF-8 with BOM, Chinese headers);
+* token and session authentication, per-token throttling;
+* every error answer documented in the schema with its JSON body.
+
+``qualitytrack.feed.FeedMixin`` brings these to a viewset.
+
+Errors come out as ``{"errors": [{"field", "code", "message"}]}`` with a Chinese message, so a
+service's ValidationError reads the same in a form and in the API. This module must not
+import ``targets`` or ``reports``: ``indicators.api`` imports it, and the layers run one way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop as noop
+from django_filters import rest_framework as filters
 from rest_framework import exceptions, pagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from .models import Tombstone
+
+# --- Paging ---------------------------------------------------------------------------------
+
+TOMBSTONE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer", "description": "已删除或撤出的记录 id"},
+        "natural_key": {"type": "string", "description": "业务键，如 plan-code/T001"},
+        "reason": {"type": "string", "enum": [c.value for c in Tombstone.Reason]},
+        "deleted_at": {"type": "string", "format": "date-time"},
+    },
+    "required": ["id", "natural_key", "reason", "deleted_at"],
+}
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -21,16 +70,168 @@ class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
 
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        self.view = view
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        body: dict[str, Any] = {
+            "count": self.page.paginator.count,
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+            "results": data,
+        }
+        deleted = getattr(getattr(self, "view", None), "sync_deleted", None)
+        if deleted is not None:
+            body["deleted"] = deleted if self.page.number == 1 else []
+        return Response(body)
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["deleted"] = {
+            "type": "array",
+            "items": TOMBSTONE_SCHEMA,
+            "description": (
+                "仅在给出 updated_since 时出现（只在第1页）：此后删除或撤出公开数据的记录。"
+            ),
+        }
+        return paginated
+
+
+# --- Filters every list shares --------------------------------------------------------------
+
+
+class UpdatedSinceFilter(filters.IsoDateTimeFilter):
+    """``updated_since``: rows whose change time is at or after the given ISO 8601 instant."""
+
+    def __init__(self, field_name: str = "updated_at", **kwargs: Any) -> None:
+        kwargs.setdefault("lookup_expr", "gte")
+        kwargs.setdefault(
+            "label",
+            gettext_lazy("只返回此时刻（含）之后变更的记录（ISO 8601，如 2025-01-01T08:00:00Z）"),
+        )
+        super().__init__(field_name=field_name, **kwargs)
+
+
+class FullListSinceFilter(filters.IsoDateTimeFilter):
+    """``updated_since`` on a reference list without change times: validated, rows unfiltered.
+
+    The list comes back in full (it is small); the view still adds its tombstones.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", gettext_lazy("参考数据总是完整返回；给出时另附此后的删除记录"))
+        super().__init__(**kwargs)
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        return qs
+
+
+class NameOrCodeFilter(filters.CharFilter):
+    """A region given by name (赣榆区) or by its all-digit code (320707)."""
+
+    def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
+        if value in ([], (), {}, "", None):
+            return qs
+        value = value.strip()
+        lookup = "code" if value.isdigit() else "name"
+        return qs.filter(**{f"{self.field_name}__{lookup}": value})
+
+
+class InputError(exceptions.ValidationError):
+    """A 400 naming the query parameter at fault."""
+
+    def __init__(self, field: str, message: str, code: str = "invalid") -> None:
+        super().__init__({field: [exceptions.ErrorDetail(message, code=code)]})
+
+
+# --- Errors ---------------------------------------------------------------------------------
+
+DEFAULT_MESSAGES: dict[type[exceptions.APIException], tuple[str, str]] = {
+    exceptions.NotAuthenticated: (noop("请先登录或提供 API 令牌。"), "not_authenticated"),
+    exceptions.AuthenticationFailed: (noop("身份验证失败。"), "authentication_failed"),
+    exceptions.PermissionDenied: (noop("无权执行此操作。"), "permission_denied"),
+    exceptions.NotFound: (noop("未找到该记录。"), "not_found"),
+    exceptions.MethodNotAllowed: (noop("不支持该请求方法。"), "method_not_allowed"),
+    exceptions.NotAcceptable: (noop("不支持所请求的格式。"), "not_acceptable"),
+    exceptions.UnsupportedMediaType: (noop("不支持该请求内容类型。"), "unsupported_media_type"),
+    exceptions.ParseError: (noop("请求内容格式不正确。"), "parse_error"),
+}
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Map Django's service-layer errors to DRF's, so forms and API read the same."""
-    if isinstance(exc, DjangoValidationError):
-        detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        exc = exceptions.ValidationError(detail=detail)
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(detail=str(exc) or None)
-    return drf_exception_handler(exc, context)
+    """Every API error as ``{"errors": [{"field", "code", "message"}]}``, in Chinese.
 
+    Django's ValidationError and PermissionDenied (what the services raise) map to 400 and
+    403, so a service error reads the same in the form and in the API.
+    """
+    if isinstance(exc, DjangoValidationError):
+        set_rollback()
+        return Response({"errors": list(_django_errors(exc))}, status=400)
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(detail=str(exc) or None)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = list(_drf_errors(exc.detail))
+    elif isinstance(exc, exceptions.Throttled):
+        wait = int(exc.wait) if exc.wait is not None else None
+        message = (
+            _("请求过于频繁，请在%(seconds)d秒后重试。") % {"seconds": max(wait, 1)}
+            if wait is not None
+            else _("请求过于频繁，请稍后重试。")
+        )
+        errors = [{"field": None, "code": "throttled", "message": message}]
+    else:
+        errors = [_single_error(exc)]
+    response.data = {"errors": errors}
+    return response
+
+
+def _single_error(exc: Exception) -> dict[str, Any]:
+    for klass, (message, code) in DEFAULT_MESSAGES.items():
+        if isinstance(exc, klass):
+            detail = getattr(exc, "detail", "")
+            default = str(getattr(klass, "default_detail", ""))
+            # keep a specific message (a service's "无权…") but replace DRF's generic one
+            text = str(detail) if detail and str(detail) != default else _(message)
+            return {"field": None, "code": code, "message": text}
+    detail = getattr(exc, "detail", exc)
+    return {"field": None, "code": getattr(detail, "code", "error"), "message": str(detail)}
+
+
+def _django_errors(exc: DjangoValidationError) -> Iterator[dict[str, Any]]:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                for message in error:
+                    yield {
+                        "field": None if field == NON_FIELD_ERRORS else field,
+                        "code": error.code or "invalid",
+                        "message": message,
+                    }
+    else:
+        for error in exc.error_list:
+            for message in error:
+                yield {"field": None, "code": error.code or "invalid", "message": message}
+
+
+def _drf_errors(detail: Any, field: str | None = None) -> Iterable[dict[str, Any]]:
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = None if key in ("non_field_errors", NON_FIELD_ERRORS) else str(key)
+            yield from _drf_errors(value, f"{field}.{name}" if field and name else name or field)
+    elif isinstance(detail, list):
+        for item in detail:
+            yield from _drf_errors(item, field)
+    else:
+        yield {"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}
+
+
+# --- Router ---------------------------------------------------------------------------------
 
 router = DefaultRouter()
 

@@ -5,3 +5,8 @@ class QualitytrackConfig(AppConfig):
     name = "qualitytrack"
     verbose_name = "QualityTrack"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import sync
+
+        sync.connect()  # tombstones for the API's incremental sync

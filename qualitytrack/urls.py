@@ -3,7 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from . import views
 from .api import register_viewsets
+
+# The office's API token page (create, list with last use, revoke).
+token_urlpatterns = [
+    path("", views.token_list, name="token-list"),
+    path("<int:pk>/revoke/", views.token_revoke_view, name="token-revoke"),
+]
 
 urlpatterns = [
     path("", include("reports.urls")),
@@ -12,6 +19,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/tokens/", include((token_urlpatterns, "qualitytrack"))),
     path("api/v1/", include(register_viewsets().urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
