@@ -1,7 +1,9 @@
-"""Navigation shared by every page (base.html)."""
+"""Navigation shared by every page (base.html), with the extra entries a role needs."""
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+from indicators import roles
 
 NAVIGATION = [
     ("overview", _("总览"), "reports:overview"),
@@ -13,6 +15,20 @@ NAVIGATION = [
     ("api", _("API"), "swagger-ui"),
 ]
 
+ROLE_NAVIGATION = {
+    roles.OFFICE: [
+        ("approvals", _("审核"), "indicators:approvals"),
+        ("tokens", _("API令牌"), "qualitytrack:token-list"),
+    ],
+    roles.AUDITOR: [("audit", _("审计日志"), "indicators:audit-log")],
+}
+
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    return {"navigation": NAVIGATION}
+    items = list(NAVIGATION)
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        for role, extra in ROLE_NAVIGATION.items():
+            if roles.has_role(user, role):
+                items.extend(extra)
+    return {"navigation": items}

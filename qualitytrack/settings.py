@@ -34,7 +34,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -181,7 +180,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # with acks_late: requeue if the worker dies
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 15 * 60}
+# A task whose worker died without acknowledging (the whole worker killed, not just its pool
+# process) returns to the queue after visibility_timeout; it must exceed the longest task (the
+# hard time limit). The unacked sweep runs every 10 s (throttle 1): kombu's default throttle
+# of 10 would add up to 100 s before a lost task is seen again.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60),
+    "unacked_restore_throttle": 1,
+}
 # celery/celery#6046: without these, .delay() can hang a request while Redis is down.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
@@ -193,13 +199,19 @@ CELERY_BEAT_SCHEDULE = {
     },
     "drain-recompute-outbox": {                  # approvals made while Redis was down
         "task": "targets.drain_recompute_outbox",
-        "schedule": 60.0,
+        "schedule": env.float("RECOMPUTE_OUTBOX_DRAIN_SECONDS", default=60.0),
     },
     "send-reminders-daily": {
         "task": "indicators.send_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
 }
+
+# --- Cache -----------------------------------------------------------------------------------
+# Per-process memory: API throttle buckets are approximate across gunicorn workers, which is
+# fine (DRF throttling is a courtesy, not a security control), and a Redis outage can then
+# never fail a request. CACHE_URL (e.g. redis://…) makes them shared.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -209,7 +221,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "qualitytrack.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": [
@@ -218,6 +230,8 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "qualitytrack.api.exception_handler",
 }
+API_TOKEN_THROTTLE_RATE = env.str("API_TOKEN_THROTTLE_RATE", default="1200/min")
+API_PUBLIC_THROTTLE_RATE = env.str("API_PUBLIC_THROTTLE_RATE", default="300/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "QualityTrack 质量目标跟踪 API",
     "DESCRIPTION": "质量强市规划目标、填报数据与进度的公开数据接口和部门写入接口。",

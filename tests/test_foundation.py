@@ -76,3 +76,22 @@ def test_database_refuses_a_second_figure_for_the_same_period(district):
 
 def test_login_page_is_in_chinese(client):
     assertContains(client.get(reverse("login")), "用户名")
+
+
+def test_office_sees_approvals_and_tokens_in_the_navigation(client, office_user):
+    client.force_login(office_user)
+
+    response = client.get(reverse("reports:home"))
+
+    assertContains(response, reverse("indicators:approvals"))
+    assertContains(response, reverse("qualitytrack:token-list"))
+
+
+def test_a_reporter_does_not_see_the_office_entries(client, scjg_user):
+    from pytest_django.asserts import assertNotContains
+
+    client.force_login(scjg_user)
+
+    response = client.get(reverse("reports:home"))
+
+    assertNotContains(response, reverse("qualitytrack:token-list"))
