@@ -6,10 +6,9 @@ the number of queries stays constant whatever the number of targets (DESIGN §8)
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-
-import io
 
 import pandas as pd
 from django.db import connection, transaction
@@ -82,7 +81,7 @@ def _use_copy() -> bool:
 
 def _read_frame(rows: QuerySet, columns: Sequence[str]) -> pd.DataFrame:
     """Read a ``values_list`` queryset into a frame: COPY … TO STDOUT on PostgreSQL (the
-    fastest way out of the server, ~10× the ORM's tuples at national scale), tuples elsewhere.
+    fastest way out of the server, ~10 times the ORM's tuples at national scale), tuples elsewhere.
     """
     if not _use_copy():
         return pd.DataFrame.from_records(list(rows), columns=list(columns), coerce_float=True)
@@ -196,6 +195,10 @@ def _copy_upsert(progress: pd.DataFrame, *, year: int, quarter: int, computed_at
     frame.to_csv(buffer, index=False, header=False, na_rep="")
     column_list = ", ".join(f'"{c}"' for c in columns)
     updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns[3:])
+    # Rows whose verdict did not change keep their computed_at, so the feed's incremental
+    # sync (updated_since on computed_at) sends only what really changed after a nightly run.
+    unchanged_old = ", ".join(f'"{table}"."{c}"' for c in PROGRESS_FIELDS)
+    unchanged_new = ", ".join(f'excluded."{c}"' for c in PROGRESS_FIELDS)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f'CREATE TEMPORARY TABLE "progress_incoming" ON COMMIT DROP AS '
@@ -209,7 +212,8 @@ def _copy_upsert(progress: pd.DataFrame, *, year: int, quarter: int, computed_at
             copy.write(buffer.getvalue())
         cursor.execute(
             f'INSERT INTO "{table}" ({column_list}) SELECT {column_list} FROM "progress_incoming" '
-            f'ON CONFLICT ("target_id", "year", "quarter") DO UPDATE SET {updates}'
+            f'ON CONFLICT ("target_id", "year", "quarter") DO UPDATE SET {updates} '
+            f"WHERE ({unchanged_old}) IS DISTINCT FROM ({unchanged_new})"
         )
         cursor.execute('DROP TABLE "progress_incoming"')
     return len(frame)

@@ -92,7 +92,7 @@ def progress_recompute(
 
 
 def recompute_request(*, indicator_id: int, region_id: int) -> RecomputeRequest:
-    """Record that figures of (indicator, region) changed; call inside the approval's transaction."""
+    """Record that figures of (indicator, region) changed; call inside the approving transaction."""
     return RecomputeRequest.objects.create(indicator_id=indicator_id, region_id=region_id)
 
 

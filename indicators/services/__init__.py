@@ -31,10 +31,9 @@ from .users import user_create
 
 __all__ = [
     "STALE_MESSAGE",
-    "HistoryImportError",
-    "observations_import_history",
     "BulkOutcome",
     "Entry",
+    "HistoryImportError",
     "observation_approve",
     "observation_correct",
     "observation_import_run",
@@ -44,6 +43,7 @@ __all__ = [
     "observation_submit",
     "observations_approve_bulk",
     "observations_enter",
+    "observations_import_history",
     "observations_return_bulk",
     "reminders_send",
     "user_create",

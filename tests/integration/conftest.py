@@ -22,7 +22,8 @@ REAL_SERVICES = bool(settings.CELERY_BROKER_URL) and (
 )
 
 requires_real_services = pytest.mark.skipif(
-    not REAL_SERVICES, reason="需要 PostgreSQL 与 Redis（CI 第二轮：DATABASE_URL、CELERY_BROKER_URL）"
+    not REAL_SERVICES,
+    reason="需要 PostgreSQL 与 Redis（CI 第二轮：DATABASE_URL、CELERY_BROKER_URL）",
 )
 
 
@@ -47,9 +48,24 @@ def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subpro
     root = Path(settings.BASE_DIR)
     log = open(root / ".pytest_worker.log", "w")  # noqa: SIM115 — closed below
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "qualitytrack", "worker", "--loglevel=INFO",
-         "--concurrency=2", "--without-gossip", "--without-mingle", "-n", f"ci-{os.getpid()}@%h"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "qualitytrack",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"ci-{os.getpid()}@%h",
+        ],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     from qualitytrack.celery import app
 

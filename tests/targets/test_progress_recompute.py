@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from indicators.models import Observation
 from indicators.signals import observation_approved
@@ -92,7 +92,6 @@ def test_all_quarters_stores_the_status_history_and_stops_closed_plans_at_their_
 def test_recompute_query_count_does_not_grow_with_targets(plan, district):
     """Reads are one query per frame; writes are bulk upserts (SQLite caps a batch at 999
     parameters, so only the number of INSERT batches may grow, by one per ~36 rows)."""
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     def queries_for(count: int) -> tuple[int, int]:
@@ -194,3 +193,15 @@ def test_approval_and_correction_through_the_services_move_the_progress(
 
     latest.refresh_from_db()
     assert latest.status == Progress.Status.NO_DATA  # the corrected figure awaits approval
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the COPY upsert is PostgreSQL's")
+def test_an_unchanged_verdict_keeps_its_computed_at_on_postgresql(plan, district):
+    target = _rate_target(plan)
+    ObservationFactory(indicator=target.indicator, region=district, year=2023, value=92.9)
+    progress_recompute(as_of=date(2024, 3, 31))
+    first = Progress.objects.get(target=target).computed_at
+
+    progress_recompute(as_of=date(2024, 3, 31))
+
+    assert Progress.objects.get(target=target).computed_at == first

@@ -10,7 +10,10 @@ from targets.services import progress_recompute, quarter_end
 
 
 class Command(BaseCommand):
-    help = "计算目标进度：默认为当前季度；--quarter 2025Q4 或 --as-of 2025-12-31 指定时点；--all 计算所有季度。"
+    help = (
+        "计算目标进度：默认为当前季度；--quarter 2025Q4 或 --as-of 2025-12-31 指定时点；"
+        "--all 计算所有季度。"
+    )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         when = parser.add_mutually_exclusive_group()
@@ -34,5 +37,6 @@ class Command(BaseCommand):
         rows = progress_recompute(
             as_of=as_of, all_quarters=bool(options["all"]), plan_ids=options["plan"] or None
         )
-        scope = "所有季度" if options["all"] else f"{as_of.year}年第{(as_of.month - 1) // 3 + 1}季度"
+        quarter = (as_of.month - 1) // 3 + 1
+        scope = "所有季度" if options["all"] else f"{as_of.year}年第{quarter}季度"
         self.stdout.write(f"已计算进度 {rows} 条（{scope}，评估日 {as_of:%Y-%m-%d}）。")
