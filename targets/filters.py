@@ -18,7 +18,7 @@ from django_filters import rest_framework as filters
 from qualitytrack.api import NameOrCodeFilter, UpdatedSinceFilter
 
 from .models import Plan, Progress, Target
-from .selectors import parse_quarter, progress_latest_quarter
+from .selectors import parse_quarter, progress_latest
 
 ALL = "all"
 
@@ -128,8 +128,6 @@ class ProgressFilter(filters.FilterSet):
         if quarter == ALL:
             return queryset
         if quarter is None:
-            quarter = progress_latest_quarter()
-            if quarter is None:
-                return queryset.none()
+            return progress_latest(queryset)
         year, number = quarter
         return queryset.filter(year=year, quarter=number)

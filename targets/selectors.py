@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from .models import Plan, Progress, Target
 
@@ -100,6 +100,20 @@ def progress_for_quarter(
     if department_id is not None:
         rows = rows.filter(target__lead_departments=department_id)
     return rows.order_by("target__plan_id", "target_id")
+
+
+def progress_latest(rows: QuerySet[Progress]) -> QuerySet[Progress]:
+    """Each target's latest verdict: the latest computed quarter for plans in force, the last
+    quarter of its period for a closed plan (its final assessment). Two index lookups, no
+    per-row subquery, so it stays cheap at national scale."""
+    latest = progress_latest_quarter()
+    if latest is None:
+        return rows.none()
+    year, quarter = latest
+    return rows.filter(
+        Q(target__plan__status=Plan.Status.IN_FORCE, year=year, quarter=quarter)
+        | Q(target__plan__status=Plan.Status.CLOSED, year=F("target__plan__end_year"), quarter=4)
+    )
 
 
 def progress_published() -> QuerySet[Progress]:

@@ -269,3 +269,19 @@ def test_a_malformed_id_is_a_json_404_too(api):
 
     assert response.status_code == 404
     assert response.json()["errors"][0]["code"] == "not_found"
+
+
+def test_progress_of_a_closed_plan_defaults_to_its_final_quarter(api, scjg_target, district):
+    from targets.models import Plan
+    from tests.factories import PlanFactory, TargetFactory
+
+    closed = PlanFactory(region=district, start_year=2016, end_year=2020, base_year=2015,
+                         status=Plan.Status.CLOSED)
+    old_target = TargetFactory(plan=closed, deadline_year=2020, baseline_year=2015)
+    final = ProgressFactory(target=old_target, year=2020, quarter=4, status="achieved")
+    ProgressFactory(target=old_target, year=2020, quarter=3, status="on_track")
+    current = ProgressFactory(target=scjg_target, year=2025, quarter=4, status="on_track")
+
+    response = api.get("/api/v1/progress/")
+
+    assert sorted(ids(response)) == sorted([final.pk, current.pk])
