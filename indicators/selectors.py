@@ -61,7 +61,7 @@ def department_assignments(department: Department) -> dict[int, Assignment]:
         item.all_years |= plan_years
         if target.plan.status == IN_FORCE:
             item.years |= plan_years
-        goal = f"{target.get_comparator_display()}{target.value_display}".strip()
+        goal = target.goal_display
         if goal and goal not in item.goals:
             item.goals.append(goal)
     return result

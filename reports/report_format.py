@@ -34,13 +34,6 @@ IMPROVEMENT_RANK = {
     Progress.Status.ON_TRACK: 3,
     Progress.Status.ACHIEVED: 4,
 }
-COMPARATOR_SIGN = {"ge": "≥", "le": "≤", "gt": ">", "lt": "<", "eq": "=", "range": ""}
-KIND_PREFIX = {
-    Target.Kind.MAINTAIN: "保持",
-    Target.Kind.ANNUAL_INCREMENT: "每年新增",
-    Target.Kind.CUMULATIVE_NEW: "累计新增",
-    Target.Kind.PERIOD_AVERAGE: "期间均值",
-}
 
 
 def quarter_label(year: int, quarter: int) -> str:
@@ -81,18 +74,8 @@ def deadline_text(target: Target) -> str:
 
 
 def goal_text(target: Target) -> str:
-    """The goal as the plan words it in short: ≥96%, 每年新增5个, 2-3个, 趋势下降, 待下达."""
-    if target.value is None:
-        if target.kind == Target.Kind.ASSIGNED:
-            return "待下达"
-        if target.kind == Target.Kind.DIRECTION:
-            lower = target.comparator in {"le", "lt"} or target.indicator.direction == "lower"
-            return "稳步下降" if lower else "稳步提升"
-        if target.kind == Target.Kind.MILESTONE:
-            return "建成/完成"
-        return "—"
-    return f"{KIND_PREFIX.get(target.kind, '')}{COMPARATOR_SIGN.get(target.comparator, '')}" \
-        f"{target.value_display}"
+    """The goal as the plan words it in short (one wording for pages, CSV and the PDF)."""
+    return target.goal_display
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def _leads(target: Target) -> str:
 
 
 def _goal(target: Target) -> str:
-    return f"{target.get_comparator_display()}{target.value_display}"
+    return target.goal_display
 
 
 def _n(value: object) -> str:
@@ -105,6 +105,28 @@ PROGRESS_CSV_HEADER = [
 ]
 
 
+def _display_ratio(target: Target) -> float | None:
+    """The bar's length: r where the engine could compute it (PROGRESS.md "Display").
+
+    Without a baseline r is undefined (a plan that gives only the goal), yet the office
+    still wants to see how far the value has come: an achieved target shows a full bar, any
+    other the plain share of the goal (c/T for ≥, T/c for ≤), for display only.
+    """
+    row = target.row  # type: ignore[attr-defined]
+    if row is None:
+        return None
+    if row.completion_ratio is not None:
+        return row.completion_ratio
+    if row.status == "achieved":
+        return 1.0
+    if row.current_value is None or target.value is None or not target.value:
+        return None
+    value, current = float(target.value), float(row.current_value)
+    if target.comparator in ("le", "lt"):
+        return value / current if current else None
+    return current / value
+
+
 def _bullet_rows(targets: Sequence[Target]) -> pd.DataFrame:
     def hover(t: Target) -> str:
         row = t.row  # type: ignore[attr-defined]
@@ -120,7 +142,7 @@ def _bullet_rows(targets: Sequence[Target]) -> pd.DataFrame:
         {
             "label": [f"{t.code} {figures.short_label(t.indicator.name)}" for t in targets],
             "status": [t.row.status if t.row else None for t in targets],  # type: ignore[attr-defined]
-            "completion_ratio": [t.row.completion_ratio if t.row else None for t in targets],  # type: ignore[attr-defined]
+            "completion_ratio": [_display_ratio(t) for t in targets],
             "expected_ratio": [t.row.elapsed_share if t.row else None for t in targets],  # type: ignore[attr-defined]
             "hover": [hover(t) for t in targets],
         }

@@ -162,7 +162,7 @@ class Target(models.Model):
         indexes = [models.Index(fields=["indicator", "plan"])]
 
     def __str__(self) -> str:
-        return f"{self.indicator.name} {self.get_comparator_display()} {self.value_display}"
+        return f"{self.indicator.name} {self.goal_display}"
 
     def natural_key(self) -> tuple[str, str]:
         return (*self.plan.natural_key(), self.code)
@@ -182,6 +182,28 @@ class Target(models.Model):
         if self.value_high is not None:
             text = f"{text}-{fmt(self.value_high)}"
         return f"{text}{self.unit}"
+
+    @property
+    def goal_display(self) -> str:
+        """The goal as the plan words it in short: ≥96%, 保持≥98%, 每年新增≥5个, 2-3个,
+        稳步下降, 建成/完成, 待下达. Pages, CSV and the PDF all print this one."""
+        if self.value is None:
+            if self.kind == self.Kind.DIRECTION:
+                lower = self.comparator in (self.Comparator.LE, self.Comparator.LT) or (
+                    self.indicator.direction == Indicator.Direction.LOWER
+                )
+                return str(_("稳步下降") if lower else _("稳步提升"))
+            if self.kind == self.Kind.MILESTONE:
+                return str(_("建成/完成"))
+            return self.value_display or "—"
+        prefix = {
+            self.Kind.MAINTAIN: _("保持"),
+            self.Kind.ANNUAL_INCREMENT: _("每年新增"),
+            self.Kind.CUMULATIVE_NEW: _("累计新增"),
+            self.Kind.PERIOD_AVERAGE: _("期间均值"),
+        }.get(self.kind, "")
+        sign = "" if self.comparator == self.Comparator.RANGE else self.get_comparator_display()
+        return f"{prefix}{sign}{self.value_display}"
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
