@@ -2,6 +2,7 @@
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 DJANGO_DEBUG=False
+ENV MPLCONFIGDIR=/tmp/matplotlib
 
 # WeasyPrint's libraries and the CJK fonts the PDF embeds (never fetched at run time).
 RUN apt-get update \

@@ -6,6 +6,7 @@ see the file. Page images go to artifacts/pdf/ (gitignored) for a human look.
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import subprocess
@@ -79,6 +80,19 @@ def test_pdf_report_embeds_every_font_and_uses_noto_cjk(region_pdf, tmp_path):
     assert fonts
     assert all(row[-5] == "yes" for row in fonts), fonts  # the "emb" column
     assert any("Noto-Serif-CJK-SC" in row[0] for row in fonts)
+
+
+def test_pdf_report_charts_lay_out_without_weasyprint_warnings(district, caplog, tmp_path):
+    seed_report_world(district)
+    scope = report_scope_resolve(scope="region", region=district)
+
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf = report_pdf_render(scope=scope, year=2025, quarter=4)
+
+    # e.g. "Ignored `fill: …`, unknown property" or "Anchor defined twice" from chart markup
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+    text = pdf_text(pdf, tmp_path)
+    assert "2（上季度" in text  # the summary chart's notes are text in the PDF
 
 
 def test_pdf_report_has_page_numbers_toc_and_appendix_clauses(region_pdf, tmp_path):

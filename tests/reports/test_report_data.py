@@ -8,6 +8,7 @@ lagging target) and is shared by the PDF and report-page tests.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -239,3 +240,55 @@ def test_report_chart_escapes_names():
     svg = charts.department_status_chart([charts.ChartRow("<b>&局", {"achieved": 1})], title="x")
 
     assert "&lt;b&gt;&amp;局" in svg
+
+
+TYPE_AREA_PT = 156 / 25.4 * 72
+
+
+def svg_width_pt(svg: str) -> float:
+    return float(re.match(r'<svg [^>]*?width="([\d.]+)pt"', svg).group(1))
+
+
+def test_report_charts_are_inline_svg_text_within_the_type_area():
+    svg = charts.status_summary_chart(
+        {"achieved": 2, "lagging": 1}, {"achieved": 1, "lagging": 3}, title="目标状态分布"
+    )
+
+    assert svg.startswith("<svg ")  # no XML declaration or doctype inside the HTML
+    assert "<?xml" not in svg
+    assert "DOCTYPE" not in svg
+    assert 'role="img"><title>目标状态分布</title>' in svg
+    assert ">已完成</text>" in svg  # labels stay text (svg.fonttype none) for pdftotext
+    assert "font-family=\"'Noto Serif CJK SC'" in svg
+    assert "2（上季度1，+1）" in svg
+    assert "1（上季度3，-2）" in svg
+    # neither matplotlib's numbered ids (duplicate PDF anchors) nor style attributes
+    # (WeasyPrint's HTML cascade warns about fill, stroke…) reach the report
+    assert ' id="' not in svg
+    assert ' style="' not in svg
+    assert svg_width_pt(svg) <= TYPE_AREA_PT
+    assert svg == charts.status_summary_chart(
+        {"achieved": 2, "lagging": 1}, {"achieved": 1, "lagging": 3}, title="目标状态分布"
+    )
+
+
+def test_report_department_chart_fits_long_names_and_many_rows():
+    keys = [key for key, *_ in charts.STATUS_STYLES]
+    rows = [
+        charts.ChartRow(f"某某市某某区市场监督管理局食品监管科{i}", dict.fromkeys(keys, i % 3))
+        for i in range(28)
+    ]
+    svg = charts.department_status_chart(rows, title="各部门")
+
+    assert svg_width_pt(svg) <= TYPE_AREA_PT
+    assert "…</text>" in svg  # names past a third of the width are cut
+    for _key, label, *_ in charts.STATUS_STYLES:
+        assert f">{label}</text>" in svg  # the legend names every status
+
+
+def test_report_charts_take_dollar_signs_literally_and_draw_empty_data():
+    svg = charts.department_status_chart([charts.ChartRow("A$1$局", {"achieved": 1})], title="x")
+
+    assert ">A$1$局</text>" in svg  # not parsed as mathtext
+    assert charts.department_status_chart([], title="x").startswith("<svg ")
+    assert charts.status_summary_chart({}, None, title="x").startswith("<svg ")
