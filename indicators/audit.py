@@ -4,21 +4,38 @@
 connected in ``IndicatorsConfig.ready()``; ``AuditDeniedMiddleware`` records every 403
 response, whether it came from a page, the API or the CSRF check. Data changes themselves
 are kept in ObservationChange, not here.
+
+Integrity and retention (issue 9): both tables are hash chains (``indicators.audit_chain``);
+``verify_audit_chains`` walks them (``manage.py verify_audit``) and ``prune_audit_events``
+removes security events older than AUDIT_RETENTION_DAYS (``manage.py prune_audit``, weekly
+Celery task ``indicators.prune_audit``). Figures' change history is never pruned.
+
+What is recorded never includes a password or a token: a failed login keeps the username the
+client sent and nothing else from the credentials.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core import checks
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import AuditEvent
+from . import audit_chain
+from .models import AuditEvent, ObservationChange
+
+# The Cybersecurity Law (网络安全法 第二十一条): network logs are kept no less than six months.
+LEGAL_MINIMUM_RETENTION_DAYS = 186
+CHAINED_MODELS = (AuditEvent, ObservationChange)
 
 
 def audit_record(
@@ -40,9 +57,27 @@ def audit_record(
         username=(username or getattr(user, "username", ""))[:150],
         ip_address=_ip(request),
         method=(request.method or "")[:10] if request else "",
-        path=request.get_full_path()[:300] if request else "",
+        path=_safe_path(request)[:300] if request else "",
         detail=detail[:500],
     )
+
+
+# Query parameters whose values never reach the log (a client may put a secret in a URL).
+SECRET_PARAMETERS = frozenset({
+    "password", "passwd", "pwd", "token", "access_token", "refresh_token", "key", "api_key",
+    "apikey", "secret", "signature", "sessionid", "csrfmiddlewaretoken",
+})
+
+
+def _safe_path(request: HttpRequest) -> str:
+    """The request path with the values of secret-looking query parameters masked."""
+    if not request.GET:
+        return request.path
+    query = request.GET.copy()
+    for name in list(query):
+        if name.lower() in SECRET_PARAMETERS:
+            query.setlist(name, ["***"])
+    return f"{request.path}?{query.urlencode(safe='*/')}"
 
 
 def _ip(request: HttpRequest | None) -> str | None:
@@ -102,3 +137,57 @@ class AuditDeniedMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, PermissionDenied):
             request._qt_denied = str(exception)  # type: ignore[attr-defined]
+
+
+# --- Integrity and retention ------------------------------------------------------------------
+
+
+def verify_audit_chains(using: str = "default") -> list[audit_chain.Report]:
+    """Walk both chains; each report names its first bad row, if any."""
+    return audit_chain.verify_all(CHAINED_MODELS, using=using)
+
+
+def retention_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
+    return (now or timezone.now()) - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS)
+
+
+def prune_audit_events(*, now: datetime.datetime | None = None) -> int:
+    """Delete security events older than AUDIT_RETENTION_DAYS; returns how many went.
+
+    Only AuditEvent, never ObservationChange (the business audit is kept for ever). The chain
+    is re-anchored at the last deleted row, so verification keeps working; the pruning itself
+    is recorded as an event.
+    """
+    cutoff = retention_cutoff(now)
+    deleted = audit_chain.prune(AuditEvent, cutoff)
+    if deleted:
+        audit_record(
+            kind=AuditEvent.Kind.RETENTION,
+            detail=_("按保留期（%(days)s 天）删除 %(cutoff)s 之前的审计日志 %(count)s 条")
+            % {
+                "days": settings.AUDIT_RETENTION_DAYS,
+                "cutoff": timezone.localtime(cutoff).strftime("%Y-%m-%d %H:%M"),
+                "count": deleted,
+            },
+        )
+    return deleted
+
+
+@checks.register(checks.Tags.security)
+def check_audit_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    problems: list[checks.CheckMessage] = []
+    algorithm = getattr(settings, "AUDIT_HMAC_ALGORITHM", "sm3")
+    if not audit_chain.algorithm_available(algorithm):
+        problems.append(checks.Error(
+            f"AUDIT_HMAC_ALGORITHM {algorithm!r} is not available in this Python's hashlib "
+            "(OpenSSL); the audit hash chain cannot be written or verified.",
+            id="indicators.E001",
+        ))
+    days = getattr(settings, "AUDIT_RETENTION_DAYS", LEGAL_MINIMUM_RETENTION_DAYS)
+    if days < LEGAL_MINIMUM_RETENTION_DAYS:
+        problems.append(checks.Warning(
+            f"AUDIT_RETENTION_DAYS is {days}: security logs must be kept at least six months "
+            f"({LEGAL_MINIMUM_RETENTION_DAYS} days, 网络安全法 第二十一条).",
+            id="indicators.W001",
+        ))
+    return problems

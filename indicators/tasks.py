@@ -1,7 +1,7 @@
 """Celery entry points of the indicators app. Each: primitives in → one service call.
 
-Both are idempotent (a finished import job is left alone; reminders change no data), hence
-``acks_late``; only transient database errors are retried.
+All are idempotent (a finished import job is left alone; reminders change no data; pruning
+twice removes nothing more), hence ``acks_late``; only transient database errors are retried.
 """
 
 from __future__ import annotations
@@ -40,3 +40,17 @@ def import_observations(job_id: int) -> str:
     from .services import observation_import_run
 
     return observation_import_run(job_id=job_id).state
+
+
+@shared_task(
+    name="indicators.prune_audit",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def prune_audit() -> int:
+    """Weekly (settings.CELERY_BEAT_SCHEDULE): security events older than the retention."""
+    from .audit import prune_audit_events
+
+    return prune_audit_events()

@@ -5,11 +5,15 @@ Production and CI set DATABASE_URL, CELERY_BROKER_URL, DJANGO_SECRET_KEY and
 DJANGO_DEBUG=False; nothing else differs between the embedded default and a deployment.
 """
 
+import base64
+import hashlib
+import re
 from pathlib import Path
 
 import environ
 import plotly
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -38,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "qualitytrack",
     "indicators",
     "targets",
@@ -45,7 +50,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: turns any database outage below it into a quick 503 with a Chinese message.
+    "qualitytrack.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -126,14 +134,57 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # attacker; axes warns only because it cannot know that this is the intent.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+
+
+def _plotly_style_hashes() -> list[str]:
+    """CSP hash sources for the <style> elements plotly.min.js creates (see the CSP below)."""
+    bundle = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+    texts = [""]  # Lib.addStyleRule: an empty <style>, rules added with insertRule
+    texts += re.findall(
+        r"""createElement\("style"\);?\w*\.id="[0-9a-f]+",\w+\.textContent='([^'\\]*)'""",
+        bundle.read_text(encoding="utf-8"),
+    )
+    return [
+        f"'sha256-{base64.b64encode(hashlib.sha256(t.encode()).digest()).decode()}'"
+        for t in texts
+    ]
+
+
+# --- Security headers (RELIABILITY AT-12) ----------------------------------------------------
+# Every response: nosniff, frame denial (X-Frame-Options and CSP frame-ancestors), a referrer
+# policy and the CSP below. Only HSTS, secure cookies and the HTTPS redirect wait for DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts only from our own static files, never inline
+# (pages ship chart data as <script type="application/json"> islands, drawn by charts.js), and
+# no 'unsafe-inline' for styles either. plotly.js needs exactly two inline <style> elements:
+# an empty one that it fills through the CSSOM (which CSP allows), and the MapLibre stylesheet
+# bundled in plotly.min.js. Both are allowed by the hash of their content; the second hash is
+# taken from the vendored file itself, so a Plotly upgrade keeps the policy right.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, *_plotly_style_hashes()],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preload only takes effect once the registrable domain is submitted to the browsers'
+    # list; announcing it costs nothing on an intranet host (and check --deploy wants it).
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SSL_REDIRECT", default=False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -187,10 +238,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60),
     "unacked_restore_throttle": 1,
+    # A sender (the web's after-commit nudge) tries the broker once instead of retrying for
+    # CELERY_BROKER_CONNECTION_TIMEOUT: with Redis down an approval then costs no extra 2 s.
+    # The worker and beat do not use this: they follow CELERY_BROKER_CONNECTION_MAX_RETRIES.
+    "max_retries": 0,
 }
-# celery/celery#6046: without these, .delay() can hang a request while Redis is down.
+# celery/celery#6046: without a connect timeout, .delay() can hang a request while Redis is
+# down (senders of after-commit nudges also pass retry=False and keep no result).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
+# The worker and beat wait for the broker to come back, however long it is away: a limit here
+# makes them exit with "Unrecoverable error" a few seconds into an outage (the web does not
+# use it). None = retry forever, backing off to 30 s between attempts.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "recompute-progress-nightly": {
@@ -204,6 +263,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-reminders-daily": {
         "task": "indicators.send_reminders",
         "schedule": crontab(hour=9, minute=0),
+    },
+    "prune-audit-weekly": {                      # security log retention (AUDIT_RETENTION_DAYS)
+        "task": "indicators.prune_audit",
+        "schedule": crontab(day_of_week="sunday", hour=3, minute=30),
     },
 }
 
@@ -266,3 +329,14 @@ LOGGING = {
 MIDDLEWARE += ["indicators.audit.AuditDeniedMiddleware"]
 # Reminders: reporters hear of what closes within this many days (indicators.send_reminders).
 REMINDER_DAYS = env.int("REMINDER_DAYS", default=7)
+
+# --- Audit integrity and retention (issue 9; indicators.audit_chain) -------------------------
+# Security/access events (AuditEvent) are kept this many days, then removed by the weekly
+# indicators.prune_audit task; 186 covers the Cybersecurity Law's six months. Figures' change
+# history (ObservationChange) is never removed.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=186)
+# Both audit tables are HMAC hash chains (manage.py verify_audit). HMAC-SM3 through OpenSSL by
+# default. The key defaults to SECRET_KEY; set AUDIT_HMAC_KEY in production so that rotating
+# SECRET_KEY does not make the existing chain unverifiable.
+AUDIT_HMAC_ALGORITHM = env.str("AUDIT_HMAC_ALGORITHM", default="sm3")
+AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default=SECRET_KEY)

@@ -1,10 +1,18 @@
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
 from .api import register_viewsets
+
+# Swagger UI's page (drf-spectacular's template, sidecar assets) carries one inline <style>;
+# only this page may use inline styles, scripts stay 'self' (the split view serves its JS).
+swagger_ui = csp_replace({"style-src": [SELF, "'unsafe-inline'"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="schema")
+)
 
 # The office's API token page (create, list with last use, revoke).
 token_urlpatterns = [
@@ -22,5 +30,5 @@ urlpatterns = [
     path("api/tokens/", include((token_urlpatterns, "qualitytrack"))),
     path("api/v1/", include(register_viewsets().urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", swagger_ui, name="swagger-ui"),
 ]

@@ -145,19 +145,26 @@ def report_file_name(run: ReportRun) -> str:
     return f"report-{run.year}Q{run.quarter}-{run.scope}-{run.pk}.pdf"
 
 
-def report_run_build(*, run_id: int) -> ReportRun:
+def report_run_build(*, run_id: int, redelivered: bool = False) -> ReportRun:
     """Build the PDF of a run. Idempotent; safe under ``acks_late`` redelivery.
 
     Claims the run with ``UPDATE … WHERE state = pending`` (or running but older than the
-    task's hard time limit: its worker died), so two deliveries never both build. A done or
-    failed run is returned untouched. A transient database error puts the run back to
-    pending and re-raises for the task's retry; any other error marks the run failed with
-    its message, because retrying would fail the same way.
+    task's hard time limit: its worker died), so two deliveries never both build. With
+    ``redelivered`` (the broker handed the task out again because the worker that had it
+    died: ``task_reject_on_worker_lost``, or the visibility timeout) a running run is taken
+    over at once: its builder is gone, and waiting for the time limit would leave it
+    "running" for good, since no further delivery comes. A done or failed run is returned
+    untouched. A transient database error puts the run back to pending and re-raises for the
+    task's retry; any other error marks the run failed with its message, because retrying
+    would fail the same way.
     """
     now = timezone.now()
     stale = now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    abandoned = Q(state=ReportRun.State.RUNNING)
+    if not redelivered:
+        abandoned &= Q(started_at__lt=stale)
     claimed = ReportRun.objects.filter(pk=run_id).filter(
-        Q(state=ReportRun.State.PENDING) | Q(state=ReportRun.State.RUNNING, started_at__lt=stale)
+        Q(state=ReportRun.State.PENDING) | abandoned
     ).update(state=ReportRun.State.RUNNING, started_at=now, progress=5, error="")
     run = ReportRun.objects.select_related(
         "region", "plan__region", "department__region", "requested_by__profile__region"

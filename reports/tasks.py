@@ -8,13 +8,20 @@ from django.db import OperationalError
 
 @shared_task(
     name="reports.build_report",
+    bind=True,
     acks_late=True,  # safe: report_run_build claims the run with a conditional UPDATE
+    ignore_result=True,  # the ReportRun row is the result; no subscription on Redis to wait on
     autoretry_for=(OperationalError,),  # transient database trouble only
     retry_backoff=True,
     max_retries=3,
 )
-def build_report(*, run_id: int) -> str:
-    """Build the PDF of ReportRun ``run_id``. Idempotent; returns the run's final state."""
+def build_report(self, *, run_id: int) -> str:
+    """Build the PDF of ReportRun ``run_id``. Idempotent; returns the run's final state.
+
+    A redelivered message means the worker that had it died mid-build (acks_late): the
+    service then takes over the run that worker left "running".
+    """
     from reports.services import report_run_build
 
-    return report_run_build(run_id=run_id).state
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+    return report_run_build(run_id=run_id, redelivered=redelivered).state

@@ -12,6 +12,9 @@ from django.utils import timezone
 @shared_task(
     name="targets.recompute_progress",
     acks_late=True,  # safe: the service upserts by natural key
+    # Nobody reads the return value; with a result backend, sending a task that keeps its
+    # result first subscribes to it on Redis, which blocks the sender while Redis is down.
+    ignore_result=True,
     autoretry_for=(OperationalError,),  # transient database trouble only
     retry_backoff=True,
     max_retries=5,
@@ -32,6 +35,8 @@ def recompute_progress(
 @shared_task(
     name="targets.drain_recompute_outbox",
     acks_late=True,
+    # The approval's after-commit nudge must never wait on Redis (see recompute_progress).
+    ignore_result=True,
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=5,
