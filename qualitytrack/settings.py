@@ -260,6 +260,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.drain_recompute_outbox",
         "schedule": env.float("RECOMPUTE_OUTBOX_DRAIN_SECONDS", default=60.0),
     },
+    "dispatch-pending-reports": {                # report requests made while Redis was down
+        "task": "reports.dispatch_pending_reports",
+        "schedule": 60.0,
+    },
     "send-reminders-daily": {
         "task": "indicators.send_reminders",
         "schedule": crontab(hour=9, minute=0),

@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from indicators.models import Department, Region
 from indicators.permissions import visible_region_ids
+from qualitytrack.celery import send_or_leave
 from targets.models import Plan
 
 from . import charts
@@ -92,8 +94,27 @@ def report_run_request(
         plan=chosen if scope == ReportRun.Scope.PLAN else None,
         department=chosen if scope == ReportRun.Scope.DEPARTMENT else None,
     )
-    build_report_task.delay_on_commit(run_id=run.pk)
+    # After commit, and never failing the request: with the broker down the run stays
+    # pending and beat's reports.dispatch_pending_reports sends it once Redis is back.
+    transaction.on_commit(partial(send_or_leave, build_report_task, run_id=run.pk))
     return run
+
+
+def report_runs_dispatch_pending(*, older_than: dt.timedelta = dt.timedelta(minutes=1)) -> int:
+    """Send ``reports.build_report`` again for runs still pending after ``older_than``.
+
+    Covers a request made while the broker was down and a message lost with a Redis that
+    keeps nothing on disk. Sending twice is harmless: a build claims its run with a
+    conditional UPDATE. Returns the number of runs sent.
+    """
+    from .tasks import build_report as build_report_task
+
+    cutoff = timezone.now() - older_than
+    pending = ReportRun.objects.filter(state=ReportRun.State.PENDING, created_at__lt=cutoff)
+    return sum(
+        send_or_leave(build_report_task, run_id=pk)
+        for pk in pending.values_list("pk", flat=True)
+    )
 
 
 def report_scope_for_run(run: ReportRun) -> ReportScope:

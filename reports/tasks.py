@@ -25,3 +25,11 @@ def build_report(self, *, run_id: int) -> str:
 
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     return report_run_build(run_id=run_id, redelivered=redelivered).state
+
+
+@shared_task(name="reports.dispatch_pending_reports", ignore_result=True)
+def dispatch_pending_reports() -> int:
+    """Beat, every minute: send the builds of runs left pending (broker was down)."""
+    from reports.services import report_runs_dispatch_pending
+
+    return report_runs_dispatch_pending()

@@ -8,25 +8,19 @@ is dropped (logged), never the request: beat drains the outbox every minute.
 
 from __future__ import annotations
 
-import logging
-
 from django.db import transaction
 from django.dispatch import receiver
 
 from indicators.models import Observation
 from indicators.signals import observation_approved, observation_withdrawn
+from qualitytrack.celery import send_or_leave
 
 from .services import recompute_request
 from .tasks import drain_recompute_outbox
 
-logger = logging.getLogger(__name__)
-
 
 def _nudge_worker() -> None:
-    try:
-        drain_recompute_outbox.apply_async(retry=False)
-    except Exception:  # the broker is down: the outbox keeps the request
-        logger.warning("broker unreachable; recompute left in the outbox", exc_info=True)
+    send_or_leave(drain_recompute_outbox)  # broker down: the outbox keeps the request
 
 
 @receiver([observation_approved, observation_withdrawn])

@@ -198,3 +198,37 @@ def test_report_export_command_for_an_empty_quarter_says_so(district, tmp_path):
     from tests.reports.test_pdf_report import pdf_text
 
     assert "本季度暂无进度数据" in pdf_text(output.read_bytes(), tmp_path)
+
+
+def test_a_report_request_succeeds_with_the_broker_down_and_is_sent_later(
+    office_user, district, django_capture_on_commit_callbacks
+):
+    """With Redis unreachable the request still answers and the run waits as pending;
+    beat's dispatch_pending_reports sends it when the broker is back."""
+    import datetime as dt
+
+    from qualitytrack.celery import app
+    from reports.models import ReportRun
+    from reports.services import report_run_request, report_runs_dispatch_pending
+
+    previous = (app.conf.task_always_eager, app.conf.broker_url, app._pool)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    app._pool = None  # a fresh producer pool for the unreachable broker
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            run = report_run_request(by=office_user, scope="region", region=district,
+                                     year=2025, quarter=4)
+    finally:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app.conf.task_always_eager, app.conf.broker_url, app._pool = previous
+    run.refresh_from_db()
+    assert run.state == ReportRun.State.PENDING
+
+    ReportRun.objects.filter(pk=run.pk).update(
+        created_at=run.created_at - dt.timedelta(minutes=5)
+    )
+    assert report_runs_dispatch_pending() == 1  # eager again: the build runs now
+    run.refresh_from_db()
+    assert run.state == ReportRun.State.DONE
