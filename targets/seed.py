@@ -27,6 +27,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from .progress import Comparator, Kind
+
 # Plan code → the seed document it was transcribed from (files in settings.SEEDS_DIR).
 SEED_FILES: dict[str, str] = {
     "ganyu-2025": "000_5930297db1fd55d6.txt",
@@ -38,18 +40,9 @@ SEED_FILES: dict[str, str] = {
     "dongtou-13th": "004_83bdd5961354bb2e.txt",
 }
 
-TARGET_KINDS = {
-    "level",
-    "maintain",
-    "annual_increment",
-    "cumulative_new",
-    "period_average",
-    "direction",
-    "milestone",
-    "range",
-    "assigned",
-}
-COMPARATORS = {"ge", "le", "gt", "lt", "eq", "range"}
+# The engine owns the vocabulary (targets.progress.schema); the seed must speak it.
+TARGET_KINDS = {kind.value for kind in Kind}
+COMPARATORS = {comparator.value for comparator in Comparator}
 # Kinds whose goal is not a number written in the document.
 VALUELESS_KINDS = {"milestone", "assigned", "direction"}
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from ..excel.errors import RowError
 from ..models import Indicator, Observation, ObservationChange, Region
 from ..signals import observation_approved
-from .observations import _record_change
+from .observations import _record_change, announce
 from .rules import normalise_state
 
 COLUMNS = ("地区", "指标", "年份", "季度", "数值")
@@ -181,8 +181,5 @@ def observations_import_history(
                 old_status=old_status, new_status=status, reason=reason,
             )
             if approve:
-                observation_approved.send(
-                    sender=Observation, observation_id=observation.pk,
-                    indicator_id=row.indicator.pk, region_id=row.region.pk,
-                )
+                announce(observation_approved, observation)
     return len(rows)

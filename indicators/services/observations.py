@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -270,12 +271,7 @@ def observation_approve(*, observation: Observation, by: User) -> Observation:
             new_status=Status.APPROVED,
             new_value=_display(observation.value, observation.state),
         )
-        observation_approved.send(
-            sender=Observation,
-            observation_id=observation.pk,
-            indicator_id=observation.indicator_id,
-            region_id=observation.region_id,
-        )
+        announce(observation_approved, observation)
     observation.refresh_from_db()
     return observation
 
@@ -375,12 +371,7 @@ def observation_correct(
             new_status=Status.SUBMITTED,
             reason=reason,
         )
-        observation_withdrawn.send(
-            sender=Observation,
-            observation_id=observation.pk,
-            indicator_id=observation.indicator_id,
-            region_id=observation.region_id,
-        )
+        announce(observation_withdrawn, observation)
     observation.refresh_from_db()
     return observation
 
@@ -435,6 +426,16 @@ def _period(year: int, quarter: int | None) -> Period:
         raise ValidationError(
             {"period": ValidationError(_("季度应为1至4。"), code="invalid")}
         ) from None
+
+
+def announce(signal: Signal, observation: Observation) -> None:
+    """Tell the other layers that a figure entered or left the approved set."""
+    signal.send(
+        sender=Observation,
+        observation_id=observation.pk,
+        indicator_id=observation.indicator_id,
+        region_id=observation.region_id,
+    )
 
 
 def _conditional_update(

@@ -111,6 +111,28 @@ def _no_data(grid: Grid, f: FlowTotals) -> tuple[np.ndarray, np.ndarray]:
     return none | awaiting | missing, reason
 
 
+def _running_total_status(
+    grid: Grid, f: FlowTotals, goal: np.ndarray, expected: np.ndarray, no_data: np.ndarray
+) -> np.ndarray:
+    """Status of a running total S against ``goal`` (cumulative_new, and annual_increment
+    under the "cumulative" rule): achieved as soon as S meets the goal, final at the
+    deadline, paced against ``expected`` before; a "fewer is better" total cannot be paced.
+    """
+    reached = meets(f.total, goal, grid.comparator, grid.tolerance)
+    return select(
+        [no_data, grid.final & reached, grid.final, ~(grid.sign > 0), reached, expected == 0],
+        [
+            Status.NO_DATA,
+            Status.ACHIEVED,
+            Status.NOT_ACHIEVED,
+            np.where(reached, Status.ON_TRACK, Status.OFF_TRACK),
+            Status.ACHIEVED,
+            Status.ON_TRACK,
+        ],
+        bands(pace(f.total, expected), grid.settings),
+    )
+
+
 def annual_increment(
     grid: Grid, joined: Joined, mask: np.ndarray, out: dict[str, np.ndarray]
 ) -> None:
@@ -123,19 +145,7 @@ def annual_increment(
         goal = n_per_year * f.years
         expected = goal * f.plan_share
         current, share = f.total, f.plan_share
-        reached = meets(f.total, goal, cmp, grid.tolerance)
-        status = select(
-            [no_data, final & reached, final, ~up, reached, expected == 0],
-            [
-                Status.NO_DATA,
-                Status.ACHIEVED,
-                Status.NOT_ACHIEVED,
-                np.where(reached, Status.ON_TRACK, Status.OFF_TRACK),
-                Status.ACHIEVED,
-                Status.ON_TRACK,
-            ],
-            bands(pace(f.total, expected), grid.settings),
-        )
+        status = _running_total_status(grid, f, goal, expected, no_data)
         stretch = reaches(f.total, grid.value_high * f.years, sign)
     else:
         goal = n_per_year
@@ -200,19 +210,7 @@ def cumulative_new(
     no_data, reason = _no_data(grid, f)
     up = sign > 0
     expected = goal * f.plan_share
-    reached = meets(f.total, goal, cmp, grid.tolerance)
-    status = select(
-        [no_data, final & reached, final, ~up, reached, expected == 0],
-        [
-            Status.NO_DATA,
-            Status.ACHIEVED,
-            Status.NOT_ACHIEVED,
-            np.where(reached, Status.ON_TRACK, Status.OFF_TRACK),
-            Status.ACHIEVED,
-            Status.ON_TRACK,
-        ],
-        bands(pace(f.total, expected), grid.settings),
-    )
+    status = _running_total_status(grid, f, goal, expected, no_data)
     reason = np.where(
         (status == Status.ON_TRACK) & (expected == 0) & up, Reason.AWAITING_ANNUAL, reason
     )
@@ -238,7 +236,7 @@ def cumulative_new(
         exceeds_stretch=~np.isnan(grid.value_high)
         & reaches(f.total, grid.value_high, sign)
         & ~no_data,
-        terminal=up & reached,
+        terminal=up & meets(f.total, goal, cmp, grid.tolerance),
         projected_value=projected,
         projected_to_meet=np.where(
             np.isnan(projected),
