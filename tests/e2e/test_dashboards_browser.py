@@ -71,12 +71,17 @@ def console_errors(driver) -> list[str]:
 
 def log_in(driver, base_url: str, username: str) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(base_url + reverse("login"))
     driver.find_element(By.ID, "id_username").send_keys(username)
     driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    driver.find_element(By.CSS_SELECTOR, ".account .who")  # logged in
+    # logged in: wait for the next page, the click does not wait for the navigation
+    WebDriverWait(driver, 20).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".account .who"))
+    )
     console_errors(driver)  # the login page is not ours to judge
 
 
