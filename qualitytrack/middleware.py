@@ -16,9 +16,12 @@ import logging
 import sys
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -61,3 +64,21 @@ class DatabaseUnavailableMiddleware:
             logger.warning("database unavailable: 503 for %s %s", request.method, request.path)
             return unavailable_response(request)
         return response
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """zh-hans first: Chinese unless the user chose another language with the switch.
+
+    Django's LocaleMiddleware also follows the browser's Accept-Language; many office PCs run
+    English-language browsers, and officials expect the system in Chinese. So only the
+    language cookie that ``/i18n/setlang/`` sets can select English.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            language = translation.get_supported_language_variant(chosen) if chosen else None
+        except LookupError:
+            language = None
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()

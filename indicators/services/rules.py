@@ -236,11 +236,19 @@ def looks_like_unit_mistake(indicator: Indicator, value: Decimal, last: Decimal 
 
 
 def normalise_state(text: str) -> str | None:
-    """A milestone state from its value ("in_progress") or its label ("推进中")."""
+    """A milestone state from its value ("in_progress") or its label in any of the site's
+    languages ("推进中", "In progress"): a template downloaded in English uploads too."""
+    from django.conf import settings
+    from django.utils import translation
+
     text = (text or "").strip()
     for value, label in Observation.State.choices:
-        if text in (value, str(label)):
+        if text == value:
             return value
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                if text.casefold() == str(label).casefold():
+                    return value
     return None
 
 

@@ -77,7 +77,7 @@ def log_in(driver, base_url: str, username: str) -> None:
     driver.get(base_url + reverse("login"))
     driver.find_element(By.ID, "id_username").send_keys(username)
     driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
     # logged in: wait for the next page, the click does not wait for the navigation
     WebDriverWait(driver, 20).until(
         expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".account .who"))
