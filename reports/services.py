@@ -149,7 +149,7 @@ def report_pdf_context(data: ReportData) -> dict[str, object]:
     }
     return {
         "report": data,
-        # The charts escape every text they draw (charts._text), so they are safe markup.
+        # matplotlib escapes every text it writes into the SVG, so the charts are safe markup.
         "summary_chart": mark_safe(
             charts.status_summary_chart(counts, previous, title=_("目标状态分布"))
         ),
