@@ -1,0 +1,37 @@
+"""What is measured and reported: regions, departments, indicators and observations.
+
+The lowest layer of the data flow (DESIGN §1): it knows nothing of plans or targets. An
+observation is keyed by what (indicator), where (region) and when (year, quarter), as in
+DHIS2, so one reported figure serves every plan that tracks the indicator. Writes to
+observations go through ``indicators.services`` only, which keeps the change history whole.
+"""
+
+from .audit import AppendOnlyQuerySet, AuditChainHead, AuditEvent, ChainedAuditRecord
+from .observations import ImportJob, Observation, ObservationChange, ObservationManager
+from .places import (
+    Department,
+    DepartmentManager,
+    Indicator,
+    IndicatorManager,
+    Profile,
+    Region,
+    RegionManager,
+)
+
+__all__ = [
+    "AppendOnlyQuerySet",
+    "AuditChainHead",
+    "AuditEvent",
+    "ChainedAuditRecord",
+    "Department",
+    "DepartmentManager",
+    "ImportJob",
+    "Indicator",
+    "IndicatorManager",
+    "Observation",
+    "ObservationChange",
+    "ObservationManager",
+    "Profile",
+    "Region",
+    "RegionManager",
+]

@@ -1,0 +1,186 @@
+"""Where and what is measured: regions, departments, indicators, and whom a user acts for. The
+reference data every figure is keyed by: the region tree (nation down to county), the
+responsible departments (责任单位) in each region, the canonical indicators shared across cities,
+and each user's Profile tying them to a region and, for reporters, a department.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionManager(models.Manager["Region"]):
+    def get_by_natural_key(self, code: str) -> Region:
+        return self.get(code=code)
+
+
+class Region(models.Model):
+    class Level(models.TextChoices):
+        NATION = "nation", _("全国")
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市")
+        DISTRICT = "district", _("区")
+        COUNTY = "county", _("县")
+
+    code = models.CharField(_("区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=50, db_index=True)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级地区"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+
+    objects = RegionManager()
+
+    class Meta:
+        verbose_name = _("地区")
+        verbose_name_plural = _("地区")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+    def descendant_ids(self) -> list[int]:
+        """This region and every region under it (regions nest at most four deep)."""
+        ids, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = list(
+                Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
+            ids.extend(frontier)
+        return ids
+
+
+class DepartmentManager(models.Manager["Department"]):
+    def get_by_natural_key(self, region_code: str, name: str) -> Department:
+        return self.get(region__code=region_code, name=name)
+
+
+class Department(models.Model):
+    """A 责任单位, named as the plans write it. Each belongs to exactly one region."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), on_delete=models.PROTECT, related_name="departments"
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+
+    objects = DepartmentManager()
+
+    class Meta:
+        verbose_name = _("责任单位")
+        verbose_name_plural = _("责任单位")
+        ordering = ["region__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="department_unique_per_region")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.name}{self.name}" if self.region_id else self.name
+
+    def natural_key(self) -> tuple[str, str]:
+        return (*self.region.natural_key(), self.name)
+
+    natural_key.dependencies = ["indicators.region"]  # type: ignore[attr-defined]
+
+
+class IndicatorManager(models.Manager["Indicator"]):
+    def get_by_natural_key(self, code: str) -> Indicator:
+        return self.get(code=code)
+
+
+class Indicator(models.Model):
+    """The canonical measure, shared across cities so that they can be compared."""
+
+    class Measure(models.TextChoices):
+        LEVEL = "level", _("存量/比率")
+        FLOW = "flow", _("期间新增")
+        MILESTONE = "milestone", _("里程碑")
+
+    class Frequency(models.TextChoices):
+        QUARTERLY = "quarterly", _("按季度")
+        ANNUAL = "annual", _("按年度")
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("越高越好")
+        LOWER = "lower", _("越低越好")
+
+    class Profile(models.TextChoices):
+        UNIFORM = "uniform", _("均匀分布")
+        ANNUAL = "annual", _("年度一次评定")
+
+    code = models.SlugField(_("代码"), max_length=80, unique=True)
+    name = models.CharField(_("名称"), max_length=200, db_index=True)
+    unit = models.CharField(_("单位"), max_length=30, blank=True)
+    category = models.CharField(_("类别"), max_length=30, db_index=True)
+    measure = models.CharField(_("计量方式"), max_length=10, choices=Measure.choices)
+    frequency = models.CharField(
+        _("填报频率"), max_length=10, choices=Frequency.choices, default=Frequency.ANNUAL
+    )
+    direction = models.CharField(
+        _("方向"), max_length=10, choices=Direction.choices, blank=True
+    )
+    lower_bound = models.DecimalField(
+        _("下限"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    upper_bound = models.DecimalField(
+        _("上限"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    profile = models.CharField(
+        _("季度分布"), max_length=10, choices=Profile.choices, default=Profile.UNIFORM
+    )
+    description = models.TextField(_("说明"), blank=True)
+
+    objects = IndicatorManager()
+
+    class Meta:
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        ordering = ["category", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lower_bound__isnull=True)
+                | Q(upper_bound__isnull=True)
+                | Q(upper_bound__gte=F("lower_bound")),
+                name="indicator_bounds_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+    @property
+    def is_rate(self) -> bool:
+        return self.unit == "%"
+
+
+class Profile(models.Model):
+    """Which region (and, for reporters, which department) a user acts for.
+
+    Roles themselves are Django groups (领导小组办公室, 部门填报员, 领导, 审计员, 系统管理员).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
+        related_name="profile",
+    )
+    region = models.ForeignKey(Region, verbose_name=_("地区"), on_delete=models.PROTECT)
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = _("用户归属")
+        verbose_name_plural = _("用户归属")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.department or self.region}"

@@ -1,0 +1,226 @@
+"""Status changes of figures already entered: submit, approve, return, correct, and in bulk.
+Each is atomic and conditional on the status and version the user saw (via
+``changes._conditional_update``), records its ObservationChange and, on approval or
+correction, announces the figure entering or leaving the approved set so that progress is
+recomputed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import permissions
+from ..calendar import Period
+from ..models import Observation, ObservationChange
+from ..signals import observation_approved, observation_withdrawn
+from .changes import _conditional_update, _ensure_enters, _record_change, announce
+from .rules import EDITABLE, Entry, EntryContext, Status, check_entry, raise_problems, stale_error
+from .rules import display as _display
+from .rules import stored as _stored
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    User = AbstractBaseUser
+
+
+def observation_submit(*, observation: Observation, by: User) -> Observation:
+    """Submit a draft or returned figure for approval. Atomic; stale → ValidationError."""
+    _ensure_enters(by, observation)
+    with transaction.atomic():
+        old_status = observation.status
+        if old_status not in EDITABLE:
+            raise stale_error()
+        _conditional_update(
+            observation,
+            expected_status=old_status,
+            status=Status.SUBMITTED,
+            submitted_at=timezone.now(),
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+        _record_change(
+            observation,
+            action=ObservationChange.Action.SUBMIT,
+            by=by,
+            old_status=old_status,
+            new_status=Status.SUBMITTED,
+        )
+    observation.refresh_from_db()
+    return observation
+
+
+def observation_approve(*, observation: Observation, by: User) -> Observation:
+    """Approve a submitted figure; approved figures are locked.
+
+    The UPDATE is conditional on the status and version the approver saw, so two approvers
+    acting at once yield one approval and one ``STALE_MESSAGE``. Sends ``observation_approved``
+    (the targets app recomputes progress after commit).
+    """
+    permissions.ensure_can_approve(by, observation)
+    now = timezone.now()
+    with transaction.atomic():
+        _conditional_update(
+            observation,
+            expected_status=Status.SUBMITTED,
+            status=Status.APPROVED,
+            approved_by=by,
+            approved_at=now,
+            comment="",
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        _record_change(
+            observation,
+            action=ObservationChange.Action.APPROVE,
+            by=by,
+            old_status=Status.SUBMITTED,
+            new_status=Status.APPROVED,
+            new_value=_display(observation.value, observation.state),
+        )
+        announce(observation_approved, observation)
+    observation.refresh_from_db()
+    return observation
+
+
+def observation_return(*, observation: Observation, by: User, comment: str) -> Observation:
+    """Send a submitted figure back to its department with a mandatory comment."""
+    permissions.ensure_can_approve(by, observation)
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError(
+            {"comment": ValidationError(_("退回时必须填写退回意见。"), code="required")}
+        )
+    with transaction.atomic():
+        _conditional_update(
+            observation,
+            expected_status=Status.SUBMITTED,
+            status=Status.RETURNED,
+            comment=comment,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+        _record_change(
+            observation,
+            action=ObservationChange.Action.RETURN,
+            by=by,
+            old_status=Status.SUBMITTED,
+            new_status=Status.RETURNED,
+            reason=comment,
+        )
+    observation.refresh_from_db()
+    return observation
+
+
+def observation_correct(
+    *,
+    observation: Observation,
+    by: User,
+    reason: str,
+    value: Decimal | None = None,
+    state: str = "",
+    confirm_jump: bool = False,
+) -> Observation:
+    """Correct an approved figure: the new value goes through approval again.
+
+    The reason is mandatory; the history keeps the old and the new value. Until the office
+    approves the correction the figure is "submitted", so progress no longer counts it.
+    """
+    _ensure_enters(by, observation)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": ValidationError(_("更正已审核的数据必须填写更正原因。"), code="required")}
+        )
+    if observation.status != Status.APPROVED:
+        raise ValidationError(
+            _("只有已审核的数据需要更正；未审核的数据请直接修改。"), code="not_approved"
+        )
+    department = permissions.reporter_department(by)
+    period = Period(observation.year, observation.quarter)
+    ctx = EntryContext.load(
+        department=department,
+        period=period,  # type: ignore[arg-type]
+        today=timezone.localdate(),
+        indicator_ids=[observation.indicator_id],
+    )
+    ctx.existing[observation.indicator_id] = observation
+    entry = Entry(observation.indicator, value, state, observation.evidence, confirm_jump)
+    raise_problems(check_entry(entry, ctx, correcting=True), by_field=True)
+    new_value, new_state = _stored(entry)
+    old = _display(observation.value, observation.state)
+    if old == _display(new_value, new_state):
+        raise ValidationError(
+            {"value": ValidationError(_("更正后的数值与原值相同。"), code="unchanged")}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        _conditional_update(
+            observation,
+            expected_status=Status.APPROVED,
+            value=new_value,
+            state=new_state,
+            status=Status.SUBMITTED,
+            submitted_at=now,
+            approved_by=None,
+            approved_at=None,
+            comment="",
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        _record_change(
+            observation,
+            action=ObservationChange.Action.CORRECT,
+            by=by,
+            old_value=old,
+            new_value=_display(new_value, new_state),
+            old_status=Status.APPROVED,
+            new_status=Status.SUBMITTED,
+            reason=reason,
+        )
+        announce(observation_withdrawn, observation)
+    observation.refresh_from_db()
+    return observation
+
+
+@dataclass
+class BulkOutcome:
+    done: list[Observation] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # one message per figure not processed
+
+
+def observations_approve_bulk(*, observations: Sequence[Observation], by: User) -> BulkOutcome:
+    """Approve several figures, each in its own transaction; report those someone else took."""
+    return _bulk(observations, lambda o: observation_approve(observation=o, by=by))
+
+
+def observations_return_bulk(
+    *, observations: Sequence[Observation], by: User, comment: str
+) -> BulkOutcome:
+    if not (comment or "").strip():
+        raise ValidationError(
+            {"comment": ValidationError(_("退回时必须填写退回意见。"), code="required")}
+        )
+    return _bulk(observations, lambda o: observation_return(observation=o, by=by, comment=comment))
+
+
+def _bulk(observations, act) -> BulkOutcome:  # type: ignore[no-untyped-def]
+    outcome = BulkOutcome()
+    for observation in observations:
+        try:
+            outcome.done.append(act(observation))
+        except (ValidationError, PermissionDenied) as error:
+            reason = "；".join(getattr(error, "messages", [str(error)]))
+            outcome.failed.append(
+                f"{observation.indicator.name}（{observation.period_label}）：{reason}"
+            )
+    return outcome

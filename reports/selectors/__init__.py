@@ -1,0 +1,75 @@
+"""Dashboard reads: the frames and querysets the 总览/城市/部门/指标/目标 pages show.
+
+Built on ``targets.selectors`` (Progress rows of one quarter, rollups) and plain ``values()``
+queries. Every function here runs a fixed number of queries whatever the number of targets
+(DESIGN §8): pages read the stored Progress rows and aggregate in the database; they never
+recompute progress. Nothing here knows about requests or templates; scoping arrives as
+region ids (``None`` = every region) already intersected with what the user may see.
+"""
+
+from .filters import (
+    DashboardFilters,
+    category_choices,
+    previous_quarter,
+    quarter_choices,
+    scoped_region_ids,
+)
+from .listings import (
+    attach_progress,
+    department_list,
+    indicator_list,
+    latest_actuals,
+    plan_status_counts,
+    targets_for,
+    with_last_status,
+)
+from .progress import (
+    BEHIND_STATUSES,
+    STATUS_ORDER,
+    Rollup,
+    StatusChange,
+    behind_targets,
+    progress_rows,
+    rollup_frame,
+    status_by_department,
+    status_by_region,
+    status_change,
+    status_counts,
+    status_trend,
+)
+from .reporting import Reporting, reporting_by_department
+from .targets import actuals_frame, period_end, target_actuals, target_changes, target_history
+
+__all__ = [
+    "BEHIND_STATUSES",
+    "STATUS_ORDER",
+    "DashboardFilters",
+    "Reporting",
+    "Rollup",
+    "StatusChange",
+    "actuals_frame",
+    "attach_progress",
+    "behind_targets",
+    "category_choices",
+    "department_list",
+    "indicator_list",
+    "latest_actuals",
+    "period_end",
+    "plan_status_counts",
+    "previous_quarter",
+    "progress_rows",
+    "quarter_choices",
+    "reporting_by_department",
+    "rollup_frame",
+    "scoped_region_ids",
+    "status_by_department",
+    "status_by_region",
+    "status_change",
+    "status_counts",
+    "status_trend",
+    "target_actuals",
+    "target_changes",
+    "target_history",
+    "targets_for",
+    "with_last_status",
+]

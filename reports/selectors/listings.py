@@ -1,0 +1,157 @@
+"""The plan, department and indicator lists and the targets under the filters, with progress.
+Status counts per plan (in force: at the quarter; closed: the final assessment), targets with
+their Progress row attached, departments with their lead counts, indicators with target and
+region counts, and each region's latest approved figure of an indicator.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+
+from indicators.models import Department, Indicator, Observation
+from targets.models import Plan, Progress, Target
+from targets.selectors import STATUS_ORDER, target_list
+
+from .filters import DashboardFilters
+
+
+def plan_status_counts(
+    plan_ids: Iterable[int], *, year: int | None, quarter: int | None
+) -> dict[int, dict[str, int]]:
+    """Per plan: status counts at the quarter (in-force) or the final status (closed).
+
+    A closed plan's final assessment is each target's last Progress row, whatever the
+    quarter shown (two queries in all).
+    """
+    plan_ids = list(plan_ids)
+    result: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUS_ORDER, 0))
+    if year is not None and quarter is not None:
+        for row in (
+            Progress.objects.filter(
+                year=year, quarter=quarter, target__plan_id__in=plan_ids,
+                target__plan__status=Plan.Status.IN_FORCE,
+            )
+            .order_by()
+            .values("target__plan_id", "status")
+            .annotate(n=Count("pk"))
+        ):
+            result[row["target__plan_id"]][row["status"]] = row["n"]
+    for row in (
+        with_last_status(
+            Target.objects.filter(plan_id__in=plan_ids, plan__status=Plan.Status.CLOSED)
+        )
+        .order_by()
+        .values("plan_id", "last_status")
+        .annotate(n=Count("pk"))
+    ):
+        if row["last_status"]:
+            result[row["plan_id"]][row["last_status"]] = row["n"]
+    return dict(result)
+
+
+def with_last_status(targets: QuerySet[Target]) -> QuerySet[Target]:
+    """Annotate each target with the status and quarter of its last Progress row."""
+    last = Progress.objects.filter(target=OuterRef("pk")).order_by("-year", "-quarter")
+    return targets.annotate(
+        last_status=Subquery(last.values("status")[:1]),
+        last_year=Subquery(last.values("year")[:1]),
+        last_quarter=Subquery(last.values("quarter")[:1]),
+    )
+
+
+def targets_for(
+    f: DashboardFilters,
+    *,
+    plan: Plan | None = None,
+    department: Department | None = None,
+    indicator: Indicator | None = None,
+) -> QuerySet[Target]:
+    """Targets under the filters (status at the filters' quarter), leads prefetched."""
+    targets = target_list(plan=plan, region_ids=f.region_ids)
+    department = department or f.department
+    if department is not None:
+        targets = targets.filter(lead_departments=department)
+    if indicator is not None:
+        targets = targets.filter(indicator=indicator)
+    if f.plan is not None and plan is None:
+        targets = targets.filter(plan=f.plan)
+    if f.category:
+        targets = targets.filter(indicator__category=f.category)
+    if f.status and f.has_quarter:
+        targets = targets.filter(
+            progress__year=f.year, progress__quarter=f.quarter, progress__status=f.status
+        )
+    return targets
+
+
+def attach_progress(
+    targets: Sequence[Target], *, year: int | None, quarter: int | None
+) -> list[Target]:
+    """Set ``target.row`` to its Progress row at the quarter (or None); one query.
+
+    Targets of a closed plan get their last row instead: that is their final assessment.
+    """
+    targets = list(targets)
+    rows: dict[int, Progress] = {}
+    open_ids = [t.pk for t in targets if t.plan.status != Plan.Status.CLOSED]
+    closed_ids = [t.pk for t in targets if t.plan.status == Plan.Status.CLOSED]
+    if year is not None and quarter is not None and open_ids:
+        rows.update(
+            (p.target_id, p)
+            for p in Progress.objects.filter(target_id__in=open_ids, year=year, quarter=quarter)
+        )
+    if closed_ids:
+        for p in Progress.objects.filter(target_id__in=closed_ids).order_by(
+            "target_id", "year", "quarter"
+        ):
+            rows[p.target_id] = p  # the last one wins
+    for target in targets:
+        target.row = rows.get(target.pk)  # type: ignore[attr-defined]
+    return targets
+
+
+def department_list(
+    f: DashboardFilters,
+) -> QuerySet[Department]:
+    departments = Department.objects.select_related("region").annotate(
+        lead_count=Count("led_targets", distinct=True)
+    )
+    if f.region_ids is not None:
+        departments = departments.filter(region_id__in=f.region_ids)
+    if f.department is not None:
+        departments = departments.filter(pk=f.department.pk)
+    if f.plan is not None:
+        departments = departments.filter(led_targets__plan=f.plan).distinct()
+    return departments.order_by("region__code", "name")
+
+
+def indicator_list(f: DashboardFilters) -> QuerySet[Indicator]:
+    scope = Q()
+    if f.region_ids is not None:
+        scope &= Q(targets__plan__region_id__in=f.region_ids)
+    if f.plan is not None:
+        scope &= Q(targets__plan=f.plan)
+    indicators = Indicator.objects.annotate(
+        target_count=Count("targets", filter=scope, distinct=True),
+        region_count=Count("targets__plan__region", filter=scope, distinct=True),
+    )
+    if f.category:
+        indicators = indicators.filter(category=f.category)
+    if f.region_ids is not None or f.plan is not None:
+        indicators = indicators.filter(target_count__gt=0)
+    return indicators.order_by("category", "code")
+
+
+def latest_actuals(
+    indicator: Indicator, region_ids: Iterable[int]
+) -> dict[int, Observation]:
+    """The latest approved figure of the indicator in each region (one query)."""
+    latest: dict[int, Observation] = {}
+    for obs in Observation.objects.filter(
+        indicator=indicator, region_id__in=list(region_ids), status=Observation.Status.APPROVED
+    ).order_by("region_id", "year", F("quarter").asc(nulls_last=True)):
+        latest[obs.region_id] = obs
+    return latest

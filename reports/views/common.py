@@ -1,0 +1,128 @@
+"""Shared by the dashboard pages: the filter form, paging, CSV export and row/figure helpers.
+``_filters`` reads the GET filter form into ``DashboardFilters``; ``_csv`` writes UTF-8 CSV
+with a BOM; ``_progress_csv_row`` and ``PROGRESS_CSV_HEADER`` are the progress columns every
+page exports; ``_display_ratio`` and ``_bullet_rows`` feed the bullet chart of targets.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse
+
+from indicators.permissions import visible_region_ids
+from targets.models import Progress, Target
+
+from .. import figures
+from .. import selectors as sel
+from ..forms import DashboardFilterForm
+from ..templatetags.dashboard import format_number
+
+LABELS = {key: str(label) for key, label in Progress.Status.choices}
+
+
+def _filters(
+    request: HttpRequest, fields: Iterable[str] = ("region", "plan", "department", "category",
+                                                   "status", "quarter")
+) -> tuple[DashboardFilterForm, sel.DashboardFilters]:
+    form = DashboardFilterForm(
+        request.GET or None, visible_region_ids=visible_region_ids(request.user), fields=fields
+    )
+    return form, form.filters()
+
+
+def _page(request: HttpRequest, items: Any, per_page: int, param: str = "page") -> Page:
+    return Paginator(items, per_page).get_page(request.GET.get(param))
+
+
+def _wants_csv(request: HttpRequest) -> bool:
+    return request.GET.get("format") == "csv"
+
+
+def _csv(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
+    """UTF-8 with a BOM, so that Excel on a Chinese Windows reads it right."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def _leads(target: Target) -> str:
+    return "、".join(d.name for d in target.lead_departments.all())
+
+
+def _goal(target: Target) -> str:
+    return target.goal_display
+
+
+def _n(value: object) -> str:
+    text = format_number(value, 4)
+    return "" if text == "—" else text.replace(",", "")
+
+
+def _progress_csv_row(target: Target, row: Progress | None) -> list[object]:
+    return [
+        target.plan.region.name, target.plan.title, target.code, target.indicator.name,
+        _goal(target), target.unit, _leads(target),
+        LABELS.get(row.status, "") if row else "",
+        _n(row.current_value) if row else "", _n(row.expected_value) if row else "",
+        _n(row.gap) if row else "", _n(row.pace) if row else "",
+        target.final_assessment,
+    ]
+
+
+PROGRESS_CSV_HEADER = [
+    "地区", "规划", "编号", "指标", "目标", "单位", "牵头单位", "状态", "当前值", "应达值",
+    "差距", "进度比", "文件所载完成情况",
+]
+
+
+def _display_ratio(target: Target) -> float | None:
+    """The bar's length: r where the engine could compute it (PROGRESS.md "Display").
+
+    Without a baseline r is undefined (a plan that gives only the goal), yet the office
+    still wants to see how far the value has come: an achieved target shows a full bar, any
+    other the plain share of the goal (c/T for ≥, T/c for ≤), for display only.
+    """
+    row = target.row  # type: ignore[attr-defined]
+    if row is None:
+        return None
+    if row.completion_ratio is not None:
+        return row.completion_ratio
+    if row.status == "achieved":
+        return 1.0
+    if row.current_value is None or target.value is None or not target.value:
+        return None
+    value, current = float(target.value), float(row.current_value)
+    if target.comparator in ("le", "lt"):
+        return value / current if current else None
+    return current / value
+
+
+def _bullet_rows(targets: Sequence[Target]) -> pd.DataFrame:
+    def hover(t: Target) -> str:
+        row = t.row  # type: ignore[attr-defined]
+        parts = [f"目标 {_goal(t)}"]
+        if t.baseline_value is not None:
+            parts.insert(0, f"基期 {format_number(t.baseline_value)}{t.unit}")
+        if row is not None:
+            parts.append(f"应达 {format_number(row.expected_value)}{t.unit}")
+            parts.append(f"当前 {format_number(row.current_value)}{t.unit}")
+        return " · ".join(parts)
+
+    return pd.DataFrame(
+        {
+            "label": [f"{t.code} {figures.short_label(t.indicator.name)}" for t in targets],
+            "status": [t.row.status if t.row else None for t in targets],  # type: ignore[attr-defined]
+            "completion_ratio": [_display_ratio(t) for t in targets],
+            "expected_ratio": [t.row.elapsed_share if t.row else None for t in targets],  # type: ignore[attr-defined]
+            "hover": [hover(t) for t in targets],
+        }
+    )

@@ -1,0 +1,91 @@
+"""部门: the lead departments with their progress rollups, and one department's targets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from indicators.models import Department
+from indicators.permissions import visible_region_ids
+from targets.models import Progress
+
+from .. import figures
+from .. import selectors as sel
+from .common import (
+    LABELS,
+    PROGRESS_CSV_HEADER,
+    _csv,
+    _filters,
+    _n,
+    _page,
+    _progress_csv_row,
+    _wants_csv,
+)
+
+
+@login_required
+def department_list(request: HttpRequest) -> HttpResponse:
+    form, f = _filters(request, ("region", "plan", "category", "quarter"))
+    departments = sel.department_list(f)
+    rollups = (
+        {r.key: r for r in sel.status_by_department(sel.progress_rows(f))} if f.has_quarter else {}
+    )
+    if _wants_csv(request):
+        return _csv("departments", ["地区", "部门", "牵头目标", "评分", *LABELS.values()],
+                    ([d.region.name, d.name, d.lead_count,
+                      _n(rollups[d.pk].score) if d.pk in rollups else "",
+                      *[rollups[d.pk].counts.get(s, 0) if d.pk in rollups else 0
+                        for s in LABELS]] for d in departments))
+    page = _page(request, departments, 30)
+    for department in page:
+        department.rollup = rollups.get(department.pk)  # type: ignore[attr-defined]
+    shown = [d.rollup for d in page if d.rollup]  # type: ignore[attr-defined]
+    chart = (
+        figures.status_bars(sel.rollup_frame(shown, with_region=True), LABELS) if shown else None
+    )
+    ctx = {"filters": form, "f": f, "active": "departments", "page": page,
+           "chart": figures.figure_json(chart) if chart else None}
+    return render(request, "reports/department_list.html", ctx)
+
+
+@login_required
+def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visible = visible_region_ids(request.user)
+    departments = Department.objects.select_related("region")
+    if visible is not None:
+        departments = departments.filter(region_id__in=visible)
+    department = get_object_or_404(departments, pk=pk)
+    form, f = _filters(request, ("plan", "category", "status", "quarter"))
+    targets = sel.targets_for(f, department=department)
+    if _wants_csv(request):
+        rows = sel.attach_progress(targets, year=f.year, quarter=f.quarter)
+        return _csv(f"department-{department.pk}", PROGRESS_CSV_HEADER,
+                    (_progress_csv_row(t, t.row) for t in rows))  # type: ignore[attr-defined]
+    page = _page(request, targets, 25)
+    page.object_list = sel.attach_progress(page.object_list, year=f.year, quarter=f.quarter)
+    history = Progress.objects.filter(target__lead_departments=department)
+    if f.plan is not None:
+        history = history.filter(target__plan=f.plan)
+    if f.category:
+        history = history.filter(target__indicator__category=f.category)
+    trend = sel.status_trend(history)
+    reporting = sel.reporting_by_department(
+        Department.objects.filter(pk=department.pk), today=timezone.localdate()
+    )
+    counts = (
+        sel.status_counts(sel.progress_rows(replace(f, department=department)))
+        if f.has_quarter else {}
+    )
+    ctx = {
+        "filters": form, "f": f, "active": "departments", "department": department,
+        "page": page, "reporting": reporting[0] if reporting else None,
+        "counts": [(s, LABELS[s], n) for s, n in counts.items() if n],
+        "chart": figures.figure_json(figures.status_trend(trend, LABELS))
+        if not trend.empty else None,
+    }
+    return render(request, "reports/department_detail.html", ctx)

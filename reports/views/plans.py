@@ -1,0 +1,79 @@
+"""城市/规划: the plans list with their status counts, and one plan's targets with progress.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from indicators.permissions import visible_region_ids
+from targets.models import Plan
+from targets.selectors import plan_list as select_plans
+
+from .. import figures
+from .. import selectors as sel
+from .common import (
+    LABELS,
+    PROGRESS_CSV_HEADER,
+    _bullet_rows,
+    _csv,
+    _filters,
+    _page,
+    _progress_csv_row,
+    _wants_csv,
+)
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    form, f = _filters(request, ("region", "quarter"))
+    plans = select_plans(region_ids=f.region_ids)
+    counts = sel.plan_status_counts(plans.values_list("pk", flat=True), year=f.year,
+                                    quarter=f.quarter)
+    if _wants_csv(request):
+        return _csv("plans", ["地区", "规划", "文号", "规划期", "状态", "目标数",
+                              *LABELS.values()],
+                    ([p.region.name, p.title, p.doc_number, f"{p.start_year}-{p.end_year}",
+                      p.get_status_display(), p.target_count,
+                      *[counts.get(p.pk, {}).get(s, 0) for s in LABELS]] for p in plans))
+    page = _page(request, plans, 50)
+    for plan in page:
+        plan.counts = counts.get(plan.pk, {})  # type: ignore[attr-defined]
+    frame = pd.DataFrame(
+        [[p.counts.get(s, 0) for s in LABELS] for p in page],  # type: ignore[attr-defined]
+        index=[f"{p.region.name}·{figures.short_label(p.title, 14)}" for p in page],
+        columns=list(LABELS),
+    )
+    chart = figures.status_bars(frame, LABELS) if len(frame) and frame.to_numpy().sum() else None
+    ctx = {"filters": form, "f": f, "active": "plans", "page": page,
+           "chart": figures.figure_json(chart) if chart else None}
+    return render(request, "reports/plan_list.html", ctx)
+
+
+@login_required
+def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
+    plan = get_object_or_404(
+        select_plans(region_ids=visible_region_ids(request.user)), code=code
+    )
+    closed = plan.status == Plan.Status.CLOSED
+    # a closed plan shows its final assessment: no quarter (nor status at a quarter) to pick
+    form, f = _filters(request, ("department", "category") if closed
+                       else ("department", "category", "status", "quarter"))
+    targets = sel.targets_for(f, plan=plan)
+    if _wants_csv(request):
+        rows = sel.attach_progress(targets, year=f.year, quarter=f.quarter)
+        return _csv(f"plan-{plan.code}", PROGRESS_CSV_HEADER,
+                    (_progress_csv_row(t, t.row) for t in rows))  # type: ignore[attr-defined]
+    page = _page(request, targets, 25)
+    page.object_list = sel.attach_progress(page.object_list, year=f.year, quarter=f.quarter)
+    counts = sel.plan_status_counts([plan.pk], year=f.year, quarter=f.quarter).get(plan.pk, {})
+    with_progress = any(t.row for t in page.object_list)  # type: ignore[attr-defined]
+    chart = figures.bullets(_bullet_rows(page.object_list), LABELS) if with_progress else None
+    ctx = {
+        "filters": form, "f": f, "active": "plans", "plan": plan, "page": page,
+        "closed": closed, "counts": [(s, LABELS[s], n) for s, n in counts.items() if n],
+        "chart": figures.figure_json(chart) if chart else None,
+    }
+    return render(request, "reports/plan_detail.html", ctx)

@@ -1,0 +1,81 @@
+"""The home page (the loaded plans) and 总览, the overview of progress at one quarter. The
+overview rolls progress up by region and by department, lists the targets behind and the
+status changes since the previous quarter, and the departments overdue with their figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from indicators.models import Department
+from targets.selectors import plan_list as select_plans
+
+from .. import figures
+from .. import selectors as sel
+from .common import (
+    LABELS,
+    PROGRESS_CSV_HEADER,
+    _csv,
+    _filters,
+    _page,
+    _progress_csv_row,
+    _wants_csv,
+)
+
+#: The department-by-status chart keeps the departments with most targets behind.
+DEPARTMENT_CHART_LIMIT = 30
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The loaded plans with their target counts per city, straight from the database."""
+    plans = list(select_plans())
+    ctx = {"plans": plans, "total_targets": sum(plan.target_count for plan in plans)}
+    return render(request, "reports/home.html", ctx)
+
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    form, f = _filters(request)
+    ctx: dict[str, Any] = {"filters": form, "f": f, "active": "overview"}
+    if not f.has_quarter:
+        return render(request, "reports/overview.html", ctx)
+    rows = sel.progress_rows(f)
+    if _wants_csv(request):
+        rows = rows.prefetch_related("target__lead_departments")
+        return _csv(f"overview-{f.year}Q{f.quarter}", ["季度", *PROGRESS_CSV_HEADER],
+                    ([f.quarter_label, *_progress_csv_row(r.target, r)] for r in rows))
+    regions = sel.status_by_region(rows)
+    departments = sel.status_by_department(rows)
+    worst = sorted(departments, key=lambda r: -(r.counts.get("lagging", 0)
+                                                + r.counts.get("off_track", 0)))
+    shown_departments = sorted(worst[:DEPARTMENT_CHART_LIMIT], key=lambda r: (r.region, r.name))
+    previous, changes = sel.status_change(f)
+    lead_departments = Department.objects.filter(led_targets__isnull=False).distinct()
+    if f.region_ids is not None:
+        lead_departments = lead_departments.filter(region_id__in=f.region_ids)
+    if f.department is not None:
+        lead_departments = lead_departments.filter(pk=f.department.pk)
+    overdue = [
+        r for r in sel.reporting_by_department(lead_departments, today=timezone.localdate())
+        if r.overdue
+    ]
+    ctx.update(
+        regions=regions,
+        region_chart=figures.figure_json(
+            figures.status_bars(sel.rollup_frame(regions), LABELS)) if regions else None,
+        department_chart=figures.figure_json(figures.status_bars(
+            sel.rollup_frame(shown_departments, with_region=True), LABELS))
+        if departments else None,
+        departments_clipped=len(departments) > DEPARTMENT_CHART_LIMIT,
+        behind=_page(request, sel.behind_targets(rows), 20),
+        previous_label=f"{previous[0]}年第{previous[1]}季度",
+        changes=changes,
+        overdue=_page(request, overdue, 15, "overdue_page"),
+    )
+    return render(request, "reports/overview.html", ctx)
