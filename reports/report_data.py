@@ -27,6 +27,7 @@ from indicators.models import Department, Region
 from indicators.permissions import has_any_role, visible_region_ids
 from targets.models import Plan, Progress, Target
 from targets.selectors import (
+    previous_quarter,
     progress_for_quarter,
     rollup_by_department,
     rollup_by_region,
@@ -66,10 +67,6 @@ LEVEL_SUFFIX = {"province": "省", "city": "市", "district": "区", "county": "
 
 
 # --- Quarters and dates ------------------------------------------------------------------------
-
-
-def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
-    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
 
 
 # --- Scope -------------------------------------------------------------------------------------

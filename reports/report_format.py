@@ -73,11 +73,6 @@ def deadline_text(target: Target) -> str:
     return "" if target.kind == Target.Kind.ANNUAL_INCREMENT else "每年"
 
 
-def goal_text(target: Target) -> str:
-    """The goal as the plan words it in short (one wording for pages, CSV and the PDF)."""
-    return target.goal_display
-
-
 @dataclass(frozen=True)
 class ReportLine:
     """One target at the report's quarter, every cell already written out."""
@@ -123,7 +118,7 @@ def line_from_progress(row: Progress) -> ReportLine:
         plan=target.plan.title,
         region=target.plan.region.name,
         indicator=target.indicator.name,
-        goal=goal_text(target),
+        goal=target.goal_display,
         deadline=deadline_text(target),
         baseline=number(target.baseline_value, unit),
         current=number(row.current_value, unit),
@@ -162,7 +157,7 @@ def appendix_row(target: Target) -> AppendixRow:
         clause=target.source_clause,
         section=target.section,
         indicator=target.indicator.name,
-        goal=goal_text(target),
+        goal=target.goal_display,
         deadline=deadline_text(target),
         leads="、".join(d.name for d in target.lead_departments.all()) or "—",
         quote=target.source_quote,

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from .models import Plan, Progress, Target
 
@@ -63,22 +63,15 @@ def parse_quarter(text: str) -> tuple[int, int]:
 
 
 def progress_latest_quarter() -> tuple[int, int] | None:
-    """The latest quarter for which progress has been computed, or None."""
-    row = Progress.objects.aggregate(latest=Max(models_quarter_key()))
-    if row["latest"] is None:
-        return None
-    return divmod_quarter(row["latest"])
+    """The latest quarter for which progress has been computed, or None (one index read)."""
+    return (
+        Progress.objects.order_by("-year", "-quarter").values_list("year", "quarter").first()
+    )
 
 
-def models_quarter_key():  # type: ignore[no-untyped-def]
-    from django.db.models import F
-
-    return F("year") * 4 + F("quarter") - 1
-
-
-def divmod_quarter(key: int) -> tuple[int, int]:
-    year, index = divmod(int(key), 4)
-    return year, index + 1
+def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    """The quarter before (2025, 1) is (2024, 4)."""
+    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
 
 
 def progress_for_quarter(

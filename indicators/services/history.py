@@ -71,9 +71,8 @@ def check_history_rows(
 ) -> tuple[list[HistoryRow], list[RowError]]:
     """Validate every row against the database (names, periods, bounds, duplicates)."""
     regions = {region.name: region for region in Region.objects.all()}
-    indicators = {i.name: i for i in Indicator.objects.all()} | {
-        i.code: i for i in Indicator.objects.all()
-    }
+    every = list(Indicator.objects.all())
+    indicators = {i.name: i for i in every} | {i.code: i for i in every}
     rows: list[HistoryRow] = []
     errors: list[RowError] = []
     seen: dict[tuple[int, int, int, int | None], int] = {}

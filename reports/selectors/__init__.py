@@ -7,10 +7,11 @@ recompute progress. Nothing here knows about requests or templates; scoping arri
 region ids (``None`` = every region) already intersected with what the user may see.
 """
 
+from targets.selectors import previous_quarter
+
 from .filters import (
     DashboardFilters,
     category_choices,
-    previous_quarter,
     quarter_choices,
     scoped_region_ids,
 )

@@ -45,10 +45,6 @@ def scoped_region_ids(
     return [pk for pk in subtree if pk in allowed]
 
 
-def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
-    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
-
-
 def quarter_choices() -> list[tuple[int, int]]:
     """Every quarter with computed progress, newest first (one query)."""
     return list(

@@ -15,13 +15,14 @@ from targets.models import Progress
 from targets.selectors import (
     STATUS_ORDER,
     Rollup,
+    previous_quarter,
     progress_for_quarter,
     rollup_by_department,
     rollup_by_region,
     status_counts,
 )
 
-from .filters import DashboardFilters, previous_quarter
+from .filters import DashboardFilters
 
 BEHIND_STATUSES = (Progress.Status.LAGGING, Progress.Status.OFF_TRACK)
 
