@@ -1,6 +1,7 @@
 """The REST API's wiring: one router, paging, sync and caching, and one exception handler.
 
-Each app's ``api.py`` holds its viewsets; they are registered here so that ``/api/v1/`` is
+Each app's ``api.py`` holds its viewsets and registers them on this ``router`` (urls.py imports
+them, so this module never imports an app: the layers stay one-way), so that ``/api/v1/`` is
 one documented surface. What every list shares lives here too:
 
 * paging by page number, ``page_size`` up to 1000, stable order by id;
@@ -234,11 +235,3 @@ def _drf_errors(detail: Any, field: str | None = None) -> Iterable[dict[str, Any
 # --- Router ---------------------------------------------------------------------------------
 
 router = DefaultRouter()
-
-
-def register_viewsets() -> DefaultRouter:
-    """Import each app's api module (they call ``router.register``) and return the router."""
-    import indicators.api  # noqa: F401  (registers on import)
-    import targets.api  # noqa: F401  (registers on import)
-
-    return router

@@ -5,8 +5,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+import indicators.api  # noqa: F401  (each app's api module registers its viewsets)
+import targets.api  # noqa: F401
+
 from . import views
-from .api import register_viewsets
+from .api import router
 
 # Swagger UI's page (drf-spectacular's template, sidecar assets) carries one inline <style>;
 # only this page may use inline styles, scripts stay 'self' (the split view serves its JS).
@@ -28,7 +31,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/tokens/", include((token_urlpatterns, "qualitytrack"))),
-    path("api/v1/", include(register_viewsets().urls)),
+    path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", swagger_ui, name="swagger-ui"),
 ]
