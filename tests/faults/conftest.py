@@ -544,6 +544,29 @@ def progress_checksum(stack: Stack, database: str | None = None) -> tuple[int, s
     return int(row[0]), str(row[1])
 
 
+def log_tail(path: Path, lines: int = 120) -> str:
+    """The last ``lines`` lines of a process log (empty when it was never written)."""
+    if not path.exists():
+        return ""
+    with open(path, "rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 400 * lines))
+        return "\n".join(handle.read().decode(errors="replace").splitlines()[-lines:])
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """A failed fault test carries the tails of the process logs in its report: a stall seen
+    only on a loaded CI machine is then diagnosable from CI's output alone."""
+    report = yield
+    stack = getattr(item, "funcargs", {}).get("site") or getattr(item, "funcargs", {}).get("stack")
+    if report.when == "call" and report.failed and isinstance(stack, Stack):
+        logs = [("web", 30), ("redis", 20), ("beat", 40), ("worker", 60)]  # most telling last
+        for name, lines in logs:
+            path = stack.redis.dir / "redis.log" if name == "redis" else stack.base / f"{name}.log"
+            report.sections.append((f"{name} log, last {lines} lines", log_tail(path, lines)))
+    return report
+
+
 def report(name: str, **figures: object) -> None:
     """One line of measured figures in the test output (shown with -s or in -rA)."""
     print(f"[faults] {name}: " + json.dumps(figures, ensure_ascii=False, default=str))  # noqa: T201
