@@ -251,6 +251,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # use it). None = retry forever, backing off to 30 s between attempts.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TIMEZONE = TIME_ZONE
+# Celery's consumer, surviving a Redis outage while it holds unacknowledged messages (see there).
+CELERY_WORKER_CONSUMER = "qualitytrack.worker:Consumer"
 CELERY_BEAT_SCHEDULE = {
     "recompute-progress-nightly": {
         "task": "targets.recompute_progress",

@@ -335,6 +335,21 @@ class Stack:
     def sql(self, query: str, params: tuple = (), database: str | None = None) -> list[tuple]:
         return self.pg.sql(database or self.database, query, params)
 
+    def send(self, name: str, *, redis_db: int = 0, countdown: float | None = None,
+             **kwargs: object) -> str:
+        """Send task ``name`` to the private Redis; its id. The connection is explicit: Celery
+        would otherwise prefer the outer run's CELERY_BROKER_URL from the environment."""
+        from celery import Celery
+        from kombu import Connection
+
+        app = Celery("faults", set_as_current=False)
+        try:
+            with Connection(self.redis.url(redis_db), connect_timeout=5) as connection:
+                return app.send_task(name, kwargs=kwargs, countdown=countdown,
+                                     ignore_result=True, connection=connection).id
+        finally:
+            app.close()
+
     # -- processes --
 
     def proc(self, name: str, command: list[str], env: dict[str, str]) -> Proc:

@@ -87,3 +87,26 @@ def test_entry_and_approval_work_with_redis_down_and_the_outbox_drains_after(sit
     )
     assert site.procs["worker"].alive(), "the worker must survive a broker outage"
     assert site.procs["beat"].alive(), "beat must survive a broker outage"
+
+
+def test_the_worker_survives_a_redis_outage_while_it_holds_a_scheduled_retry(site: Stack):
+    """A task waiting out its countdown (a retry with back-off, such as the outbox drain makes
+    while PostgreSQL restarts) sits in the worker unacknowledged. Redis dying then must cost a
+    reconnect, not the worker: with kombu 5.7 closing the broken connection raised
+    AttributeError and Celery stopped the worker ("Unrecoverable error"), so nothing drained
+    until someone restarted it."""
+    worker = site.procs["worker"]
+    held = site.send("qualitytrack.ping", countdown=600)
+    wait_until(lambda: f"[{held}] received" in worker.output(), 30, "the worker holds the task")
+
+    site.redis.stop()
+    wait_until(lambda: "Cannot connect to redis" in worker.output() or not worker.alive(), 60,
+               "the worker trying to reconnect")
+    assert worker.alive(), worker.output()[-3000:]
+
+    site.redis.start()
+    probe = site.send("qualitytrack.ping")
+    reconnected = wait_until(lambda: f"[{probe}] succeeded" in worker.output(), 90,
+                             "a task run after Redis is back")
+    assert worker.alive()
+    report("redis-outage-held-task", task_run_after_restart_s=round(reconnected, 1))

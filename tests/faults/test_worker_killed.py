@@ -22,8 +22,6 @@ import signal
 import time
 
 import pytest
-from celery import Celery
-from kombu import Connection
 
 from .conftest import VISIBILITY_TIMEOUT, Stack, progress_checksum, report, wait_until
 
@@ -31,18 +29,6 @@ pytestmark = pytest.mark.faults
 
 BENCH_DB = "qt_faults_bench"
 AS_OF = "2025-12-31"
-
-
-def _send(stack: Stack, redis_db: int, name: str, **kwargs: object) -> str:
-    """Send a task to the private Redis. The connection is explicit: Celery would otherwise
-    prefer the outer run's CELERY_BROKER_URL from the environment."""
-    app = Celery("faults", set_as_current=False)
-    try:
-        with Connection(stack.redis.url(redis_db), connect_timeout=5) as connection:
-            return app.send_task(name, kwargs=kwargs, ignore_result=True,
-                                 connection=connection).id
-    finally:
-        app.close()
 
 
 def _progress_rows(stack: Stack) -> int:
@@ -71,14 +57,14 @@ def test_recompute_is_redelivered_after_its_worker_process_is_killed(stack: Stac
     worker = stack.ensure_worker("bench-worker", database=bench, redis_db=1)
 
     started = time.monotonic()
-    clean_id = _send(stack, 1, "targets.recompute_progress", as_of=AS_OF, all_quarters=True)
+    clean_id = stack.send("targets.recompute_progress", redis_db=1, as_of=AS_OF, all_quarters=True)
     wait_until(lambda: _succeeded(worker.output(), clean_id), 120, "clean recompute")
     clean_seconds = time.monotonic() - started
     clean = progress_checksum(stack, bench)
     assert clean[0] > 0
 
     stack.sql("TRUNCATE targets_progress", database=bench)
-    task_id = _send(stack, 1, "targets.recompute_progress", as_of=AS_OF, all_quarters=True)
+    task_id = stack.send("targets.recompute_progress", redis_db=1, as_of=AS_OF, all_quarters=True)
     wait_until(lambda: _progress_rows(stack) >= clean[0] // 3, 120, "recompute a third done",
                interval=0.02)
     (pool,) = worker.children()
