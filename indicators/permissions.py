@@ -155,3 +155,13 @@ def can_audit(user: AbstractBaseUser | AnonymousUser) -> bool:
 def ensure_can_audit(user: AbstractBaseUser | AnonymousUser) -> None:
     if not can_audit(user):
         raise PermissionDenied(_("只有审计员可以查看审计日志。"))
+
+
+def can_manage_accounts(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Only the 安全管理员 manages accounts (not the 系统管理员: separation of duties)."""
+    return roles.has_role(user, roles.SECURITY)
+
+
+def ensure_can_manage_accounts(user: AbstractBaseUser | AnonymousUser) -> None:
+    if not can_manage_accounts(user):
+        raise PermissionDenied(_("只有安全管理员可以管理账号。"))

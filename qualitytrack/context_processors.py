@@ -1,5 +1,6 @@
 """Navigation shared by every page (base.html), with the extra entries a role needs."""
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,7 @@ ROLE_NAVIGATION = {
         ("tokens", _("API令牌"), "qualitytrack:token-list"),
     ],
     roles.AUDITOR: [("audit", _("审计日志"), "indicators:audit-log")],
+    roles.SECURITY: [("accounts", _("账号管理"), "indicators:account-list")],
 }
 
 
@@ -32,3 +34,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             if roles.has_role(user, role):
                 items.extend(extra)
     return {"navigation": items}
+
+
+def login_policy(request: HttpRequest) -> dict[str, int]:
+    """The lockout rule as the login and locked-out pages state it (django-axes settings)."""
+    return {
+        "login_failure_limit": settings.AXES_FAILURE_LIMIT,
+        "login_lockout_minutes": round(settings.AXES_COOLOFF_TIME * 60),
+    }

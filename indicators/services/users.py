@@ -25,6 +25,7 @@ ROLE_ALIASES = {
     "leader": roles.LEADER,
     "auditor": roles.AUDITOR,
     "admin": roles.ADMIN,
+    "security": roles.SECURITY,
 }
 
 
@@ -114,3 +115,40 @@ def user_create(
         % {"username": username, "role": role, "where": department or region},
     )
     return user
+
+
+# --- The 安全管理员's account actions (each audited, with the reason given) -------------------
+
+
+def _audit_account(*, user, by, request, detail: str) -> None:  # type: ignore[no-untyped-def]
+    audit_record(kind=AuditEvent.Kind.USER, request=request, user=by, detail=detail)
+
+
+@transaction.atomic
+def account_set_active(*, user, active: bool, reason: str, by, request=None) -> None:  # type: ignore[no-untyped-def]
+    """Deactivate (the account can no longer sign in; its history stays) or reactivate."""
+    if not reason.strip():
+        raise ValidationError(_("原因：请填写原因。"), code="reason")
+    if not active and by is not None and user.pk == by.pk:
+        raise ValidationError(_("不能停用自己的账号。"), code="self")
+    if user.is_active == active:
+        return
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    _audit_account(user=user, by=by, request=request, detail=(
+        _("启用账号%(username)s：%(reason)s") if active else _("停用账号%(username)s：%(reason)s")
+    ) % {"username": user.username, "reason": reason.strip()})
+
+
+@transaction.atomic
+def account_unlock(*, user, reason: str, by, request=None) -> int:  # type: ignore[no-untyped-def]
+    """Lift a login lockout (django-axes) before its cool-off ends; failed attempts removed."""
+    from axes.utils import reset
+
+    if not reason.strip():
+        raise ValidationError(_("原因：请填写原因。"), code="reason")
+    removed = reset(username=user.username)
+    _audit_account(user=user, by=by, request=request, detail=_(
+        "解锁账号%(username)s（清除%(count)d条失败记录）：%(reason)s"
+    ) % {"username": user.username, "count": removed, "reason": reason.strip()})
+    return removed

@@ -3,9 +3,10 @@
 Access rules live in ``permissions`` and the services; a PermissionDenied becomes a 403 page
 (and an audit event, see ``audit.AuditDeniedMiddleware``). Split by audience: ``entry``
 (reporters), ``review`` (a figure's page, the office's approvals and completeness) and
-``audit`` (the 审计员).
+``audit`` (the 审计员) and ``accounts`` (the 安全管理员).
 """
 
+from .accounts import account_action, account_create, account_detail, account_list
 from .audit import audit_export, audit_log
 from .entry import (
     due,
@@ -28,6 +29,10 @@ from .review import (
 )
 
 __all__ = [
+    "account_action",
+    "account_create",
+    "account_detail",
+    "account_list",
     "approvals",
     "audit_export",
     "audit_log",

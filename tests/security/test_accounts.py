@@ -1,0 +1,158 @@
+"""The 安全管理员's account pages (三权分立, RELIABILITY AT-07 and AT-09): only that role
+manages accounts; every action is audited with its reason; a locked account is unlocked
+there, and only there."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from indicators import roles
+from indicators.models import AuditEvent
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNTS = reverse("indicators:account-list")
+CREATE = reverse("indicators:account-create")
+
+
+@pytest.fixture
+def security_user(district):  # type: ignore[no-untyped-def]
+    return UserFactory.with_role("security", roles.SECURITY, district)
+
+
+@pytest.fixture
+def admin_user(district):  # type: ignore[no-untyped-def]
+    return UserFactory.with_role("sysadmin", roles.ADMIN, district)
+
+
+def action(user, name: str) -> str:  # type: ignore[no-untyped-def]
+    return reverse("indicators:account-action", kwargs={"pk": user.pk, "action": name})
+
+
+def lock_out(client, username: str) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(5):
+        client.post(reverse("login"), {"username": username, "password": "wrong-Pass-1"})
+
+
+def test_only_the_security_administrator_reaches_the_account_pages(
+    client, security_user, admin_user, office_user, auditor_user, scjg_user
+):
+    for user in (admin_user, office_user, auditor_user, scjg_user):
+        client.force_login(user)
+        for url in (ACCOUNTS, CREATE, reverse("indicators:account-detail", args=[user.pk])):
+            answer = client.get(url)
+            assert answer.status_code == 403, (user.username, url)
+        assert client.post(action(scjg_user, "deactivate"), {"reason": "x"}).status_code == 403
+        assert "账号管理" not in client.get(reverse("reports:overview")).content.decode()
+
+    client.force_login(security_user)
+    page = client.get(ACCOUNTS)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "账号管理" in text
+    for username in ("security", "sysadmin", "office", "auditor", "scjg"):
+        assert username in text
+
+
+def test_the_list_searches_filters_by_role_and_shows_who_is_locked(
+    client, security_user, scjg_user, gxj_user, office_user
+):
+    lock_out(client, "gxj")
+    client.force_login(security_user)
+
+    found = client.get(ACCOUNTS, {"q": "scj"}).content.decode()
+    assert "scjg" in found
+    assert "gxj" not in found
+    reporters = client.get(ACCOUNTS, {"role": roles.REPORTER}).content.decode()
+    assert "scjg" in reporters
+    assert "gxj" in reporters
+    assert ">office<" not in reporters
+    assert "已锁定" in client.get(ACCOUNTS, {"q": "gxj"}).content.decode()
+    assert "已锁定" not in client.get(ACCOUNTS, {"q": "scjg"}).content.decode()
+    assert "没有符合条件的账号" in client.get(ACCOUNTS, {"q": "nobody-here"}).content.decode()
+
+
+def test_creating_an_account_gives_role_and_region_and_is_audited(
+    client, security_user, district, scjg
+):
+    client.force_login(security_user)
+    answer = client.post(CREATE, {
+        "username": "zhang.san", "full_name": "张三", "role": roles.REPORTER,
+        "region": district.pk, "department": scjg.pk, "password": "Bright-Path-2026",
+    })
+
+    user = get_user_model().objects.get(username="zhang.san")
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("indicators:account-detail", args=[user.pk])
+    assert user.groups.get().name == roles.REPORTER
+    assert user.profile.department == scjg
+    assert user.check_password("Bright-Path-2026")
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.USER, detail__contains="zhang.san")
+    assert event.username == "security"
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"role": roles.REPORTER}, "部门", "部门填报员必须指定所属部门"),
+    ({"password": "short"}, "初始密码", "密码不符合要求"),
+    ({"username": "scjg"}, "用户名", "已存在"),
+])
+def test_a_bad_account_is_refused_naming_the_field_and_nothing_is_written(
+    client, security_user, district, scjg_user, data, field, message
+):
+    client.force_login(security_user)
+    before = get_user_model().objects.count()
+    form = {"username": "li.si", "role": roles.LEADER, "region": district.pk,
+            "password": "Bright-Path-2026", **data}
+
+    answer = client.post(CREATE, form)
+
+    text = answer.content.decode()
+    assert answer.status_code == 200
+    assert f"{field}：" in text
+    assert message in text
+    assert get_user_model().objects.count() == before
+
+
+def test_a_locked_account_is_unlocked_by_the_security_administrator_with_a_reason(
+    client, security_user, scjg_user
+):
+    lock_out(client, "scjg")
+    assert client.post(reverse("login"), {"username": "scjg", "password": PASSWORD}
+                       ).status_code == 429
+    client.force_login(security_user)
+    detail = reverse("indicators:account-detail", args=[scjg_user.pk])
+    assert "已锁定" in client.get(detail).content.decode()
+
+    refused = client.post(action(scjg_user, "unlock"), {"reason": ""}, follow=True)
+    assert "原因：请填写原因" in refused.content.decode()
+    unlocked = client.post(action(scjg_user, "unlock"), {"reason": "本人电话确认"}, follow=True)
+    assert "已解锁账号" in unlocked.content.decode()
+
+    client.logout()
+    assert client.post(reverse("login"), {"username": "scjg", "password": PASSWORD}
+                       ).status_code == 302
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.USER, detail__startswith="解锁账号scjg")
+    assert "本人电话确认" in event.detail
+    assert event.username == "security"
+
+
+def test_a_deactivated_account_cannot_sign_in_and_the_administrator_cannot_stop_itself(
+    client, security_user, scjg_user
+):
+    client.force_login(security_user)
+    client.post(action(scjg_user, "deactivate"), {"reason": "调离岗位"})
+    own = client.post(action(security_user, "deactivate"), {"reason": "误操作"}, follow=True)
+
+    assert "不能停用自己的账号" in own.content.decode()
+    security_user.refresh_from_db()
+    scjg_user.refresh_from_db()
+    assert security_user.is_active
+    assert not scjg_user.is_active
+    client.logout()
+    answer = client.post(reverse("login"), {"username": "scjg", "password": PASSWORD})
+    assert answer.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(detail="停用账号scjg：调离岗位").exists()
