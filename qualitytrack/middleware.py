@@ -7,6 +7,9 @@ middleware never sees the exception itself; it is recognised where Django report
 answer is replaced by a 503 with ``Retry-After`` on the way out. The page is plain HTML built
 here, with no template or context processor that would query the database again; the API
 gets the project's JSON error shape. Place this middleware first.
+
+``SecondFactorRequiredMiddleware`` holds back a signed-in user who still owes the second login
+factor (qualitytrack.second_factor), and ``ChineseFirstLocaleMiddleware`` picks zh-hans.
 """
 
 from __future__ import annotations
@@ -19,9 +22,17 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import resolve_url
 from django.utils import translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from indicators.audit import audit_record
+from indicators.models import AuditEvent
+
+from .second_factor import confirmed_device, second_factor_pending
 
 logger = logging.getLogger(__name__)
 
@@ -82,3 +93,54 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
             language = None
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class SecondFactorRequiredMiddleware:
+    """Until the TOTP code is given, a user who needs it reaches only the second-factor pages.
+
+    Acts on the user of the *session* (place it after django-otp's OTPMiddleware): an office,
+    admin, security-admin or auditor account, or a superuser, that is not
+    ``request.user.is_verified()`` may open the verify and enrolment pages, log out, switch the
+    language and load static and media files. Any other page redirects to the verify page
+    (to enrolment while the user has no confirmed device) with ``?next=``; the API answers 403
+    in the project's JSON error shape, audited like every 403. An API token is authenticated
+    later by DRF and never carries a session user, so token requests pass untouched; a
+    request with both an unverified session and a token header is refused, since DRF would
+    let the session win.
+    """
+
+    # Pages under /api/ that people open in a browser: redirected like any other page.
+    API_PAGES = ("qualitytrack:token-list", "swagger-ui")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if self._open(request.path) or user is None or not second_factor_pending(user):
+            return self.get_response(request)
+        if self._is_api(request.path):
+            return self._api_refusal(request)
+        page = "otp-verify" if confirmed_device(user) is not None else "otp-setup"
+        query = urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(f"{resolve_url(page)}?{query}")
+
+    @staticmethod
+    def _open(path: str) -> bool:
+        allowed = [resolve_url(name) for name in ("otp-verify", "otp-setup", "logout")]
+        allowed += ["/i18n/", settings.STATIC_URL, settings.MEDIA_URL]
+        return any(path.startswith(prefix) for prefix in allowed if prefix)
+
+    def _is_api(self, path: str) -> bool:
+        if not path.startswith("/api/"):
+            return False
+        return not any(path.startswith(resolve_url(name)) for name in self.API_PAGES)
+
+    @staticmethod
+    def _api_refusal(request: HttpRequest) -> HttpResponse:
+        message = _("需要先完成动态口令验证：请在浏览器登录后输入身份验证器上的6位数字；"
+                    "程序访问请使用 API 令牌。")
+        audit_record(kind=AuditEvent.Kind.DENIED, request=request, detail=message)
+        body = {"errors": [{"field": None, "code": "second_factor_required", "message": message}]}
+        return HttpResponse(json.dumps(body, ensure_ascii=False), status=403,
+                            content_type="application/json; charset=utf-8")

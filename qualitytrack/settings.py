@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "qualitytrack",
     "indicators",
     "targets",
@@ -60,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor
+    # Office, admin, security-admin and auditor accounts see nothing before their TOTP code.
+    "qualitytrack.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-axes last, as its docs require: it reads the authentication outcome.
@@ -134,6 +139,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # We lock the *account* (MLPS: 登录失败处理), so rotating IPs or user agents does not help an
 # attacker; axes warns only because it cannot know that this is the intent.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Second login factor (MLPS 2.0 level 3 双因素): a TOTP authenticator app (django-otp) for the
+# roles in indicators.roles.SECOND_FACTOR_ROLES and superusers; always enforced, no switch.
+# Failed codes back off exponentially per device (django-otp's throttling, defaults kept).
+OTP_TOTP_ISSUER = "QualityTrack 质量目标跟踪"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the Django admin never shows a device's secret or QR
 
 
 

@@ -3,6 +3,11 @@
 Personas: ``office_user`` (领导小组办公室 of 赣榆区's city), ``scjg_user`` (reporter of
 区市场监管局), ``gxj_user`` (reporter of 区工信局, must not see 市场监管 data), ``leader_user``
 (read-only) and ``auditor_user``.
+
+``client.force_login(user)`` stands for a complete login: for a user who needs the second
+factor (office, admin, security admin, auditor, superuser) it also marks the session verified
+the way django-otp does, so page tests need not enter TOTP codes. tests/security/
+test_second_factor.py logs in through the real forms instead.
 """
 
 from __future__ import annotations
@@ -19,6 +24,23 @@ def _fast_and_local(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = django_settings.BASE_DIR / ".pytest_media"
+
+
+@pytest.fixture(autouse=True)
+def _force_login_includes_the_second_factor(monkeypatch):  # type: ignore[no-untyped-def]
+    from django.test.client import ClientMixin
+
+    from tests.otp import verify_session
+
+    force_login = ClientMixin.force_login
+
+    def force_login_verified(self, user, backend=None):  # type: ignore[no-untyped-def]
+        force_login(self, user, backend)
+        # Asked of the database, not roles.has_role: that would cache the groups on ``user``.
+        if user.is_superuser or user.groups.filter(name__in=roles.SECOND_FACTOR_ROLES).exists():
+            verify_session(self, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login_verified)
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ through the login form (CSRF), opens the due list, enters each of its figures �
 through the entry form (one indicator's page, "提交审核") and the API (``POST
 /api/v1/observations/`` then ``…/submit/``) — with a think time between figures, then looks
 at its figures and one figure's history, and afterwards re-opens the due list now and then.
-Each ``Approver`` (an office account) approves the submitted figures of its share of ids,
-which makes the Celery worker recompute progress.
+Each ``Approver`` (an office account) logs in with its password and then its TOTP code
+(computed from the key in the manifest, as its authenticator would) and approves the
+submitted figures of its share of ids, which makes the Celery worker recompute progress.
 
 Every figure the server acknowledged (a 302 back to the entry page, or the API's
 ``status: submitted``) and every approval is appended to ``RUSH_ACK_DIR`` as JSON lines;
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from django_otp.oath import TOTP
 from locust import HttpUser, between, events, task
 from locust.exception import StopUser
 
@@ -89,6 +91,25 @@ class Account(HttpUser):
         ) as response:
             if response.status_code != 302:
                 response.failure(f"login of {username} not accepted ({response.status_code})")
+                raise StopUser()
+
+    def give_second_factor(self, username: str, key: str) -> None:
+        """The office's TOTP code after the password (each approver logs in once: fresh code)."""
+        page = self.client.get("/accounts/otp/verify/", name="otp page")
+        match = CSRF_INPUT.search(page.text)
+        with self.client.post(
+            "/accounts/otp/verify/",
+            data={
+                "otp_token": f"{TOTP(bytes.fromhex(key)).token():06d}",
+                "csrfmiddlewaretoken": match.group(1) if match else "",
+            },
+            headers={"Referer": page.url},
+            name="otp",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"second factor of {username} refused ({response.status_code})")
                 raise StopUser()
 
     def think(self) -> None:
@@ -218,6 +239,7 @@ class Approver(Account):
         except StopIteration:
             raise StopUser() from None
         self.log_in(self.account["username"])
+        self.give_second_factor(self.account["username"], self.account["totp_key"])
 
     @task
     def approve_some(self) -> None:

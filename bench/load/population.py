@@ -50,6 +50,7 @@ def populate(*, reporters: int, approvers: int, per_reporter: int) -> dict[str, 
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
     from django.db import transaction
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from indicators import roles
     from indicators.models import Department, Indicator, Profile, Region
@@ -129,7 +130,12 @@ def populate(*, reporters: int, approvers: int, per_reporter: int) -> dict[str, 
             user = user_model.objects.create(username=username, password=password)
             user.groups.set([office_group])
             Profile.objects.create(user=user, region=province)
-            manifest["approvers"].append({"username": username, "slot": a, "of": approvers})
+            # The office gives a second factor after its password: the approver's
+            # authenticator is the key in the manifest (locustfile computes the codes).
+            device = TOTPDevice.objects.create(user=user, name="压测验证器", confirmed=True)
+            manifest["approvers"].append(
+                {"username": username, "slot": a, "of": approvers, "totp_key": device.key}
+            )
     return manifest
 
 

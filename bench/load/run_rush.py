@@ -42,7 +42,8 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-WRITES = {"login", "entry submit", "api create", "api submit", "approve"}
+WRITES = {"login", "otp", "entry submit", "api create", "api submit", "approve"}
+SIGN_IN = {"login", "otp"}  # password and second factor: timed alone, in neither group
 
 
 def parse_duration(text: str) -> int:
@@ -150,6 +151,8 @@ def server_name(method: str, path: str) -> str:
     """The locust request name of an access-log line (server-side timings per type)."""
     if path.startswith("/accounts/login/"):
         return "login" if method == "POST" else "login page"
+    if path.startswith("/accounts/otp/verify/"):
+        return "otp" if method == "POST" else "otp page"
     if path.startswith("/entry/period/"):
         return "entry submit" if method == "POST" else "entry form"
     if path.startswith("/api/v1/observations/"):
@@ -186,8 +189,8 @@ def steady_state(folder: Path, start: float, end: float) -> dict[str, tuple[int,
         for line in path.read_text(encoding="utf-8").splitlines():
             began, name, ms, _ = line.split(",")
             if start <= float(began) < end:
-                group = "writes" if name in WRITES - {"login"} else "reads"
-                for key in (name, group) if name != "login" else (name,):
+                group = "writes" if name in WRITES - SIGN_IN else "reads"
+                for key in (name, group) if name not in SIGN_IN else (name,):
                     times.setdefault(key, []).append(float(ms))
     result = {}
     for name, values in times.items():

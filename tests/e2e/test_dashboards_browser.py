@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from tests.e2e.seed import build_seed
 from tests.factories import PASSWORD, UserFactory
+from tests.otp import code, device_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -70,10 +72,12 @@ def console_errors(driver) -> list[str]:
 
 
 def log_in(driver, base_url: str, username: str) -> None:
+    """The password, then (a superuser needs it) the code of the user's authenticator."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
+    device = device_for(get_user_model().objects.get(username=username))
     driver.get(base_url + reverse("login"))
     driver.find_element(By.ID, "id_username").send_keys(username)
     driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
@@ -82,6 +86,10 @@ def log_in(driver, base_url: str, username: str) -> None:
     WebDriverWait(driver, 20).until(
         expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".account .who"))
     )
+    if reverse("otp-verify") in driver.current_url:
+        driver.find_element(By.ID, "id_otp_token").send_keys(code(device))
+        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        WebDriverWait(driver, 20).until(lambda d: reverse("otp-verify") not in d.current_url)
     console_errors(driver)  # the login page is not ours to judge
 
 

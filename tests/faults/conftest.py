@@ -9,8 +9,9 @@ The tests can then stop, kill and restart any part. Everything is torn down afte
 fault test, on failure too. The whole package SKIPS, with the reason, when the PostgreSQL
 server binaries or ``redis-server`` are not installed.
 
-The site is driven over HTTP with :class:`Browser` (urllib: login form with CSRF, the entry
-and approval pages), every request bounded by a timeout; what the tests check in the database
+The site is driven over HTTP with :class:`Browser` (urllib: login form with CSRF, then the
+second factor's code for the office, computed from its demo device's key in the database; the
+entry and approval pages), every request bounded by a timeout; what the tests check in the database
 they read with a direct psycopg connection to the private cluster.
 """
 
@@ -415,8 +416,25 @@ class Stack:
 
     def browser(self, username: str) -> Browser:
         browser = Browser(f"http://127.0.0.1:{self.web_port}")
-        browser.login(username, PASSWORD)
+        browser.login(username, PASSWORD, one_time_code=lambda: self.totp_code(username))
         return browser
+
+    def totp_code(self, username: str) -> str:
+        """What the user's authenticator shows now (create_demo_users gave the device).
+
+        A code is accepted once: if this step's code was used by an earlier login, wait for
+        the next step, as a person would."""
+        from django_otp.oath import TOTP
+
+        ((key, step, t0, digits, drift, last_t),) = self.sql(
+            "SELECT d.key, d.step, d.t0, d.digits, d.drift, d.last_t"
+            " FROM otp_totp_totpdevice d JOIN auth_user u ON u.id = d.user_id"
+            " WHERE u.username = %s AND d.confirmed", (username,),
+        )
+        generator = TOTP(bytes.fromhex(key), step, t0, digits, drift)
+        wait_until(lambda: generator.t() > last_t, step + 5, f"a fresh TOTP step for {username}",
+                   interval=0.5)
+        return f"{generator.token():0{digits}d}"
 
     def teardown(self) -> None:
         for proc in self.procs.values():
@@ -482,12 +500,20 @@ class Browser:
         })
         return self._open(request)
 
-    def login(self, username: str, password: str) -> None:
+    def login(self, username: str, password: str,
+              one_time_code: Callable[[], str] | None = None) -> None:
+        """The password; then, when the site asks for it, the second factor's code."""
         self.get("/accounts/login/")
         answer = self.post("/accounts/login/", {"username": username, "password": password})
         failed = f"login of {username} failed: {answer.status} {answer.url}"
         assert answer.status == 200, failed
+        if one_time_code is not None and "/accounts/otp/verify/" in answer.url:
+            path = answer.url.removeprefix(self.base)
+            answer = self.post(path, {"otp_token": one_time_code()})
+            failed = f"second factor of {username} refused: {answer.status} {answer.url}"
+            assert answer.status == 200, failed
         assert "/accounts/login/" not in answer.url, failed
+        assert "/accounts/otp/" not in answer.url, failed
 
 
 def input_names(page: str, prefix: str) -> list[str]:

@@ -92,12 +92,13 @@ def assert_security_headers(response) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db
-def test_pages_carry_the_security_headers(production, client, office_user):
+def test_pages_carry_the_security_headers(production, client, leader_user):
     login_page = client.get(reverse("login"), **HTTPS)
     assert login_page.status_code == 200
     assert_security_headers(login_page)
 
-    client.post(reverse("login"), {"username": "office", "password": PASSWORD}, **HTTPS)
+    # a leader: straight to the page after the password (no second factor to give)
+    client.post(reverse("login"), {"username": "leader", "password": PASSWORD}, **HTTPS)
     session_cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
     assert session_cookie["secure"]
     assert session_cookie["httponly"]

@@ -1,7 +1,11 @@
-"""Create the demo accounts that `make run` prints: office, leader, reporter, auditor.
+"""Create the demo accounts that `make run` prints: office, leader, reporter, auditor,
+security (安全管理员) and sysadmin (系统管理员).
 
-Idempotent: running it again resets the demo passwords and memberships, nothing else.
-The password comes from DEMO_PASSWORD when set.
+Idempotent: running it again resets the demo passwords and memberships, and the second
+factor of the accounts that need one, nothing else. The password comes from DEMO_PASSWORD
+when set. Those accounts get a confirmed TOTP device whose secret is derived from the
+username (public, starting with DEMO); the command prints it with its otpauth:// URI so that
+a demo user can add it to an authenticator app, or run ``manage.py totp_now <username>``.
 """
 
 import os
@@ -13,12 +17,16 @@ from django.db import transaction
 
 from indicators import roles
 from indicators.models import Department, Profile, Region
+from qualitytrack.second_factor import demo_device_reset, second_factor_required, secret_base32
 
 DEFAULT_PASSWORD = "Demo-2025-qt"
 
 
 class Command(BaseCommand):
-    help = "创建演示账号（领导小组办公室、领导、部门填报员、审计员）并打印登录信息。"
+    help = (
+        "创建演示账号（领导小组办公室、领导、部门填报员、审计员、安全管理员、系统管理员）并打印"
+        "登录信息；需要第二重验证的账号绑定公开的演示动态口令密钥。"
+    )
 
     @transaction.atomic
     def handle(self, *args: object, **options: object) -> None:
@@ -36,6 +44,8 @@ class Command(BaseCommand):
             ("office", "演示·领导小组办公室", roles.OFFICE, top, None),
             ("leader", "演示·领导", roles.LEADER, top, None),
             ("auditor", "演示·审计员", roles.AUDITOR, top, None),
+            ("security", "演示·安全管理员", roles.SECURITY, top, None),
+            ("sysadmin", "演示·系统管理员", roles.ADMIN, top, None),
         ]
         if reporter_department is not None:
             accounts.append(
@@ -44,6 +54,7 @@ class Command(BaseCommand):
             )
         User = get_user_model()
         self.stdout.write("演示账号（用户名 / 密码 / 角色 / 地区）：")
+        devices = []
         for username, full_name, role, region, department in accounts:
             user, _ = User.objects.get_or_create(username=username)
             user.first_name = full_name
@@ -55,3 +66,13 @@ class Command(BaseCommand):
             )
             where = f"{region.name}{department.name if department else ''}"
             self.stdout.write(f"  {username} / {password} / {role} / {where}")
+            if second_factor_required(user):
+                devices.append(demo_device_reset(user=user))
+        self.stdout.write(
+            "动态口令（演示密钥，公开，切勿用于正式账号；用户名 / 密钥 / 验证器链接）："
+        )
+        for device in devices:
+            self.stdout.write(
+                f"  {device.user.username} / {secret_base32(device)} / {device.config_url}"
+            )
+        self.stdout.write("  当前6位口令也可用 .venv/bin/python manage.py totp_now <用户名> 查看。")
