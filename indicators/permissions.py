@@ -125,6 +125,22 @@ def ensure_can_approve(user: AbstractBaseUser | AnonymousUser, observation: Obse
         )
 
 
+def submitted_by_id(observation: Observation) -> int | None:
+    """Who last submitted the figure (by form, API or Excel import), from its history."""
+    return (
+        observation.changes.filter(new_status=Observation.Status.SUBMITTED)
+        .order_by("-at", "-pk").values_list("by_id", flat=True).first()
+    )
+
+
+def ensure_not_own_submission(user: AbstractBaseUser | AnonymousUser,
+                              observation: Observation) -> None:
+    """Four eyes: whoever submitted a figure cannot also approve it (an account holding both
+    roles, or a superuser, included)."""
+    if user.pk is not None and submitted_by_id(observation) == user.pk:
+        raise PermissionDenied(_("不能审核本人提交的数据，请由其他审核人审核。"))
+
+
 def can_view_observation(user: AbstractBaseUser | AnonymousUser, observation: Observation) -> bool:
     """Office and leaders: their regions; reporters: figures of indicators they may enter."""
     if not user.is_authenticated:
@@ -165,3 +181,19 @@ def can_manage_accounts(user: AbstractBaseUser | AnonymousUser) -> bool:
 def ensure_can_manage_accounts(user: AbstractBaseUser | AnonymousUser) -> None:
     if not can_manage_accounts(user):
         raise PermissionDenied(_("只有安全管理员可以管理账号。"))
+
+
+#: Roles that read the dashboards. The 审计员, 系统管理员 and 安全管理员 do not: each sees its
+#: own pages only (DESIGN §6, separation of duties).
+DASHBOARD_ROLES = [roles.OFFICE, roles.LEADER, roles.REPORTER]
+
+
+def can_read_dashboards(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and (
+        user.is_superuser or has_any_role(user, DASHBOARD_ROLES)  # type: ignore[union-attr]
+    ))
+
+
+def ensure_can_read_dashboards(user: AbstractBaseUser | AnonymousUser) -> None:
+    if not can_read_dashboards(user):
+        raise PermissionDenied(_("看板仅供领导小组办公室、领导和部门填报员查看。"))

@@ -5,6 +5,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from indicators import roles
+from indicators.permissions import can_read_dashboards
+
+from .second_factor import second_factor_pending
 
 NAVIGATION = [
     ("overview", _("总览"), "reports:overview"),
@@ -30,6 +33,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     items = list(NAVIGATION)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
+        if second_factor_pending(user):  # nothing to offer before the TOTP code
+            return {"navigation": []}
+        if not can_read_dashboards(user):  # 审计员, 系统管理员, 安全管理员: their own pages only
+            items = []
         for role, extra in ROLE_NAVIGATION.items():
             if roles.has_role(user, role):
                 items.extend(extra)

@@ -67,6 +67,7 @@ def observation_approve(*, observation: Observation, by: User) -> Observation:
     (the targets app recomputes progress after commit).
     """
     permissions.ensure_can_approve(by, observation)
+    permissions.ensure_not_own_submission(by, observation)
     now = timezone.now()
     with transaction.atomic():
         _conditional_update(

@@ -152,3 +152,17 @@ def account_unlock(*, user, reason: str, by, request=None) -> int:  # type: igno
         "解锁账号%(username)s（清除%(count)d条失败记录）：%(reason)s"
     ) % {"username": user.username, "count": removed, "reason": reason.strip()})
     return removed
+
+
+@transaction.atomic
+def account_reset_second_factor(*, user, reason: str, by, request=None) -> int:  # type: ignore[no-untyped-def]
+    """Remove the account's TOTP authenticators (a lost phone): it enrols anew at next login."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not reason.strip():
+        raise ValidationError(_("原因：请填写原因。"), code="reason")
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    _audit_account(user=user, by=by, request=request, detail=_(
+        "重置账号%(username)s的动态口令（移除%(count)d个验证器）：%(reason)s"
+    ) % {"username": user.username, "count": removed, "reason": reason.strip()})
+    return removed

@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import permissions, selectors
 from ..forms import AccountActionForm, AccountFilterForm, AccountForm
 from ..services import users
-from .common import error_messages, page_of
+from .common import error_messages, page_of, require_form_methods
 
 #: ValidationError codes of ``users.user_create`` → the form field they are about.
 CREATE_ERROR_FIELDS = {
@@ -24,6 +24,7 @@ CREATE_ERROR_FIELDS = {
 
 
 @login_required
+@require_safe
 def account_list(request: HttpRequest) -> HttpResponse:
     permissions.ensure_can_manage_accounts(request.user)
     filters = AccountFilterForm(request.GET or None)
@@ -35,6 +36,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_form_methods
 def account_create(request: HttpRequest) -> HttpResponse:
     permissions.ensure_can_manage_accounts(request.user)
     form = AccountForm(request.POST or None)
@@ -55,6 +57,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     permissions.ensure_can_manage_accounts(request.user)
     account = get_object_or_404(selectors.accounts(), pk=pk)
@@ -70,12 +73,14 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Activate, deactivate or unlock one account; the reason goes to the audit log."""
+    """Activate, deactivate, unlock or reset the second factor of one account; the reason goes
+    to the audit log."""
     permissions.ensure_can_manage_accounts(request.user)
     account = get_object_or_404(get_user_model(), pk=pk)
     form = AccountActionForm(request.POST)
     done = {
         "activate": _("已启用账号。"), "deactivate": _("已停用账号。"), "unlock": _("已解锁账号。"),
+        "reset-otp": _("已重置动态口令，该账号下次登录时重新绑定验证器。"),
     }
     if action not in done:
         return redirect("indicators:account-detail", pk=pk)
@@ -83,6 +88,9 @@ def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         if action == "unlock":
             users.account_unlock(user=account, reason=reason, by=request.user, request=request)
+        elif action == "reset-otp":
+            users.account_reset_second_factor(user=account, reason=reason, by=request.user,
+                                              request=request)
         else:
             users.account_set_active(user=account, active=action == "activate", reason=reason,
                                      by=request.user, request=request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from .. import exports, permissions, selectors
 from ..forms import AuditFilterForm
@@ -14,6 +15,7 @@ from .common import page_of
 
 
 @login_required
+@require_safe
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The 审计员's page: security events, and exports of every figure's change history."""
     permissions.ensure_can_audit(request.user)
@@ -25,6 +27,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def audit_export(request: HttpRequest) -> HttpResponse:
     permissions.ensure_can_audit(request.user)
     fmt = request.GET.get("format", "csv")

@@ -6,10 +6,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from ..calendar import Period
 
 PAGE_SIZE = 50
+
+#: A page with a form: GET shows it, POST sends it; anything else (DELETE …) is 405.
+require_form_methods = require_http_methods(["GET", "HEAD", "POST"])
 
 
 def page_of(request: HttpRequest, rows):  # type: ignore[no-untyped-def]

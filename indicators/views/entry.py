@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from .. import exports, permissions, roles, selectors
 from ..calendar import Period
@@ -23,12 +24,13 @@ from ..services import (
     observation_import_start,
     observations_enter,
 )
-from .common import error_messages, page_of, parse_period
+from .common import error_messages, page_of, parse_period, require_form_methods
 
 # --- Due and overdue ------------------------------------------------------------------------
 
 
 @login_required
+@require_safe
 def due(request: HttpRequest) -> HttpResponse:
     """本期待填报: a reporter's open periods; the office's and leaders' shortcuts."""
     user, today = request.user, timezone.localdate()
@@ -50,6 +52,7 @@ def due(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def overdue(request: HttpRequest) -> HttpResponse:
     """已逾期: closed periods without a submitted figure, per department."""
     user, today = request.user, timezone.localdate()
@@ -81,6 +84,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_form_methods
 def entry(request: HttpRequest, period: str, code: str | None = None) -> HttpResponse:
     """The entry form of the user's department for one period (or one indicator of it)."""
     department = permissions.ensure_reporter(request.user)
@@ -122,6 +126,7 @@ def entry(request: HttpRequest, period: str, code: str | None = None) -> HttpRes
 
 
 @login_required
+@require_safe
 def excel_template(request: HttpRequest, period: str) -> HttpResponse:
     department = permissions.ensure_reporter(request.user)
     period_obj = parse_period(period)
@@ -139,6 +144,7 @@ def excel_template(request: HttpRequest, period: str) -> HttpResponse:
 
 
 @login_required
+@require_form_methods
 def excel_upload(request: HttpRequest, period: str) -> HttpResponse:
     department = permissions.ensure_reporter(request.user)
     period_obj = parse_period(period)
@@ -170,6 +176,7 @@ def _own_job(request: HttpRequest, pk: int) -> ImportJob:
 
 
 @login_required
+@require_safe
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
     period = Period(job.year, job.quarter)
@@ -183,6 +190,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def import_status(request: HttpRequest, pk: int) -> JsonResponse:
     """The small JSON the upload page polls for its progress bar."""
     job = _own_job(request, pk)

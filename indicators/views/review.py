@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import exports, permissions, roles, selectors
 from ..calendar import QUARTERLY, Period, latest_ended_period, recent_periods
@@ -30,7 +30,7 @@ from ..services import (
     observations_return_bulk,
 )
 from ..services.rules import EDITABLE
-from .common import error_messages, page_of
+from .common import error_messages, page_of, require_form_methods
 
 # --- One figure -----------------------------------------------------------------------------
 
@@ -44,6 +44,7 @@ def _visible_observation(request: HttpRequest, pk: int) -> Observation:
 
 
 @login_required
+@require_safe
 def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     observation = _visible_observation(request, pk)
     user = request.user
@@ -55,7 +56,8 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_enter": can_enter and observation.status in EDITABLE,
         "can_correct": can_enter and observation.status == Observation.Status.APPROVED,
         "can_approve": permissions.can_approve(user, observation)
-        and observation.status == Observation.Status.SUBMITTED,
+        and observation.status == Observation.Status.SUBMITTED
+        and permissions.submitted_by_id(observation) != user.pk,
         "period_slug": Period(observation.year, observation.quarter).slug,
         "return_form": ReturnForm(initial={"version": observation.version}),
         "correction_form": CorrectionForm(),
@@ -142,6 +144,7 @@ def observation_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_form_methods
 def approvals(request: HttpRequest) -> HttpResponse:
     """The office's list of figures, filtered by department, status and period; bulk actions."""
     permissions.ensure_office(request.user)
@@ -204,6 +207,7 @@ def _bulk_action(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def observation_export(request: HttpRequest) -> HttpResponse:
     """The office's figures (same filters as the approval list) as CSV or Excel; audited."""
     permissions.ensure_office(request.user)
@@ -224,6 +228,7 @@ def observation_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def completeness(request: HttpRequest) -> HttpResponse:
     """Reporting rate (DHIS2): expected vs reported figures per department and region."""
     if not permissions.has_any_role(request.user, [roles.OFFICE, roles.LEADER]):

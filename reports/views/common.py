@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Sequence
+from functools import wraps
 from typing import Any
 
 import pandas as pd
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
 
-from indicators.permissions import visible_region_ids
+from indicators.permissions import ensure_can_read_dashboards, visible_region_ids
 from targets.models import Progress, Target
 
 from .. import figures
@@ -23,6 +26,19 @@ from ..forms import DashboardFilterForm
 from ..templatetags.dashboard import format_number
 
 LABELS = {key: str(label) for key, label in Progress.Status.choices}
+
+
+def dashboard_view(view):  # type: ignore[no-untyped-def]
+    """A dashboard page: signed in, a role that reads dashboards, GET (or HEAD) only."""
+
+    @login_required
+    @require_safe
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        ensure_can_read_dashboards(request.user)
+        return view(request, *args, **kwargs)
+
+    return guarded
 
 
 def _filters(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -25,10 +24,11 @@ from .common import (
     _page,
     _progress_csv_row,
     _wants_csv,
+    dashboard_view,
 )
 
 
-@login_required
+@dashboard_view
 def department_list(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request, ("region", "plan", "category", "quarter"))
     departments = sel.department_list(f)
@@ -53,7 +53,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/department_list.html", ctx)
 
 
-@login_required
+@dashboard_view
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = visible_region_ids(request.user)
     departments = Department.objects.select_related("region")

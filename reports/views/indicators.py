@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -16,10 +15,19 @@ from targets.models import Target
 
 from .. import figures
 from .. import selectors as sel
-from .common import PROGRESS_CSV_HEADER, _csv, _filters, _n, _page, _progress_csv_row, _wants_csv
+from .common import (
+    PROGRESS_CSV_HEADER,
+    _csv,
+    _filters,
+    _n,
+    _page,
+    _progress_csv_row,
+    _wants_csv,
+    dashboard_view,
+)
 
 
-@login_required
+@dashboard_view
 def indicator_list(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request, ("region", "plan", "category"))
     indicators = sel.indicator_list(f)
@@ -31,7 +39,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/indicator_list.html", ctx)
 
 
-@login_required
+@dashboard_view
 def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     indicator = get_object_or_404(Indicator, code=code)
     form, f = _filters(request, ("region", "plan", "status", "quarter"))

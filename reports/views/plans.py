@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import pandas as pd
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -23,10 +22,11 @@ from .common import (
     _page,
     _progress_csv_row,
     _wants_csv,
+    dashboard_view,
 )
 
 
-@login_required
+@dashboard_view
 def plan_list(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request, ("region", "quarter"))
     plans = select_plans(region_ids=f.region_ids)
@@ -52,7 +52,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/plan_list.html", ctx)
 
 
-@login_required
+@dashboard_view
 def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     plan = get_object_or_404(
         select_plans(region_ids=visible_region_ids(request.user)), code=code

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -25,6 +24,7 @@ from .common import (
     _page,
     _progress_csv_row,
     _wants_csv,
+    dashboard_view,
 )
 
 #: The department-by-status chart keeps the departments with most targets behind.
@@ -39,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 
-@login_required
+@dashboard_view
 def overview(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request)
     ctx: dict[str, Any] = {"filters": form, "f": f, "active": "overview"}

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -16,10 +15,10 @@ from targets.selectors import target_list
 
 from .. import figures
 from .. import selectors as sel
-from .common import LABELS, _csv, _n, _page, _wants_csv
+from .common import LABELS, _csv, _n, _page, _wants_csv, dashboard_view
 
 
-@login_required
+@dashboard_view
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(target_list(region_ids=visible_region_ids(request.user)), pk=pk)
     history = sel.target_history(target)

@@ -156,3 +156,24 @@ def test_a_deactivated_account_cannot_sign_in_and_the_administrator_cannot_stop_
     assert answer.status_code == 200
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(detail="停用账号scjg：调离岗位").exists()
+
+
+def test_resetting_the_second_factor_removes_the_authenticator_and_is_audited(
+    client, security_user, office_user
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=office_user, name="旧手机", confirmed=True)
+    client.force_login(security_user)
+
+    answer = client.post(action(office_user, "reset-otp"), {"reason": "手机遗失"}, follow=True)
+
+    assert "已重置动态口令" in answer.content.decode()
+    assert not TOTPDevice.objects.filter(user=office_user).exists()
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.USER, detail__startswith="重置账号office")
+    assert "手机遗失" in event.detail
+    client.logout()
+    client.post(reverse("login"), {"username": "office", "password": PASSWORD})
+    nudged = client.get(reverse("reports:overview"))
+    assert nudged.status_code == 302  # the office's next login: enrol a new authenticator
+    assert nudged["Location"].startswith(reverse("otp-setup"))
