@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import backends, get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -20,6 +21,17 @@ from .models import ApiToken
 from .services import token_authenticate, token_touch
 
 KEYWORDS = {"token", "bearer"}
+
+
+class ModelBackend(backends.ModelBackend):
+    """Django's ModelBackend; the signed-in user comes with its profile, region and department
+    in one query, since every page reads them to scope what it shows."""
+
+    def get_user(self, user_id: Any) -> Any:
+        users = get_user_model()._default_manager.select_related(
+            "profile__region", "profile__department")
+        user = users.filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 class ApiTokenAuthentication(BaseAuthentication):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -144,3 +145,39 @@ class SecondFactorRequiredMiddleware:
         body = {"errors": [{"field": None, "code": "second_factor_required", "message": message}]}
         return HttpResponse(json.dumps(body, ensure_ascii=False), status=403,
                             content_type="application/json; charset=utf-8")
+
+
+class SessionLifetimeMiddleware:
+    """The session rules of RELIABILITY AT-08 beyond Django's own: an absolute lifetime, and
+    an idle expiry that slides without writing the session on every request.
+
+    * A signed-in session ends ``SESSION_ABSOLUTE_SECONDS`` (12 h) after its login, however
+      busy: the user is logged out and the request goes on as anonymous (a page then asks
+      for the login, the API answers as for the public).
+    * Django slides the idle expiry (``SESSION_COOKIE_AGE``, 30 min) only when the session is
+      saved. Saving on every request (SESSION_SAVE_EVERY_REQUEST) cost three database round
+      trips per page; here it is saved when ``SESSION_REFRESH_SECONDS`` (60) have passed since
+      the last save, so a session ends between 29 and 30 idle minutes.
+
+    Place it right after AuthenticationMiddleware.
+    """
+
+    STARTED, REFRESHED = "_qt_started", "_qt_refreshed"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.contrib.auth import logout
+
+        session = request.session
+        now = int(time.time())
+        if now - session.get(self.STARTED, now) > settings.SESSION_ABSOLUTE_SECONDS:
+            logout(request)  # flushes the session: a new, empty one from here on
+        response = self.get_response(request)
+        session = request.session  # a new object after a login or logout in the view
+        if "_auth_user_id" in session:
+            session.setdefault(self.STARTED, now)  # the login's own request starts the clock
+            if now - session.get(self.REFRESHED, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.REFRESHED] = now  # modified: saved, expiry pushed forward
+        return response

@@ -242,7 +242,7 @@ def test_the_approval_list_pages_long_lists(
     monkeypatch.setattr("indicators.views.common.PAGE_SIZE", 10)
     client.force_login(office_user)
 
-    with django_assert_max_num_queries(13):  # one of them: django-otp loads the session's device
+    with django_assert_max_num_queries(12):
         first = client.get(reverse("indicators:approvals"))
     second = client.get(reverse("indicators:approvals"), {"status": "submitted", "page": 2})
 

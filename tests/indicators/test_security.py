@@ -86,6 +86,39 @@ def test_a_session_expires_after_thirty_idle_minutes(client, scjg_user, rate, ti
     assert response["Location"].startswith(LOGIN)
 
 
+def test_a_session_ends_twelve_hours_after_login_however_busy(client, scjg_user, time_machine):
+    assert login(client, "scjg", PASSWORD).status_code == 302
+    due = reverse("indicators:due")
+    for _ in range(35):  # a request every 20 minutes: never idle, 11 h 40 min in all
+        time_machine.shift(datetime.timedelta(minutes=20))
+        assert client.get(due).status_code == 200
+
+    time_machine.shift(datetime.timedelta(minutes=21))
+    response = client.get(due)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+    assert not logged_in(client)
+
+
+def test_the_idle_expiry_is_pushed_forward_at_most_once_a_minute(client, scjg_user, time_machine):
+    """Not a write per request (three database round trips each): at most one a minute."""
+    from django.contrib.sessions.models import Session
+
+    assert login(client, "scjg", PASSWORD).status_code == 302
+    due = reverse("indicators:due")
+    client.get(due)
+    key = client.session.session_key
+    expiry = Session.objects.get(pk=key).expire_date
+
+    time_machine.shift(datetime.timedelta(seconds=30))
+    client.get(due)
+    assert Session.objects.get(pk=key).expire_date == expiry
+    time_machine.shift(datetime.timedelta(seconds=31))
+    client.get(due)
+    assert Session.objects.get(pk=key).expire_date > expiry
+
+
 def test_a_403_is_audited_with_user_and_path(client, scjg_user):
     client.force_login(scjg_user)
 
