@@ -74,43 +74,32 @@ class Account(HttpUser):
     abstract = True
     wait_time = between(*IDLE)  # once the scripted work is done
 
-    def log_in(self, username: str) -> None:
-        page = self.client.get("/accounts/login/", name="login page")
+    def send_form(self, path: str, fields: dict[str, str], *, name: str, refused: str) -> None:
+        """GET the form for its CSRF token, POST it, and stop this user unless redirected."""
+        page = self.client.get(path, name=f"{name} page")
         match = CSRF_INPUT.search(page.text)
         with self.client.post(
-            "/accounts/login/",
-            data={
-                "username": username,
-                "password": MANIFEST["password"],
-                "csrfmiddlewaretoken": match.group(1) if match else "",
-            },
+            path,
+            data={**fields, "csrfmiddlewaretoken": match.group(1) if match else ""},
             headers={"Referer": page.url},
-            name="login",
+            name=name,
             allow_redirects=False,
             catch_response=True,
         ) as response:
             if response.status_code != 302:
-                response.failure(f"login of {username} not accepted ({response.status_code})")
+                response.failure(f"{refused} ({response.status_code})")
                 raise StopUser()
+
+    def log_in(self, username: str) -> None:
+        self.send_form("/accounts/login/",
+                       {"username": username, "password": MANIFEST["password"]},
+                       name="login", refused=f"login of {username} not accepted")
 
     def give_second_factor(self, username: str, key: str) -> None:
         """The office's TOTP code after the password (each approver logs in once: fresh code)."""
-        page = self.client.get("/accounts/otp/verify/", name="otp page")
-        match = CSRF_INPUT.search(page.text)
-        with self.client.post(
-            "/accounts/otp/verify/",
-            data={
-                "otp_token": f"{TOTP(bytes.fromhex(key)).token():06d}",
-                "csrfmiddlewaretoken": match.group(1) if match else "",
-            },
-            headers={"Referer": page.url},
-            name="otp",
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            if response.status_code != 302:
-                response.failure(f"second factor of {username} refused ({response.status_code})")
-                raise StopUser()
+        self.send_form("/accounts/otp/verify/",
+                       {"otp_token": f"{TOTP(bytes.fromhex(key)).token():06d}"},
+                       name="otp", refused=f"second factor of {username} refused")
 
     def think(self) -> None:
         time.sleep(random.uniform(*THINK))  # gevent-patched: yields to the other users
