@@ -52,7 +52,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -532,7 +533,14 @@ def send(client: Client, method: str, url: str, body: dict[str, Any], *, api: bo
         else:
             response = call(url)
         transaction.set_rollback(True)
-    response.close()
+    # Closing fires request_finished, whose close_old_connections drops a connection found in
+    # a transaction (the test's): on PostgreSQL every later query would fail. Django's test
+    # client closes its responses the same way, with that receiver disconnected.
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     return response
 
 
