@@ -21,8 +21,10 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import resolve_url
@@ -181,3 +183,10 @@ class SessionLifetimeMiddleware:
             if now - session.get(self.REFRESHED, 0) >= settings.SESSION_REFRESH_SECONDS:
                 session[self.REFRESHED] = now  # modified: saved, expiry pushed forward
         return response
+
+
+@receiver(user_logged_in, dispatch_uid="qt_session_started")
+def session_started(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
+    """A password login (again) starts the 12 hours afresh, even in a session kept from before."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SessionLifetimeMiddleware.STARTED] = int(time.time())

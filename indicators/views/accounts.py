@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .. import permissions, selectors
 from ..forms import AccountActionForm, AccountFilterForm, AccountForm
@@ -65,6 +66,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "active": "accounts",
         "account": account,
         "locked": account.username in selectors.locked_usernames([account.username]),
+        "has_second_factor": TOTPDevice.objects.filter(user=account).exists(),
         "form": AccountActionForm(),
     }
     return render(request, "indicators/account_detail.html", ctx)

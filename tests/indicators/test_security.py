@@ -101,6 +101,16 @@ def test_a_session_ends_twelve_hours_after_login_however_busy(client, scjg_user,
     assert not logged_in(client)
 
 
+def test_signing_in_again_starts_the_twelve_hours_afresh(client, scjg_user, time_machine):
+    assert login(client, "scjg", PASSWORD).status_code == 302
+    due = reverse("indicators:due")
+    for step in range(45):  # 15 h of work, a request every 20 minutes
+        time_machine.shift(datetime.timedelta(minutes=20))
+        if step == 20:  # 7 h in: the password again, in the same session
+            assert login(client, "scjg", PASSWORD).status_code == 302
+        assert client.get(due).status_code == 200, step
+
+
 def test_the_idle_expiry_is_pushed_forward_at_most_once_a_minute(client, scjg_user, time_machine):
     """Not a write per request (three database round trips each): at most one a minute."""
     from django.contrib.sessions.models import Session

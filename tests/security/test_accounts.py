@@ -163,8 +163,11 @@ def test_resetting_the_second_factor_removes_the_authenticator_and_is_audited(
 ):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    TOTPDevice.objects.create(user=office_user, name="旧手机", confirmed=True)
     client.force_login(security_user)
+    detail = reverse("indicators:account-detail", args=[office_user.pk])
+    assert "重置动态口令" not in client.get(detail).content.decode()  # nothing to reset yet
+    TOTPDevice.objects.create(user=office_user, name="旧手机", confirmed=True)
+    assert "重置动态口令" in client.get(detail).content.decode()
 
     answer = client.post(action(office_user, "reset-otp"), {"reason": "手机遗失"}, follow=True)
 
