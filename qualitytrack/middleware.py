@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
@@ -29,6 +30,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import resolve_url
 from django.utils import translation
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -120,7 +122,7 @@ class SecondFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if self._open(request.path) or user is None or not second_factor_pending(user):
+        if user is None or not second_factor_pending(user) or self._open(request.path):
             return self.get_response(request)
         if self._is_api(request.path):
             return self._api_refusal(request)
@@ -128,16 +130,22 @@ class SecondFactorRequiredMiddleware:
         query = urlencode({"next": request.get_full_path()})
         return HttpResponseRedirect(f"{resolve_url(page)}?{query}")
 
-    @staticmethod
-    def _open(path: str) -> bool:
+    @cached_property
+    def open_prefixes(self) -> tuple[str, ...]:
+        """Resolved once per process, on the first request that owes the code."""
         allowed = [resolve_url(name) for name in ("otp-verify", "otp-setup", "logout")]
         allowed += ["/i18n/", settings.STATIC_URL, settings.MEDIA_URL]
-        return any(path.startswith(prefix) for prefix in allowed if prefix)
+        return tuple(prefix for prefix in allowed if prefix)
+
+    @cached_property
+    def api_page_prefixes(self) -> tuple[str, ...]:
+        return tuple(resolve_url(name) for name in self.API_PAGES)
+
+    def _open(self, path: str) -> bool:
+        return path.startswith(self.open_prefixes)
 
     def _is_api(self, path: str) -> bool:
-        if not path.startswith("/api/"):
-            return False
-        return not any(path.startswith(resolve_url(name)) for name in self.API_PAGES)
+        return path.startswith("/api/") and not path.startswith(self.api_page_prefixes)
 
     @staticmethod
     def _api_refusal(request: HttpRequest) -> HttpResponse:
@@ -170,8 +178,6 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.contrib.auth import logout
-
         session = request.session
         now = int(time.time())
         if now - session.get(self.STARTED, now) > settings.SESSION_ABSOLUTE_SECONDS:

@@ -89,6 +89,16 @@ def auditor_user(district):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def security_user(district):  # type: ignore[no-untyped-def]
+    return UserFactory.with_role("security", roles.SECURITY, district)
+
+
+@pytest.fixture
+def sysadmin_user(district):  # type: ignore[no-untyped-def]
+    return UserFactory.with_role("sysadmin", roles.ADMIN, district)
+
+
+@pytest.fixture
 def scjg_user(district, scjg):  # type: ignore[no-untyped-def]
     return UserFactory.with_role("scjg", roles.REPORTER, district, scjg)
 

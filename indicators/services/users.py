@@ -120,10 +120,6 @@ def user_create(
 # --- The 安全管理员's account actions (each audited, with the reason given) -------------------
 
 
-def _audit_account(*, user, by, request, detail: str) -> None:  # type: ignore[no-untyped-def]
-    audit_record(kind=AuditEvent.Kind.USER, request=request, user=by, detail=detail)
-
-
 @transaction.atomic
 def account_set_active(*, user, active: bool, reason: str, by, request=None) -> None:  # type: ignore[no-untyped-def]
     """Deactivate (the account can no longer sign in; its history stays) or reactivate."""
@@ -135,7 +131,7 @@ def account_set_active(*, user, active: bool, reason: str, by, request=None) -> 
         return
     user.is_active = active
     user.save(update_fields=["is_active"])
-    _audit_account(user=user, by=by, request=request, detail=(
+    audit_record(kind=AuditEvent.Kind.USER, request=request, user=by, detail=(
         _("启用账号%(username)s：%(reason)s") if active else _("停用账号%(username)s：%(reason)s")
     ) % {"username": user.username, "reason": reason.strip()})
 
@@ -148,7 +144,7 @@ def account_unlock(*, user, reason: str, by, request=None) -> int:  # type: igno
     if not reason.strip():
         raise ValidationError(_("原因：请填写原因。"), code="reason")
     removed = reset(username=user.username)
-    _audit_account(user=user, by=by, request=request, detail=_(
+    audit_record(kind=AuditEvent.Kind.USER, request=request, user=by, detail=_(
         "解锁账号%(username)s（清除%(count)d条失败记录）：%(reason)s"
     ) % {"username": user.username, "count": removed, "reason": reason.strip()})
     return removed
@@ -162,7 +158,7 @@ def account_reset_second_factor(*, user, reason: str, by, request=None) -> int: 
     if not reason.strip():
         raise ValidationError(_("原因：请填写原因。"), code="reason")
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
-    _audit_account(user=user, by=by, request=request, detail=_(
+    audit_record(kind=AuditEvent.Kind.USER, request=request, user=by, detail=_(
         "重置账号%(username)s的动态口令（移除%(count)d个验证器）：%(reason)s"
     ) % {"username": user.username, "count": removed, "reason": reason.strip()})
     return removed

@@ -10,22 +10,12 @@ from django.urls import reverse
 
 from indicators import roles
 from indicators.models import AuditEvent
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 ACCOUNTS = reverse("indicators:account-list")
 CREATE = reverse("indicators:account-create")
-
-
-@pytest.fixture
-def security_user(district):  # type: ignore[no-untyped-def]
-    return UserFactory.with_role("security", roles.SECURITY, district)
-
-
-@pytest.fixture
-def admin_user(district):  # type: ignore[no-untyped-def]
-    return UserFactory.with_role("sysadmin", roles.ADMIN, district)
 
 
 def action(user, name: str) -> str:  # type: ignore[no-untyped-def]
@@ -38,9 +28,9 @@ def lock_out(client, username: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_only_the_security_administrator_reaches_the_account_pages(
-    client, security_user, admin_user, office_user, auditor_user, scjg_user
+    client, security_user, sysadmin_user, office_user, auditor_user, scjg_user
 ):
-    for user in (admin_user, office_user, auditor_user, scjg_user):
+    for user in (sysadmin_user, office_user, auditor_user, scjg_user):
         client.force_login(user)
         for url in (ACCOUNTS, CREATE, reverse("indicators:account-detail", args=[user.pk])):
             answer = client.get(url)

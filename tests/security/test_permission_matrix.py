@@ -429,12 +429,11 @@ def _figure(indicator, region, department, author, year, quarter, status, **extr
 
 @pytest.fixture
 def world(district, other_city, scjg, gxj, scjg_user, gxj_user, office_user, leader_user,  # type: ignore[no-untyped-def]
-          auditor_user) -> World:
+          auditor_user, sysadmin_user, security_user) -> World:
     users = {
         REP_A: scjg_user, REP_B: gxj_user, OFFICE: office_user, LEADER: leader_user,
         AUDITOR: auditor_user,
-        ADMIN: UserFactory.with_role("sysadmin", roles.ADMIN, district),
-        SECURITY: UserFactory.with_role("secadmin", roles.SECURITY, district),
+        ADMIN: sysadmin_user, SECURITY: security_user,
     }
     plan = PlanFactory(region=district, code="ganyu-2021")
     quarterly = {"frequency": Indicator.Frequency.QUARTERLY}
