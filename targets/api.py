@@ -21,7 +21,7 @@ from .models import Plan, Progress, Target
 from .selectors import plan_list, progress_published, target_list
 from .serializers import PlanSerializer, ProgressSerializer, TargetSerializer
 
-PUBLISHED_PLANS = [Plan.Status.IN_FORCE, Plan.Status.CLOSED]
+PUBLISHED_PLANS = Plan.Status.published()
 
 
 def _department_names(path: str) -> Prefetch:

@@ -20,8 +20,21 @@ class PlanManager(models.Manager["Plan"]):
 
 class Plan(models.Model):
     class Status(models.TextChoices):
+        """A plan's life (docs/lifecycle): 草稿 → 执行中 → 终期评估 → 已收官.
+
+        A draft is the office's work in progress: invisible to dashboards, the feed and
+        reporters until published. 终期评估 starts by itself on 1 January after the end year;
+        已收官 when the office freezes the final assessment."""
+
+        DRAFT = "draft", _("草稿")
         IN_FORCE = "in_force", _("执行中")
+        FINAL_REVIEW = "final_review", _("终期评估")
         CLOSED = "closed", _("已收官")
+
+        @classmethod
+        def published(cls) -> list[str]:
+            """The states the feed, dashboards and reporters see: every state but a draft."""
+            return [cls.IN_FORCE, cls.FINAL_REVIEW, cls.CLOSED]
 
     code = models.SlugField(_("代码"), max_length=50, unique=True)
     region = models.ForeignKey(
@@ -36,7 +49,7 @@ class Plan(models.Model):
     base_year = models.PositiveSmallIntegerField(_("基期年"), null=True, blank=True)
     vision_year = models.PositiveSmallIntegerField(_("远景年"), null=True, blank=True)
     status = models.CharField(
-        _("状态"), max_length=10, choices=Status.choices, default=Status.IN_FORCE, db_index=True
+        _("状态"), max_length=20, choices=Status.choices, default=Status.IN_FORCE, db_index=True
     )
     source = models.CharField(_("来源文件"), max_length=200, blank=True)
     notes = models.TextField(_("备注"), blank=True)
