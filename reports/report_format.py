@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from targets.models import Progress, Target
 
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -50,6 +52,33 @@ def number(value: float | Decimal | None, unit: str = "", *, signed: bool = Fals
     if text in {"-0", "+0"}:
         text = "0"
     return f"{text}{unit}"
+
+
+#: Statuses whose gap is measured against the expected value now (超前/落后); every other
+#: status measures it against the target itself (超出/差). PROGRESS "Gap, one sign everywhere".
+PACE_STATUSES = frozenset({
+    Progress.Status.ON_TRACK, Progress.Status.LAGGING, Progress.Status.OFF_TRACK,
+})
+
+
+def gap_phrase(gap: float | Decimal | None, status: str, unit: str = "") -> str:
+    """The gap in words with its unit, one sign everywhere: ``gap = s·(c - reference)``.
+
+    Positive is ahead of / beyond the reference, negative behind / short of it. Pace statuses
+    compare with the expected value (超前 1.5% / 落后 1.67个), the others with the target
+    (超出 2家 / 差 3个). No gap (no data) is 「—」, never 0. Pages, the PDF, CSV and the feed
+    all write it through this function.
+    """
+    if gap is None or (isinstance(gap, float) and math.isnan(gap)):
+        return "—"
+    magnitude = number(abs(gap), unit)
+    if float(gap) == 0:
+        return str(_("持平")) if status in PACE_STATUSES else str(_("恰好达到"))
+    if status in PACE_STATUSES:
+        word = _("超前") if gap > 0 else _("落后")
+    else:
+        word = _("超出") if gap > 0 else _("差")
+    return f"{word} {magnitude}"
 
 
 def percent(share: float | None) -> str:
