@@ -102,6 +102,9 @@ class ObservationViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
         visible = observations_visible_to(user).values("pk")
         return rows.filter(published | Q(pk__in=visible)).order_by("pk")
 
+    def exact_validators(self) -> bool:
+        return self.action == "list" and self._mine()  # drafts vanish without a tombstone
+
     def _mine(self) -> bool:
         return self.request.query_params.get("mine", "").lower() in {"1", "true", "yes"}
 

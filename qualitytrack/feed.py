@@ -10,15 +10,17 @@ drf-spectacular, which ``qualitytrack.api`` must not (DRF imports it while loadi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Max, QuerySet
-from django.http import HttpResponseBase, HttpResponseNotModified
+from django.db import connections
+from django.db.models import Count, Max, Model, QuerySet
+from django.http import HttpResponse, HttpResponseBase
 from django.utils import timezone
-from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.utils.cache import get_conditional_response
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext_lazy
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.openapi import AutoSchema
@@ -112,18 +114,31 @@ class FeedMixin:
         sync_time = timezone.now()
         queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
         since = self._updated_since(request)
+        # Cursor pages follow the change time when syncing, so a row changed mid-sync moves
+        # behind the cursor's end and is read again rather than skipped (docs/scale.md).
+        self.cursor_fields = (
+            (self.updated_field, "pk") if since is not None and self.updated_field else ("pk",)
+        )
         validators: tuple[str, datetime | None] | None = None
         if self.updated_field:
+            # Before any page is read or serialised: a 304 costs one cheap query.
             validators = self._list_validators(request, queryset)
-            if _not_modified(request, *validators):
-                return _not_modified_response(*validators)
-        if since is not None and self.tombstone_model:
+            not_modified = _conditional_response(request, *validators)
+            if not_modified is not None:
+                return not_modified
+        paginator = self.paginator  # type: ignore[attr-defined]
+        first = paginator is None or not hasattr(paginator, "first_page") or (
+            paginator.first_page(request)
+        )
+        if since is not None and self.tombstone_model and first:
             moment = serializers.DateTimeField()  # the same local time as every other field
             self.sync_deleted = [
                 {"id": t.object_id, "natural_key": t.natural_key, "reason": t.reason,
                  "deleted_at": moment.to_representation(t.deleted_at)}
                 for t in Tombstone.objects.filter(model=self.tombstone_model, deleted_at__gte=since)
             ]
+        elif since is not None and self.tombstone_model:
+            self.sync_deleted = []
         page = self.paginate_queryset(queryset)  # type: ignore[attr-defined]
         serializer = self.get_serializer(page, many=True)  # type: ignore[attr-defined]
         response = self.get_paginated_response(serializer.data)  # type: ignore[attr-defined]
@@ -142,28 +157,54 @@ class FeedMixin:
         except DjangoValidationError as error:  # the filterset reports it first; belt and braces
             raise InputError("updated_since", error.messages[0]) from None
 
+    #: Other models whose rows a list shows (a plan's status decides whether its targets
+    #: are published; a progress row shows its target's code): their change marks enter the
+    #: ETag, so a change there is never answered 304.
+    watermark_models: tuple[str, ...] = ()
+
+    def exact_validators(self) -> bool:
+        """Whether this list may show rows that can vanish without a tombstone (someone's own
+        drafts): then the ETag counts the filtered rows instead of reading watermarks."""
+        return False
+
     def _list_validators(
         self, request: Request, queryset: QuerySet[Any]
     ) -> tuple[str, datetime | None]:
-        """ETag and Last-Modified of a filtered list, from two aggregate queries."""
+        """ETag and Last-Modified of a list, from one query that does not grow with the data.
+
+        Public lists show published rows only, and every row that leaves them leaves a
+        tombstone, so the table's latest change time and highest id, the tombstones' count
+        and latest time, and the same marks of ``watermark_models`` change whenever the
+        list's content can: each is an index end (``MAX`` of an indexed column), not a scan
+        of the filtered rows as a ``COUNT`` would be (docs/scale.md). Last-Modified is the
+        latest change of the list's own rows and of tombstones.
+        """
+        if self.exact_validators():
+            return self._exact_validators(request, queryset)
+        from django.apps import apps
+
+        model = queryset.model
+        updated = str(self.updated_field)
+        sources = [(model, updated)] + [
+            (apps.get_model(label), "updated_at") for label in self.watermark_models
+        ]
+        marks = _watermarks(queryset.db, sources)
+        last = _latest(marks[0], marks[-1])
+        return _etag(self, request, marks), last
+
+    def _exact_validators(
+        self, request: Request, queryset: QuerySet[Any]
+    ) -> tuple[str, datetime | None]:
         rows = queryset.order_by().aggregate(n=Count("pk"), last=Max(self.updated_field))
-        parts: list[object] = [self.__class__.__name__, rows["n"], rows["last"]]
+        parts: list[object] = [rows["n"], rows["last"]]
         last = rows["last"]
         if self.tombstone_model:
             gone = Tombstone.objects.filter(model=self.tombstone_model).aggregate(
                 n=Count("pk"), last=Max("deleted_at")
             )
             parts += [gone["n"], gone["last"]]
-            if gone["last"] and (last is None or gone["last"] > last):
-                last = gone["last"]
-        user = request.user
-        parts += [
-            sorted(request.query_params.lists()),
-            getattr(request.accepted_renderer, "format", ""),
-            getattr(user, "pk", None),
-        ]
-        digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
-        return f'W/"{digest}"', last
+            last = _latest(last, gone["last"])
+        return _etag(self, request, parts), last
 
     def finalize_response(
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
@@ -176,35 +217,72 @@ class FeedMixin:
             and not response.has_header("ETag")
         ):
             response.render()
-            etag = f'W/"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-            response["ETag"] = etag
-            if _not_modified(request, etag, None):
-                return _not_modified_response(etag, None)
+            response["ETag"] = f'W/"{hashlib.sha256(response.content).hexdigest()[:32]}"'
+            return get_conditional_response(request, etag=response["ETag"], response=response)
         return response
 
 
-def _etags(header: str) -> Iterator[str]:
-    for tag in header.split(","):
-        tag = tag.strip()
-        yield tag.removeprefix("W/")
+def _etag(view: Any, request: Request, marks: list[object]) -> str:
+    """A weak ETag of the marks, the query (filters, page, cursor), the format and the user."""
+    user = request.user
+    parts = [
+        view.__class__.__name__, marks, sorted(request.query_params.lists()),
+        getattr(request.accepted_renderer, "format", ""), getattr(user, "pk", None),
+    ]
+    return f'W/"{hashlib.sha256(repr(parts).encode()).hexdigest()[:32]}"'
 
 
-def _not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match:
-        tags = set(_etags(if_none_match))
-        return "*" in tags or etag.removeprefix("W/") in tags
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    return bool(since and last_modified and int(last_modified.timestamp()) <= since)
+def _watermarks(alias: str, sources: list[tuple[type[Model], str]]) -> list[object]:
+    """``[max(change time), max(id)]`` of each model, then the tombstones' count and latest
+    time, in one statement of scalar subqueries (each an index end on PostgreSQL)."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    selects = []
+    for model, field in sources:
+        table = quote(model._meta.db_table)
+        selects.append(f"(SELECT MAX({quote(model._meta.get_field(field).column)}) FROM {table})")
+        selects.append(f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {table})")
+    tombstones = quote(Tombstone._meta.db_table)
+    selects.append(f"(SELECT COUNT(*) FROM {tombstones})")
+    selects.append(f"(SELECT MAX({quote('deleted_at')}) FROM {tombstones})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects))
+        row = list(cursor.fetchone())
+    # SQLite hands raw SELECTs' datetimes back as text: read them as UTC like the ORM does.
+    times = {*range(0, 2 * len(sources), 2), len(row) - 1}
+    return [_as_datetime(value) if index in times else value for index, value in enumerate(row)]
+
+
+def _as_datetime(value: object) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    moment = parse_datetime(str(value))
+    if moment is not None and timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def _latest(*moments: object) -> datetime | None:
+    found = [m for m in moments if isinstance(m, datetime)]
+    return max(found) if found else None
+
+
+def _conditional_response(
+    request: Request, etag: str, last_modified: datetime | None
+) -> HttpResponseBase | None:
+    """Django's own evaluation of If-None-Match / If-Modified-Since (304, or 412 to a failed
+    If-Match); ``None`` when the list must be built."""
+    stub = HttpResponse()
+    _set_validators(stub, etag, last_modified)
+    answer = get_conditional_response(
+        request, etag=etag,
+        last_modified=int(last_modified.timestamp()) if last_modified else None,
+        response=stub,
+    )
+    return None if answer is stub else answer
 
 
 def _set_validators(response: HttpResponseBase, etag: str, last_modified: datetime | None) -> None:
     response["ETag"] = quote_etag(etag)
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified.timestamp())
-
-
-def _not_modified_response(etag: str, last_modified: datetime | None) -> HttpResponseNotModified:
-    response = HttpResponseNotModified()
-    _set_validators(response, etag, last_modified)
-    return response

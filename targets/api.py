@@ -34,6 +34,7 @@ class PlanViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
     tombstone_model = "targets.plan"
+    watermark_models = ("targets.Target",)  # target_count
 
     def get_queryset(self) -> QuerySet[Plan]:
         return plan_list().filter(status__in=PUBLISHED_PLANS).order_by("pk")
@@ -48,6 +49,7 @@ class TargetViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = TargetSerializer
     filterset_class = TargetFilter
     tombstone_model = "targets.target"
+    watermark_models = ("targets.Plan",)  # a plan's status publishes its targets
 
     def get_queryset(self) -> QuerySet[Target]:
         return (
@@ -79,6 +81,7 @@ class ProgressViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ProgressFilter
     updated_field = "computed_at"
     tombstone_model = "targets.target"
+    watermark_models = ("targets.Target", "targets.Plan")
 
     def get_queryset(self) -> QuerySet[Progress]:
         return (

@@ -172,7 +172,11 @@ class Target(models.Model):
                 name="target_range_high_not_below_low",
             ),
         ]
-        indexes = [models.Index(fields=["indicator", "plan"])]
+        indexes = [
+            models.Index(fields=["indicator", "plan"]),
+            # The feed's cursor pages with updated_since (docs/scale.md).
+            models.Index(fields=["updated_at", "id"], name="target_sync_keyset"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator.name} {self.goal_display}"
@@ -318,7 +322,13 @@ class Progress(models.Model):
                 condition=Q(quarter__gte=1, quarter__lte=4), name="progress_quarter_1_to_4"
             ),
         ]
-        indexes = [models.Index(fields=["year", "quarter", "status"])]
+        indexes = [
+            models.Index(fields=["year", "quarter", "status"]),
+            # The feed's cursor pages: by id within a quarter, by (computed_at, id) when
+            # syncing — each page one index range at any depth (docs/scale.md).
+            models.Index(fields=["year", "quarter", "id"], name="progress_quarter_keyset"),
+            models.Index(fields=["computed_at", "id"], name="progress_sync_keyset"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.year}Q{self.quarter} {self.get_status_display()}"

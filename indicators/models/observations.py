@@ -100,7 +100,11 @@ class Observation(models.Model):
                 name="observation_quarter_1_to_4",
             ),
         ]
-        indexes = [models.Index(fields=["status", "indicator", "region"])]
+        indexes = [
+            models.Index(fields=["status", "indicator", "region"]),
+            # The feed's cursor pages with updated_since (docs/scale.md).
+            models.Index(fields=["updated_at", "id"], name="observation_sync_keyset"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator} · {self.region} · {self.period_label}"
