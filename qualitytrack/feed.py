@@ -10,6 +10,7 @@ drf-spectacular, which ``qualitytrack.api`` must not (DRF imports it while loadi
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,7 +28,7 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -65,6 +66,28 @@ class FeedAutoSchema(AutoSchema):
                 if description:
                     responses[code]["description"] = description
         return dict(sorted(responses.items()))
+
+
+# --- Streamed exports' formats ---------------------------------------------------------------
+
+
+class NDJSONRenderer(BaseRenderer):
+    """``?format=ndjson``: picks the format of a streamed export (the view writes the rows
+    itself); renders only an error answer, as one JSON line."""
+
+    media_type = "application/x-ndjson"
+    format = "ndjson"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None,
+               renderer_context: Any = None) -> bytes:
+        if data is None:
+            return b""
+        return json.dumps(data, ensure_ascii=False).encode() + b"\n"
+
+
+class StreamCSVRenderer(CSVRenderer):
+    """``?format=csv`` of a streamed export; errors render as the feed's CSV does."""
 
 
 # --- Permissions and the base viewset -------------------------------------------------------
@@ -123,7 +146,7 @@ class FeedMixin:
         if self.updated_field:
             # Before any page is read or serialised: a 304 costs one cheap query.
             validators = self._list_validators(request, queryset)
-            not_modified = _conditional_response(request, *validators)
+            not_modified = conditional_response(request, *validators)
             if not_modified is not None:
                 return not_modified
         paginator = self.paginator  # type: ignore[attr-defined]
@@ -144,7 +167,7 @@ class FeedMixin:
         response = self.get_paginated_response(serializer.data)  # type: ignore[attr-defined]
         response["X-Sync-Time"] = (sync_time - SYNC_OVERLAP).isoformat()
         if validators is not None:
-            _set_validators(response, *validators)
+            set_validators(response, *validators)
         return response
 
     @staticmethod
@@ -267,13 +290,13 @@ def _latest(*moments: object) -> datetime | None:
     return max(found) if found else None
 
 
-def _conditional_response(
+def conditional_response(
     request: Request, etag: str, last_modified: datetime | None
 ) -> HttpResponseBase | None:
     """Django's own evaluation of If-None-Match / If-Modified-Since (304, or 412 to a failed
     If-Match); ``None`` when the list must be built."""
     stub = HttpResponse()
-    _set_validators(stub, etag, last_modified)
+    set_validators(stub, etag, last_modified)
     answer = get_conditional_response(
         request, etag=etag,
         last_modified=int(last_modified.timestamp()) if last_modified else None,
@@ -282,7 +305,7 @@ def _conditional_response(
     return None if answer is stub else answer
 
 
-def _set_validators(response: HttpResponseBase, etag: str, last_modified: datetime | None) -> None:
+def set_validators(response: HttpResponseBase, etag: str, last_modified: datetime | None) -> None:
     response["ETag"] = quote_etag(etag)
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified.timestamp())

@@ -8,17 +8,36 @@ tombstone also stands for its progress rows, which go with it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.http import HttpResponseBase, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
 
 from indicators.models import Department
-from qualitytrack.api import router
-from qualitytrack.feed import FeedMixin
+from qualitytrack.api import InputError, router
+from qualitytrack.feed import (
+    FeedMixin,
+    NDJSONRenderer,
+    StreamCSVRenderer,
+    conditional_response,
+    set_validators,
+)
 
+from .exports import FORMATS, progress_export_stream
 from .filters import PlanFilter, ProgressFilter, TargetFilter
 from .models import Plan, Progress, Target
-from .selectors import plan_list, progress_published, target_list
+from .selectors import (
+    parse_quarter,
+    plan_list,
+    progress_latest_quarter,
+    progress_published,
+    target_list,
+)
 from .serializers import PlanSerializer, ProgressSerializer, TargetSerializer
 
 PUBLISHED_PLANS = Plan.Status.published()
@@ -90,6 +109,58 @@ class ProgressViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
             .prefetch_related(_department_names("target__lead_departments"))
             .order_by("pk")
         )
+
+    @extend_schema(
+        description=(
+            "全量同步：某季度全部公开进度，流式输出。format=ndjson（缺省，每行一个与列表相同的"
+            " JSON 对象）或 format=csv（UTF-8 带 BOM，表头为字段名）。支持 ETag / 304。"
+            "PostgreSQL 上经 COPY 输出。见 docs/scale.md。"
+        ),
+        parameters=[
+            OpenApiParameter(
+                "quarter", str, description="季度，如 2025Q4；缺省为最近计算的季度",
+            ),
+            OpenApiParameter("format", str, enum=list(FORMATS), description="输出格式"),
+        ],
+        responses={
+            (200, NDJSONRenderer.media_type): OpenApiTypes.STR,
+            (200, StreamCSVRenderer.media_type): OpenApiTypes.STR,
+            304: None,
+        },
+    )
+    @action(
+        detail=False, methods=["get"], url_path="export", filter_backends=[],
+        pagination_class=None, renderer_classes=[NDJSONRenderer, StreamCSVRenderer],
+    )
+    def export(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """All published progress rows of one quarter, streamed (issue 18, docs/scale.md)."""
+        raw = request.query_params.get("quarter", "").strip()
+        if raw:
+            try:
+                year, quarter = parse_quarter(raw)
+            except ValueError as error:
+                raise InputError("quarter", str(error), code="invalid_quarter") from None
+        else:
+            latest = progress_latest_quarter()
+            if latest is None:
+                raise InputError("quarter", "尚未计算任何季度的进度，请指定季度。",
+                                 code="no_progress")
+            year, quarter = latest
+        rows = self.get_queryset()
+        validators = self._list_validators(request, rows)
+        answer = conditional_response(request, *validators)
+        if answer is not None:
+            return answer
+        fmt = request.accepted_renderer.format
+        response = StreamingHttpResponse(
+            progress_export_stream(year=year, quarter=quarter, fmt=fmt, using=rows.db),
+            content_type=f"{request.accepted_renderer.media_type}; charset=utf-8",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="qualitytrack-progress-{year}Q{quarter}.{fmt}"'
+        )
+        set_validators(response, *validators)
+        return response
 
 
 router.register("plans", PlanViewSet, basename="plan")
