@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 from django.conf import settings
@@ -56,12 +56,14 @@ def progress_recompute(
     plan_ids: Iterable[int] | None = None,
     indicator_ids: Iterable[int] | None = None,
     region_ids: Iterable[int] | None = None,
+    computed_at: datetime | None = None,
 ) -> int:
     """Recompute Progress for the quarter holding ``as_of`` (or every quarter up to it).
 
     The current quarter is judged at ``as_of``; a finished quarter at its last day. A closed
     plan gets rows up to the end of its period only. Returns the number of rows upserted.
-    Idempotent; the query count does not depend on the number of targets.
+    Idempotent; the query count does not depend on the number of targets. ``computed_at``
+    (default: now) lets the shards of one run stamp their rows alike (docs/scale.md).
     """
     indicator_ids = list(indicator_ids) if indicator_ids is not None else None
     region_ids = list(region_ids) if region_ids is not None else None
@@ -75,7 +77,7 @@ def progress_recompute(
     quarters = _quarters(int(targets["plan_start_year"].min()), current) if all_quarters else [
         current
     ]
-    config, now, saved = engine_settings(), timezone.now(), 0
+    config, now, saved = engine_settings(), computed_at or timezone.now(), 0
     for year, quarter in quarters:
         day = min(as_of, quarter_end(year, quarter))
         in_period = targets["plan_start_year"].le(year) & (

@@ -46,3 +46,27 @@ def drain_recompute_outbox() -> int:
     from targets.services import recompute_outbox_drain
 
     return recompute_outbox_drain()
+
+
+@shared_task(
+    bind=True,
+    name="targets.recompute_progress_shard",
+    acks_late=True,  # safe: the service upserts by natural key
+    ignore_result=False,  # the fan-out waits for each shard's row count
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def recompute_progress_shard(
+    self, *, region_ids: list[int], as_of: str, all_quarters: bool, computed_at: str
+) -> tuple[str, int]:
+    """One shard of a sharded full recompute (targets.sharding): (worker, rows upserted)."""
+    from datetime import datetime
+
+    from targets.services import progress_recompute
+
+    rows = progress_recompute(
+        as_of=date.fromisoformat(as_of), all_quarters=all_quarters, region_ids=region_ids,
+        computed_at=datetime.fromisoformat(computed_at),
+    )
+    return (self.request.hostname or "local", rows)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from targets.selectors import parse_quarter
 from targets.services import progress_recompute, quarter_end
+from targets.sharding import progress_recompute_sharded
 
 
 class Command(BaseCommand):
@@ -23,6 +24,10 @@ class Command(BaseCommand):
             "--all", action="store_true", help="计算从各规划起始至该时点的所有季度"
         )
         parser.add_argument("--plan", action="append", type=int, help="只计算此规划（id，可多次）")
+        parser.add_argument(
+            "--shards", type=int, default=0,
+            help="按地区分成若干份，交由 Celery 工作进程并行计算（docs/scale.md）",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         try:
@@ -34,9 +39,20 @@ class Command(BaseCommand):
                 as_of = timezone.localdate()
         except ValueError as error:
             raise CommandError(f"时点格式不正确：{error}") from None
-        rows = progress_recompute(
-            as_of=as_of, all_quarters=bool(options["all"]), plan_ids=options["plan"] or None
-        )
+        shards = int(options["shards"] or 0)  # type: ignore[call-overload]
+        if shards and options["plan"]:
+            raise CommandError("--shards 与 --plan 不能同时使用。")
+        if shards:
+            done = progress_recompute_sharded(
+                as_of=as_of, all_quarters=bool(options["all"]), shards=shards
+            )
+            rows = sum(count for _, count in done)
+            workers = len({worker for worker, _ in done})
+            self.stdout.write(f"分 {len(done)} 份由 {workers} 个工作进程计算。")
+        else:
+            rows = progress_recompute(
+                as_of=as_of, all_quarters=bool(options["all"]), plan_ids=options["plan"] or None
+            )
         quarter = (as_of.month - 1) // 3 + 1
         scope = "所有季度" if options["all"] else f"{as_of.year}年第{quarter}季度"
         self.stdout.write(f"已计算进度 {rows} 条（{scope}，评估日 {as_of:%Y-%m-%d}）。")
