@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: turns any database outage below it into a quick 503 with a Chinese message.
     "qualitytrack.middleware.DatabaseUnavailableMiddleware",
+    # Which requests may read from DATABASE_REPLICA_URL (a no-op without one).
+    "qualitytrack.db_router.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -105,6 +107,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+# Dashboard and feed reads from a streaming replica when DATABASE_REPLICA_URL is set; writes,
+# data entry and whoever just wrote stay on the primary (qualitytrack.db_router, docs/scale.md).
+REPLICA_READ_PATHS = env.list(
+    "REPLICA_READ_PATHS",
+    default=["/api/v1/", "/dashboard/", "/plans/", "/departments/", "/indicators/", "/targets/"],
+)
+REPLICA_READ_PAGES = ["/"]  # the home page (a prefix "/" would match every path)
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=15)
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **env.db("DATABASE_REPLICA_URL"),
+        "TEST": {"MIRROR": "default"},  # tests read what they write
+    }
+    DATABASE_ROUTERS = ["qualitytrack.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication and security (MLPS 2.0 level 3 spirit) ----------------------------------
