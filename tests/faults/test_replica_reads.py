@@ -68,6 +68,7 @@ def get(client, path, name):
         "status": response.status_code,
         "primary": len(primary), "replica": len(replica),
         "value": response.json().get("status") if path.startswith("/api/") else None,
+        "location": response.get("Location"),
     }
 
 get(Client(), f"/api/v1/progress/{pk}/", "anonymous_feed")
@@ -81,13 +82,18 @@ if mode == "lagging":
     get(Client(), f"/api/v1/progress/{pk}/", "someone_else")
 else:  # signed in earlier, the pin expired: the dashboard reads the replica
     reader = Client()
-    reader.post("/accounts/login/", {"username": "reporter", "password": password})
+    login = reader.post("/accounts/login/", {"username": "reporter", "password": password})
+    found["login"] = {"status": login.status_code, "pinned": "qt_primary" in login.cookies}
     del reader.cookies["qt_primary"]
     import time
     from django.contrib.sessions.models import Session
     key = reader.cookies["sessionid"].value
+    signed_in = Session.objects.using("default").get(session_key=key).session_data
     for _ in range(200):  # streaming replication is asynchronous: wait for the session
-        if Session.objects.using("replica").filter(session_key=key).exists():
+        if Session.objects.using("replica").filter(
+            session_key=key, session_data=signed_in
+        ).exists():
+            found["session_replicated"] = True
             break
         time.sleep(0.05)
     get(reader, "/plans/", "dashboard")
@@ -114,7 +120,7 @@ def pair() -> Iterator[tuple[PrivatePostgres, PrivatePostgres]]:
         primary.start()
         primary.sql("postgres", f"CREATE DATABASE {DATABASE}")
         _python(SETUP, primary, standby=None)
-        standby._run("pg_basebackup", "-D", str(standby.data), "-R", "-X", "stream",
+        standby._run("pg_basebackup", "-D", str(standby.data), "-R", "-X", "stream", "-c", "fast",
                      "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
                      timeout=300)
         with open(standby.data / "postgresql.conf", "a") as conf:  # the copy has the primary's
@@ -185,5 +191,6 @@ def test_feed_and_dashboards_read_the_replica_and_writers_read_the_primary(pair)
     )
     assert again["anonymous_feed"]["value"] == "off_track"
     assert again["anonymous_feed"]["primary"] == 0
+    assert again["session_replicated"], again
     assert again["dashboard"]["status"] == 200, again
     assert again["dashboard"]["replica"] > 0
