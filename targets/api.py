@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponseBase, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -143,7 +144,7 @@ class ProgressViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
         else:
             latest = progress_latest_quarter()
             if latest is None:
-                raise InputError("quarter", "尚未计算任何季度的进度，请指定季度。",
+                raise InputError("quarter", _("尚未计算任何季度的进度，请指定季度。"),
                                  code="no_progress")
             year, quarter = latest
         rows = self.get_queryset()
