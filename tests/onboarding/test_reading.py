@@ -1,0 +1,74 @@
+"""Reading plan files (docs/onboarding.md §1): .docx with tables, .pdf, .txt, and bad files."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from onboarding.extract import DocumentError, extract_targets, read_document
+from onboarding.extract.reading import MAX_BYTES
+
+from .docs import docx_bytes, pdf_bytes, scanned_pdf_bytes
+
+GOALS = "到2025年,制造业产品质量合格率达到96%以上,基本药物抽检合格率达到100%。"
+
+
+def test_docx_paragraphs_and_tables_in_document_order():
+    data = docx_bytes(
+        ["温州市洞头区质量强区“十四五”发展规划", "三、主要目标", GOALS, "第三章  主要任务"],
+        table=[
+            ("关键领域", "主要指标", "单位", "2025年目标值"),
+            ("产品质量", "规模以上工业新产品产值率", "%", "35"),
+            ("产品质量", "制订“浙江制造”标准(新增)", "", "7"),
+        ],
+        table_after=3,
+    )
+    text = read_document("洞头规划.docx", data)
+    assert text.index(GOALS) < text.index("规模以上工业新产品产值率") < text.index("第三章")
+    found = [c for c in extract_targets(text) if not c.qualitative]
+    assert [(c.value, c.unit) for c in found] == [
+        (Decimal(96), "%"),
+        (Decimal(100), "%"),
+        (Decimal(35), "%"),
+        (Decimal(7), "项"),
+    ]
+    for cand in found:
+        assert cand.source_quote in text
+
+
+def test_pdf_with_a_text_layer():
+    text = read_document("plan.pdf", pdf_bytes("洞头区质量强区规划\n" + GOALS))
+    assert "制造业产品质量合格率达到96%以上" in text.replace("\n", "")
+
+
+def test_txt_in_gb18030_is_read():
+    assert GOALS in read_document("plan.txt", ("规划\n" + GOALS).encode("gb18030"))
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("plan.doc", b"\xd0\xcf\x11\xe0 old word", "类型不受支持"),
+        ("plan.xlsx", b"PK\x03\x04", "类型不受支持"),
+        ("plan.txt", b"", "空文件"),
+        ("plan.docx", b"", "空文件"),
+        ("plan.docx", b"not a zip at all", "不是有效的 Word"),
+        ("plan.pdf", b"%PDF-1.4 broken", "不是有效的 PDF"),
+        ("plan.txt", b"   \n\n  ", "没有可读的正文"),
+    ],
+)
+def test_bad_files_get_a_chinese_error(name, data, message):
+    with pytest.raises(DocumentError, match=message) as raised:
+        read_document(name, data)
+    assert name in str(raised.value)
+
+
+def test_pdf_without_a_text_layer_is_refused():
+    with pytest.raises(DocumentError, match="没有文字层"):
+        read_document("scan.pdf", scanned_pdf_bytes())
+
+
+def test_oversized_file_is_refused():
+    with pytest.raises(DocumentError, match="过大"):
+        read_document("huge.txt", b"a" * (MAX_BYTES + 1))
