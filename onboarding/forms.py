@@ -100,6 +100,9 @@ class ProposalForm(forms.ModelForm):
         )
         for name in ("value", "value_high", "new_indicator_lower", "new_indicator_upper"):
             self.fields[name].widget.attrs["step"] = "any"
+            number = getattr(self.instance, name)
+            if number is not None and not self.is_bound:  # 1.0000 → 1, as the plan writes it
+                self.initial[name] = f"{number:f}".rstrip("0").rstrip(".")
 
     def cleaned_changes(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

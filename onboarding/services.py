@@ -162,6 +162,13 @@ def proposal_set_state(*, proposal: Proposal, state: str) -> Proposal:
     return proposal
 
 
+def proposals_accept_pending(*, document: PlanDocument) -> int:
+    """采纳全部待审: every pending proposal is accepted as proposed; returns how many."""
+    return document.proposals.filter(state=Proposal.State.PENDING).update(
+        state=Proposal.State.ACCEPTED
+    )
+
+
 def proposal_add(*, document: PlanDocument, start: int, end: int) -> Proposal:
     """A target the extractor missed, from the sentence the office selected in the text."""
     text = document.text

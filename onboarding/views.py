@@ -138,6 +138,17 @@ def proposal_action(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def accept_pending(request: HttpRequest, code: str) -> HttpResponse:
+    document = _draft(request, code)
+    if document.plan.status != Plan.Status.DRAFT:
+        raise PermissionDenied("规划已发布,请用“调整”修改目标")
+    count = services.proposals_accept_pending(document=document)
+    messages.success(request, f"已采纳其余 {count} 个待审候选目标。")
+    return redirect("onboarding:review", code=code)
+
+
+@login_required
+@require_POST
 def proposal_add(request: HttpRequest, code: str) -> HttpResponse:
     document = _draft(request, code)
     form = SelectionForm(request.POST)
