@@ -135,3 +135,26 @@ class TargetAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.adjusted_at:%Y-%m-%d} {self.reason}"
+
+    LABELS = {
+        "value": _("目标值"), "value_high": _("目标上限"), "deadline_year": _("目标年份"),
+        "lead_departments": _("牵头单位"), "participating_departments": _("参与单位"),
+        "cancelled": _("不再考核"),
+    }
+
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(label, old, new) of every field this adjustment changed, as the page shows it."""
+        def show(value: object) -> str:
+            if value is None or value == []:
+                return "—"
+            if isinstance(value, bool):
+                return "是" if value else "否"
+            if isinstance(value, list):
+                return "、".join(str(v) for v in value)
+            return str(value)
+
+        return [
+            (str(label), show(self.old.get(key)), show(self.new.get(key)))
+            for key, label in self.LABELS.items()
+            if self.old.get(key) != self.new.get(key)
+        ]
