@@ -23,19 +23,23 @@ class UploadForm(forms.Form):
     title = forms.CharField(label=_("规划名称"), max_length=200)
     doc_number = forms.CharField(label=_("文号"), max_length=60, required=False)
     issuer = forms.CharField(label=_("发文机关"), max_length=100, required=False)
-    issue_date = forms.DateField(label=_("成文日期"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    issue_date = forms.DateField(
+        label=_("成文日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     region = forms.ModelChoiceField(label=_("地区"), queryset=Region.objects.none())
     start_year = forms.IntegerField(label=_("规划起始年"), min_value=2000, max_value=2100)
     end_year = forms.IntegerField(label=_("规划目标年"), min_value=2000, max_value=2100)
-    base_year = forms.IntegerField(label=_("基期年"), min_value=2000, max_value=2100,
-                                   required=False)
+    base_year = forms.IntegerField(
+        label=_("基期年"), min_value=2000, max_value=2100, required=False
+    )
     file = forms.FileField(
-        label=_("规划文件"), required=False,
+        label=_("规划文件"),
+        required=False,
         help_text=_(".docx、带文字层的 .pdf 或 .txt,不超过 20 MB"),
     )
-    text = forms.CharField(label=_("或粘贴全文"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 6}))
+    text = forms.CharField(
+        label=_("或粘贴全文"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
 
     def __init__(self, *args: Any, regions: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,10 +82,21 @@ class ProposalForm(forms.ModelForm):
 
     class Meta:
         model = Proposal
-        fields = ["indicator_name", "comparator", "value", "value_high", "unit",
-                  "deadline_year", "kind", "aspirational", "new_indicator_unit",
-                  "new_indicator_measure", "new_indicator_direction", "new_indicator_lower",
-                  "new_indicator_upper"]
+        fields = [
+            "indicator_name",
+            "comparator",
+            "value",
+            "value_high",
+            "unit",
+            "deadline_year",
+            "kind",
+            "aspirational",
+            "new_indicator_unit",
+            "new_indicator_measure",
+            "new_indicator_direction",
+            "new_indicator_lower",
+            "new_indicator_upper",
+        ]
 
     def __init__(self, *args: Any, suggestions: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
@@ -127,12 +142,13 @@ class SelectionForm(forms.Form):
 
 
 class AdjustForm(forms.Form):
-    value = forms.DecimalField(label=_("新目标值"), required=False, max_digits=18,
-                               decimal_places=4)
-    value_high = forms.DecimalField(label=_("新目标上限"), required=False, max_digits=18,
-                                    decimal_places=4)
-    deadline_year = forms.IntegerField(label=_("新目标年份"), required=False, min_value=2000,
-                                       max_value=2100)
+    value = forms.DecimalField(label=_("新目标值"), required=False, max_digits=18, decimal_places=4)
+    value_high = forms.DecimalField(
+        label=_("新目标上限"), required=False, max_digits=18, decimal_places=4
+    )
+    deadline_year = forms.IntegerField(
+        label=_("新目标年份"), required=False, min_value=2000, max_value=2100
+    )
     lead_text = forms.CharField(label=_("牵头单位"), required=False)
     participating_text = forms.CharField(label=_("参与单位"), required=False)
     cancel = forms.BooleanField(label=_("不再考核"), required=False)
@@ -142,9 +158,7 @@ class AdjustForm(forms.Form):
     def __init__(self, *args: Any, target: Target, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.target = target
-        self.fields["lead_text"].initial = "、".join(
-            d.name for d in target.lead_departments.all()
-        )
+        self.fields["lead_text"].initial = "、".join(d.name for d in target.lead_departments.all())
         self.fields["participating_text"].initial = "、".join(
             d.name for d in target.participating_departments.all()
         )

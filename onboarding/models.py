@@ -23,13 +23,19 @@ class PlanDocument(models.Model):
     filename = models.CharField(_("文件名"), max_length=200, blank=True)
     text = models.TextField(_("文件全文"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), on_delete=models.PROTECT,
-        related_name="+", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
 
@@ -50,21 +56,20 @@ class Proposal(models.Model):
         REJECTED = "rejected", _("驳回")
 
     document = models.ForeignKey(
-        PlanDocument, verbose_name=_("规划文件"), on_delete=models.CASCADE,
+        PlanDocument,
+        verbose_name=_("规划文件"),
+        on_delete=models.CASCADE,
         related_name="proposals",
     )
     order = models.PositiveIntegerField(_("顺序"))
-    state = models.CharField(
-        _("审核"), max_length=10, choices=State.choices, default=State.PENDING
-    )
+    state = models.CharField(_("审核"), max_length=10, choices=State.choices, default=State.PENDING)
     origin = models.CharField(_("来源"), max_length=10, default="extractor")  # or "office"
     edited = models.BooleanField(_("已修改"), default=False)
     indicator_name = models.CharField(_("指标名称"), max_length=200)
     comparator = models.CharField(
         _("比较方式"), max_length=5, choices=Target.Comparator.choices, default="ge"
     )
-    value = models.DecimalField(_("目标值"), max_digits=18, decimal_places=4, null=True,
-                                blank=True)
+    value = models.DecimalField(_("目标值"), max_digits=18, decimal_places=4, null=True, blank=True)
     value_high = models.DecimalField(
         _("目标上限"), max_digits=18, decimal_places=4, null=True, blank=True
     )
@@ -82,7 +87,11 @@ class Proposal(models.Model):
     section = models.CharField(_("所属章节"), max_length=100, blank=True)
     # The canonical indicator, or (when null) a new one with these fields.
     indicator = models.ForeignKey(
-        Indicator, verbose_name=_("对应指标"), on_delete=models.PROTECT, null=True, blank=True,
+        Indicator,
+        verbose_name=_("对应指标"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     new_indicator_unit = models.CharField(_("新指标单位"), max_length=30, blank=True)
@@ -99,8 +108,12 @@ class Proposal(models.Model):
         _("新指标上限"), max_digits=18, decimal_places=4, null=True, blank=True
     )
     target = models.OneToOneField(
-        Target, verbose_name=_("发布后的目标"), on_delete=models.SET_NULL, null=True,
-        blank=True, related_name="proposal",
+        Target,
+        verbose_name=_("发布后的目标"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposal",
     )
 
     class Meta:
@@ -119,7 +132,9 @@ class TargetAdjustment(models.Model):
         Target, verbose_name=_("目标"), on_delete=models.CASCADE, related_name="adjustments"
     )
     adjusted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("调整人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("调整人"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     adjusted_at = models.DateTimeField(_("调整时间"), auto_now_add=True, db_index=True)
@@ -137,13 +152,17 @@ class TargetAdjustment(models.Model):
         return f"{self.target_id} {self.adjusted_at:%Y-%m-%d} {self.reason}"
 
     LABELS = {
-        "value": _("目标值"), "value_high": _("目标上限"), "deadline_year": _("目标年份"),
-        "lead_departments": _("牵头单位"), "participating_departments": _("参与单位"),
+        "value": _("目标值"),
+        "value_high": _("目标上限"),
+        "deadline_year": _("目标年份"),
+        "lead_departments": _("牵头单位"),
+        "participating_departments": _("参与单位"),
         "cancelled": _("不再考核"),
     }
 
     def changes(self) -> list[tuple[str, str, str]]:
         """(label, old, new) of every field this adjustment changed, as the page shows it."""
+
         def show(value: object) -> str:
             if value is None or value == []:
                 return "—"

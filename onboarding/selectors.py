@@ -66,7 +66,9 @@ def department_match(region: Region, name: str) -> Department | None:
     if exact is not None:
         return exact
     best = process.extractOne(
-        name, {pk: d.name for pk, d in departments.items()}, scorer=fuzz.ratio,
+        name,
+        {pk: d.name for pk, d in departments.items()},
+        scorer=fuzz.ratio,
         score_cutoff=DEPARTMENT_CUTOFF,
     )
     return departments[best[2]] if best else None

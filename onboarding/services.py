@@ -120,7 +120,8 @@ def plan_draft_create(*, user: Any, meta: PlanMetadata, filename: str, text: str
     if plan.vision_year:
         plan.save(update_fields=["vision_year"])
     audit_record(
-        kind=AuditEvent.Kind.PLAN, user=user,
+        kind=AuditEvent.Kind.PLAN,
+        user=user,
         detail=f"录入新规划(草稿)“{plan.title}”,文件 {filename},候选目标 "
         f"{document.proposals.count()} 个",
     )
@@ -136,10 +137,22 @@ def _measure(kind: str) -> str:
 
 
 EDITABLE = (
-    "indicator_name", "comparator", "value", "value_high", "unit", "deadline_year", "kind",
-    "aspirational", "lead_departments", "participating_departments", "indicator",
-    "new_indicator_unit", "new_indicator_measure", "new_indicator_direction",
-    "new_indicator_lower", "new_indicator_upper",
+    "indicator_name",
+    "comparator",
+    "value",
+    "value_high",
+    "unit",
+    "deadline_year",
+    "kind",
+    "aspirational",
+    "lead_departments",
+    "participating_departments",
+    "indicator",
+    "new_indicator_unit",
+    "new_indicator_measure",
+    "new_indicator_direction",
+    "new_indicator_lower",
+    "new_indicator_upper",
 )
 
 
@@ -181,26 +194,43 @@ def proposal_add(*, document: PlanDocument, start: int, end: int) -> Proposal:
     found = [c for c in extract_targets(quote) if not c.qualitative]
     last = document.proposals.order_by("-order").values_list("order", flat=True).first() or 0
     base: dict[str, Any] = {
-        "indicator_name": quote[:40], "comparator": "ge", "kind": "level", "unit": "",
-        "value": None, "value_high": None, "deadline_year": document.plan.end_year,
+        "indicator_name": quote[:40],
+        "comparator": "ge",
+        "kind": "level",
+        "unit": "",
+        "value": None,
+        "value_high": None,
+        "deadline_year": document.plan.end_year,
         "aspirational": False,
     }
     if found:
         c = found[0]
         base.update(
-            indicator_name=c.indicator_name, comparator=c.comparator, kind=c.kind,
-            unit=c.unit, value=c.value, value_high=c.value_high, aspirational=c.aspirational,
-            deadline_year=c.deadline_year if c.deadline_year else (
-                None if c.kind == "annual_increment" else document.plan.end_year
-            ),
+            indicator_name=c.indicator_name,
+            comparator=c.comparator,
+            kind=c.kind,
+            unit=c.unit,
+            value=c.value,
+            value_high=c.value_high,
+            aspirational=c.aspirational,
+            deadline_year=c.deadline_year
+            if c.deadline_year
+            else (None if c.kind == "annual_increment" else document.plan.end_year),
         )
     suggestion = indicator_suggestions(base["indicator_name"], base["unit"], limit=1)
     return Proposal.objects.create(
-        document=document, order=last + 10, origin="office", state=Proposal.State.ACCEPTED,
-        source_quote=quote, start=start, end=end,
+        document=document,
+        order=last + 10,
+        origin="office",
+        state=Proposal.State.ACCEPTED,
+        source_quote=quote,
+        start=start,
+        end=end,
         indicator=suggestion[0].indicator if suggestion else None,
-        new_indicator_unit=base["unit"], new_indicator_measure=_measure(base["kind"]),
-        new_indicator_direction="higher", **base,
+        new_indicator_unit=base["unit"],
+        new_indicator_measure=_measure(base["kind"]),
+        new_indicator_direction="higher",
+        **base,
     )
 
 
@@ -252,16 +282,22 @@ def plan_publish(*, plan: Plan, user: Any) -> Plan:
     for n, p in enumerate(accepted, 1):
         indicator = p.indicator or _new_indicator(plan, p, n)
         target = Target.objects.create(
-            plan=plan, code=f"T{n:03d}", indicator=indicator, kind=p.kind,
-            comparator=p.comparator, value=p.value, value_high=p.value_high,
-            unit=p.unit or indicator.unit, deadline_year=p.deadline_year,
-            aspirational=p.aspirational, section=p.section, source_quote=p.source_quote,
+            plan=plan,
+            code=f"T{n:03d}",
+            indicator=indicator,
+            kind=p.kind,
+            comparator=p.comparator,
+            value=p.value,
+            value_high=p.value_high,
+            unit=p.unit or indicator.unit,
+            deadline_year=p.deadline_year,
+            aspirational=p.aspirational,
+            section=p.section,
+            source_quote=p.source_quote,
             notes="远景目标" if p.vision else "",
         )
         target.lead_departments.set(_departments(plan.region, p.lead_departments))
-        target.participating_departments.set(
-            _departments(plan.region, p.participating_departments)
-        )
+        target.participating_departments.set(_departments(plan.region, p.participating_departments))
         p.target = target
         p.save(update_fields=["target"])
         indicators.add(indicator.pk)
@@ -273,7 +309,8 @@ def plan_publish(*, plan: Plan, user: Any) -> Plan:
         recompute_request(indicator_id=indicator_id, region_id=plan.region_id)
     transaction.on_commit(_nudge_worker)
     audit_record(
-        kind=AuditEvent.Kind.PLAN, user=user,
+        kind=AuditEvent.Kind.PLAN,
+        user=user,
         detail=f"发布规划“{plan.title}”({plan.doc_number}),目标 {accepted.count()} 个",
     )
     return plan
@@ -282,10 +319,14 @@ def plan_publish(*, plan: Plan, user: Any) -> Plan:
 def _new_indicator(plan: Plan, p: Proposal, n: int) -> Indicator:
     code = f"{plan.code}-t{n:03d}"
     return Indicator.objects.create(
-        code=code, name=p.indicator_name[:200], unit=p.new_indicator_unit or p.unit,
-        category="其他", measure=p.new_indicator_measure or _measure(p.kind),
+        code=code,
+        name=p.indicator_name[:200],
+        unit=p.new_indicator_unit or p.unit,
+        category="其他",
+        measure=p.new_indicator_measure or _measure(p.kind),
         direction=p.new_indicator_direction or "higher",
-        lower_bound=p.new_indicator_lower, upper_bound=p.new_indicator_upper,
+        lower_bound=p.new_indicator_lower,
+        upper_bound=p.new_indicator_upper,
         description=f"录入规划“{plan.title}”时新建",
     )
 
@@ -307,12 +348,19 @@ def _departments(region: Region, names: list[str]) -> list[Department]:
 # --------------------------------------------------------------------------- 调整
 
 
-ADJUSTABLE = ("value", "value_high", "deadline_year", "lead_departments",
-              "participating_departments", "cancelled")
+ADJUSTABLE = (
+    "value",
+    "value_high",
+    "deadline_year",
+    "lead_departments",
+    "participating_departments",
+    "cancelled",
+)
 
 
 def target_snapshot(target: Target) -> dict[str, Any]:
     """The adjustable fields of a target, as JSON (for the 调整记录)."""
+
     def num(v: Decimal | None) -> str | None:
         return None if v is None else f"{v:f}".rstrip("0").rstrip(".")
 
@@ -321,9 +369,7 @@ def target_snapshot(target: Target) -> dict[str, Any]:
         "value_high": num(target.value_high),
         "deadline_year": target.deadline_year,
         "lead_departments": sorted(d.name for d in target.lead_departments.all()),
-        "participating_departments": sorted(
-            d.name for d in target.participating_departments.all()
-        ),
+        "participating_departments": sorted(d.name for d in target.participating_departments.all()),
         "cancelled": target.cancelled,
     }
 
@@ -363,8 +409,10 @@ def target_adjust(
         target.value_high = value_high
     if deadline_year is not None:
         target.deadline_year = deadline_year
-    if target.value is not None and target.value_high is not None and (
-        target.value_high < target.value
+    if (
+        target.value is not None
+        and target.value_high is not None
+        and (target.value_high < target.value)
     ):
         raise OnboardingError(["目标上限:不能低于目标值"])
     target.save()  # bumps updated_at: the feed's updated_since carries the change
@@ -378,12 +426,17 @@ def target_adjust(
     if new == old:
         raise OnboardingError(["没有任何改动"])
     adjustment = TargetAdjustment.objects.create(
-        target=target, adjusted_by=user, reason=reason[:200], doc_number=doc_number[:60],
-        old=old, new=new,
+        target=target,
+        adjusted_by=user,
+        reason=reason[:200],
+        doc_number=doc_number[:60],
+        old=old,
+        new=new,
     )
     changes = ",".join(f"{k} {old[k]}→{new[k]}" for k in old if old[k] != new[k])
     audit_record(
-        kind=AuditEvent.Kind.PLAN, user=user,
+        kind=AuditEvent.Kind.PLAN,
+        user=user,
         detail=f"调整目标 {target.plan.code}/{target.code}({doc_number}):{changes};原因:{reason}",
     )
     recompute_request(indicator_id=target.indicator_id, region_id=target.plan.region_id)

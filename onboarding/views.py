@@ -53,18 +53,30 @@ def upload(request: HttpRequest) -> HttpResponse:
         plan = services.plan_draft_create(
             user=request.user,
             meta=services.PlanMetadata(
-                title=d["title"], doc_number=d["doc_number"], issuer=d["issuer"],
-                issue_date=d["issue_date"], region=d["region"], start_year=d["start_year"],
-                end_year=d["end_year"], base_year=d["base_year"],
+                title=d["title"],
+                doc_number=d["doc_number"],
+                issuer=d["issuer"],
+                issue_date=d["issue_date"],
+                region=d["region"],
+                start_year=d["start_year"],
+                end_year=d["end_year"],
+                base_year=d["base_year"],
             ),
-            filename=form.filename, text=form.document_text,
+            filename=form.filename,
+            text=form.document_text,
         )
         count = plan.document.proposals.count()
         messages.success(request, f"已保存为草稿,共提出 {count} 个候选目标。")
         return redirect("onboarding:review", code=plan.code)
-    return render(request, "onboarding/upload.html", {
-        "form": form, "active": "plans", "drafts": selectors.drafts(region_ids=region_ids),
-    })
+    return render(
+        request,
+        "onboarding/upload.html",
+        {
+            "form": form,
+            "active": "plans",
+            "drafts": selectors.drafts(region_ids=region_ids),
+        },
+    )
 
 
 def _highlighted(text: str, proposals: list[Proposal]) -> SafeString:
@@ -80,8 +92,10 @@ def _highlighted(text: str, proposals: list[Proposal]) -> SafeString:
         if ids:
             cls = "quote " + " ".join(f"q-{p.pk}" for p in ids)
             state = "rejected" if all(p.state == "rejected" for p in ids) else ""
-            html.append(f'<mark class="{cls} {state}" data-start="{a}" '
-                        f'data-proposals="{" ".join(str(p.pk) for p in ids)}">{piece}</mark>')
+            html.append(
+                f'<mark class="{cls} {state}" data-start="{a}" '
+                f'data-proposals="{" ".join(str(p.pk) for p in ids)}">{piece}</mark>'
+            )
         else:
             html.append(f'<span data-start="{a}">{piece}</span>')
     return mark_safe("".join(html))  # every piece of text is escaped above
@@ -92,17 +106,32 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
     document = _draft(request, code)
     proposals = list(selectors.proposals_of(document))
     rows = [
-        (p, ProposalForm(instance=p, prefix=f"p{p.pk}",
-                         suggestions=selectors.indicator_suggestions(p.indicator_name, p.unit)))
+        (
+            p,
+            ProposalForm(
+                instance=p,
+                prefix=f"p{p.pk}",
+                suggestions=selectors.indicator_suggestions(p.indicator_name, p.unit),
+            ),
+        )
         for p in proposals
     ]
     counts = {s: sum(p.state == s for p in proposals) for s in Proposal.State.values}
-    return render(request, "onboarding/review.html", {
-        "active": "plans", "document": document, "plan": document.plan, "rows": rows,
-        "text": _highlighted(document.text, proposals), "counts": counts,
-        "published": document.plan.status != Plan.Status.DRAFT,
-        "selection": SelectionForm(), "errors": request.session.pop("onboarding_errors", []),
-    })
+    return render(
+        request,
+        "onboarding/review.html",
+        {
+            "active": "plans",
+            "document": document,
+            "plan": document.plan,
+            "rows": rows,
+            "text": _highlighted(document.text, proposals),
+            "counts": counts,
+            "published": document.plan.status != Plan.Status.DRAFT,
+            "selection": SelectionForm(),
+            "errors": request.session.pop("onboarding_errors", []),
+        },
+    )
 
 
 @login_required
@@ -120,13 +149,17 @@ def proposal_action(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         services.proposal_set_state(proposal=proposal, state=Proposal.State.ACCEPTED)
         messages.info(request, f"已采纳“{proposal.indicator_name}”。")
     else:
-        form = ProposalForm(request.POST, instance=proposal, prefix=f"p{proposal.pk}",
-                            suggestions=selectors.indicator_suggestions(proposal.indicator_name,
-                                                                        proposal.unit))
+        form = ProposalForm(
+            request.POST,
+            instance=proposal,
+            prefix=f"p{proposal.pk}",
+            suggestions=selectors.indicator_suggestions(proposal.indicator_name, proposal.unit),
+        )
         if not form.is_valid():
             request.session["onboarding_errors"] = [
                 f"“{proposal.indicator_name}”{form.fields[f].label}:{e}"
-                for f, errs in form.errors.items() for e in errs
+                for f, errs in form.errors.items()
+                for e in errs
             ]
             return redirect("onboarding:review", code=code)
         changes = form.cleaned_changes()
@@ -192,8 +225,11 @@ def adjust(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.target_adjust(
-                target=target, user=request.user, reason=form.cleaned_data["reason"],
-                doc_number=form.cleaned_data["doc_number"], **form.changes(),
+                target=target,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                doc_number=form.cleaned_data["doc_number"],
+                **form.changes(),
             )
         except services.OnboardingError as exc:
             for error in exc.errors:
@@ -201,6 +237,10 @@ def adjust(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "目标已调整,调整前的版本保留在调整记录中。")
             return redirect("reports:target-detail", pk=target.pk)
-    ctx: dict[str, Any] = {"active": "plans", "target": target, "form": form,
-                           "adjustments": target.adjustments.select_related("adjusted_by")}
+    ctx: dict[str, Any] = {
+        "active": "plans",
+        "target": target,
+        "form": form,
+        "adjustments": target.adjustments.select_related("adjusted_by"),
+    }
     return render(request, "onboarding/adjust.html", ctx)

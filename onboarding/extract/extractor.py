@@ -192,6 +192,10 @@ class _State:
     row_name: tuple[int, int, str] | None = None
     row_unit: str | None = None
     row_done: bool = False
+    row_values: int = 0
+    headers: list[str] = field(default_factory=list)
+    skip_values: int = 0  # value columns before the 目标值 column (基期值, 现状值)
+    columns: dict[str, int] = field(default_factory=dict)  # docx: 指标/单位/目标 column
     pending: list[Candidate] = field(default_factory=list)
 
 
@@ -225,8 +229,7 @@ def extract(text: str) -> list[Candidate]:
         if level is not None and level <= 1:
             state.in_table = False
         if g.TABLE_CAPTION.search(line) and len(line) <= 60:
-            state.in_table, state.table_year = True, None
-            state.row_name, state.row_unit, state.row_done = None, None, False
+            _new_table(state)
             continue
         if "\t" in raw:
             found = _table_row(text, state, raw, start)
@@ -253,6 +256,12 @@ def extract_targets(text: str, *, qualitative: bool = True) -> list[Candidate]:
     """The public entry: candidates, optionally without the qualitative ones."""
     found = extract(text)
     return found if qualitative else [c for c in found if not c.qualitative]
+
+
+def _new_table(state: _State) -> None:
+    state.in_table, state.table_year = True, None
+    state.row_name, state.row_unit, state.row_done, state.row_values = None, None, False, 0
+    state.headers, state.skip_values, state.columns = [], 0, {}
 
 
 def _heading_level(line: str) -> int | None:
@@ -718,14 +727,42 @@ def _table_cell(text: str, state: _State, cell: str, start: int) -> list[Candida
 def _table_row(text: str, state: _State, raw: str, start: int) -> list[Candidate]:
     """A docx table row: cells separated by tabs; prose cells are read as paragraphs."""
     found: list[Candidate] = []
-    state.row_name, state.row_unit, state.row_done = None, None, False
+    state.row_name, state.row_unit, state.row_done, state.row_values = None, None, False, 0
     offset = start
     cells = raw.split("\t")
     dept_cells = [c for c in cells if g.DEPT_LINE.match(c.strip())]
+    if sum(bool(g.HEADER_CELL.search(c.strip())) for c in cells) >= 2:
+        # A header row: remember which column holds the name, the unit and the target.
+        if not state.in_table:
+            _new_table(state)
+        for i, cell in enumerate(c.strip() for c in cells):
+            for key, pattern in (("name", "指标"), ("unit", "^单位$"), ("target", "目标")):
+                if re.search(pattern, cell) and key not in state.columns:
+                    state.columns[key] = i
+    spans = []
     for cell in cells:
-        cstart = offset + (len(cell) - len(cell.lstrip()))
+        spans.append((offset + (len(cell) - len(cell.lstrip())), cell.strip()))
         offset += len(cell) + 1
-        stripped = cell.strip()
+    target_col = state.columns.get("target")
+    if (
+        target_col is not None
+        and len(spans) > target_col
+        and not g.HEADER_CELL.search(spans[target_col][1])
+    ):
+        # A data row under a known header: the name, unit and target columns only.
+        keep = [state.columns.get("name"), state.columns.get("unit"), target_col]
+        if keep[0] is None:
+            keep[0] = next(
+                (
+                    i
+                    for i, (_, c) in enumerate(spans[:target_col])
+                    if re.search(r"[\u4e00-\u9fff]", c) and i not in keep
+                ),
+                None,
+            )
+        spans = [spans[i] for i in keep if i is not None and i < len(spans)]
+        state.skip_values = 0
+    for cstart, stripped in spans:
         if not stripped or g.DEPT_LINE.match(stripped):
             continue
         if len(stripped) > 60 or stripped.endswith("。"):
@@ -737,21 +774,22 @@ def _table_row(text: str, state: _State, raw: str, start: int) -> list[Candidate
         lead, part = parse_departments(dept_cells[0].strip())
         for cand in found:
             cand.lead_departments, cand.participating_departments = lead, part
-    state.row_name, state.row_unit, state.row_done = None, None, False
+    state.row_name, state.row_unit, state.row_done, state.row_values = None, None, False, 0
     return found
 
 
 def _cell(text: str, state: _State, cell: str, start: int) -> list[Candidate]:
     if g.HEADER_CELL.search(cell):
-        year = re.search(r"(20\d\d)", cell)
-        if year and state.table_year is None:
-            state.table_year = int(year.group(1))
+        _header(state, cell)
         return []
     if g.STATUS_CELL.match(cell):
         return []
     value = g.VALUE_CELL.match(cell)
     if value:
         if state.row_name is None or state.row_done:
+            return []
+        if state.row_values < state.skip_values:  # a 基期值/现状值 column before 目标值
+            state.row_values += 1
             return []
         state.row_done = True
         return [_table_candidate(text, state, value, start + len(cell))]
@@ -763,8 +801,30 @@ def _cell(text: str, state: _State, cell: str, start: int) -> list[Candidate]:
         return [_table_qualitative(text, state, cell, start + len(cell))]
     if re.search(r"[\u4e00-\u9fff]", cell):
         state.row_name = (start, start + len(cell), _ITEM_NUMBER.sub("", cell).strip())
-        state.row_unit, state.row_done = None, False
+        state.row_unit, state.row_done, state.row_values = None, False, 0
     return []
+
+
+def _header(state: _State, cell: str) -> None:
+    """A header cell: the table's target year, and how many value columns precede 目标值.
+
+    The year of the 目标 column wins ("2025年目标值", or a bare "2020" right above
+    "目标值"); another year (2020年基期值) counts only when no target year is written.
+    """
+    year = re.search(r"(20\d\d)", cell)
+    previous = state.headers[-1] if state.headers else ""
+    if "目标" in cell:
+        if year:
+            state.table_year = int(year.group(1))
+        elif re.fullmatch(r"\d{4}\s*年?", previous):
+            state.table_year = int(previous[:4])
+        if not any("目标" in h for h in state.headers):
+            state.skip_values = sum(
+                bool(re.search(r"基期|现状|实际|基准", h)) for h in state.headers
+            )
+    elif year and state.table_year is None:
+        state.table_year = int(year.group(1))
+    state.headers.append(cell)
 
 
 def _table_candidate(text: str, state: _State, m: re.Match[str], end: int) -> Candidate:

@@ -72,3 +72,37 @@ def test_pdf_without_a_text_layer_is_refused():
 def test_oversized_file_is_refused():
     with pytest.raises(DocumentError, match="过大"):
         read_document("huge.txt", b"a" * (MAX_BYTES + 1))
+
+
+def test_docx_table_reads_the_target_column_not_the_baseline():
+    # 洞头's 表2 rows, in the layout many plans use: 基期值 before 目标值, then 属性.
+    data = docx_bytes(
+        ["温州市洞头区质量强区“十四五”发展规划", "表2:主要目标"],
+        table=[
+            ("序号", "主要指标", "单位", "2020年基期值", "2025年目标值", "属性"),
+            ("1", "制造业产品质量合格率", "%", "94", "96", "预期性"),
+            ("2", "培育“品字标”企业(新增)", "", "4", "7", "预期性"),
+        ],
+    )
+    text = read_document("plan.docx", data)
+    found = [c for c in extract_targets(text) if not c.qualitative]
+    assert [(c.indicator_name, c.value, c.unit, c.deadline_year) for c in found] == [
+        ("制造业产品质量合格率", Decimal(96), "%", 2025),
+        ("培育“品字标”企业", Decimal(7), "家", 2025),
+    ]
+
+
+def test_cli_reads_a_docx(tmp_path, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    path = tmp_path / "plan.docx"
+    path.write_bytes(docx_bytes(["温州市洞头区质量强区“十四五”发展规划", "三、主要目标", GOALS]))
+    call_command("extract_targets", str(path), "--json")
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["value"], r["unit"], r["deadline_year"]) for r in rows] == [
+        (96, "%", 2025), (100, "%", 2025)
+    ]
+    text = read_document("plan.docx", path.read_bytes())
+    assert all(r["source_quote"] in text for r in rows)
