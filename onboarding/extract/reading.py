@@ -110,4 +110,35 @@ def _read_pdf(name: str, data: bytes) -> str:
         raise
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise DocumentError(f"文件“{name}”不是有效的 PDF 文件") from exc
-    return "\n".join(pages)
+    return unwrap("\n".join(pages))
+
+
+_SENTENCE_END = "。；;！!？?：:"
+
+
+def _width(line: str) -> int:
+    return sum(1 if ch.isascii() else 2 for ch in line)
+
+
+def unwrap(text: str) -> str:
+    """Join the lines a PDF wrapped because they were full (docs/onboarding.md §1).
+
+    A PDF's text layer breaks a paragraph at every line end. A line is *full* when its
+    display width (CJK 2, ASCII 1) reaches 90 % of the 95th percentile of the document's
+    line widths; a full line that does not end a sentence continues on the next line.
+    Short lines — headings, table cells, the last line of a paragraph — stay as they are.
+    """
+    lines = text.split("\n")
+    widths = sorted(_width(line.rstrip()) for line in lines if line.strip())
+    if len(widths) < 5:
+        return text
+    full = 0.9 * widths[int(0.95 * (len(widths) - 1))]
+    out: list[str] = []
+    for line in lines:
+        if out and out[-1].strip() and line.strip():
+            previous = out[-1].rstrip()
+            if _width(previous) >= full and previous[-1] not in _SENTENCE_END:
+                out[-1] = previous + line.strip()
+                continue
+        out.append(line)
+    return "\n".join(out)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from onboarding.extract import DocumentError, extract_targets, read_document
 from onboarding.extract.reading import MAX_BYTES
 
 from .docs import docx_bytes, pdf_bytes, scanned_pdf_bytes
 
+SEED_000 = Path(settings.SEEDS_DIR) / "000_5930297db1fd55d6.txt"
 GOALS = "到2025年,制造业产品质量合格率达到96%以上,基本药物抽检合格率达到100%。"
 
 
@@ -106,3 +109,18 @@ def test_cli_reads_a_docx(tmp_path, capsys):
     ]
     text = read_document("plan.docx", path.read_bytes())
     assert all(r["source_quote"] in text for r in rows)
+
+
+@pytest.mark.skipif(not SEED_000.is_file(), reason="seed documents not available")
+def test_a_seed_plan_as_pdf_proposes_what_its_text_does():
+    # A PDF's text layer wraps every line; unwrap() joins the full ones again.
+    text = SEED_000.read_text(encoding="utf-8")
+    from_pdf = read_document("ganyu.pdf", pdf_bytes(text))
+
+    def figures(doc: str) -> list[tuple[object, ...]]:
+        return [(c.value, c.unit, c.comparator, c.deadline_year, c.kind)
+                for c in extract_targets(doc) if not c.qualitative]
+
+    assert len(figures(text)) == 26
+    assert figures(from_pdf) == figures(text)
+    assert all(c.source_quote in from_pdf for c in extract_targets(from_pdf))
