@@ -13,8 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from indicators.models import Region
@@ -85,20 +85,25 @@ def _highlighted(text: str, proposals: list[Proposal]) -> SafeString:
     for p in proposals:
         cuts |= {max(0, min(p.start, len(text))), max(0, min(p.end, len(text)))}
     points = sorted(cuts)
-    html = []
+    pieces = []
     for a, b in pairwise(points):
         ids = [p for p in proposals if p.start <= a and b <= p.end]
-        piece = escape(text[a:b])
         if ids:
             cls = "quote " + " ".join(f"q-{p.pk}" for p in ids)
-            state = "rejected" if all(p.state == "rejected" for p in ids) else ""
-            html.append(
-                f'<mark class="{cls} {state}" data-start="{a}" '
-                f'data-proposals="{" ".join(str(p.pk) for p in ids)}">{piece}</mark>'
+            if all(p.state == "rejected" for p in ids):
+                cls += " rejected"
+            pieces.append(
+                format_html(
+                    '<mark class="{}" data-start="{}" data-proposals="{}">{}</mark>',
+                    cls,
+                    a,
+                    " ".join(str(p.pk) for p in ids),
+                    text[a:b],
+                )
             )
         else:
-            html.append(f'<span data-start="{a}">{piece}</span>')
-    return mark_safe("".join(html))  # every piece of text is escaped above
+            pieces.append(format_html('<span data-start="{}">{}</span>', a, text[a:b]))
+    return format_html_join("", "{}", ((piece,) for piece in pieces))
 
 
 @login_required
