@@ -159,7 +159,9 @@ ANNUAL = re.compile(r"每年|年度新增")
 PERIOD_AVERAGE = re.compile(r"年均|均值|平均每年")
 
 # Clause context that makes a number no commitment.
-EXISTING = re.compile(r"现有|已有|共有|目前|截至|截止|已经|已累计|连续|拥有(?!量)|曾|累计培育")
+EXISTING = re.compile(
+    r"现有|已有|共有|目前|截至|截止|已经|已累计|连续|拥有(?!量)|曾|累计培育|以来|期间共"
+)
 CONTEXT_ONLY_END = re.compile(r"(围绕|聚焦|依托|针对|按照|根据|对照|涉及|包括|覆盖了)\s*$")
 MONEY_REWARD = re.compile(r"奖励|补贴|补助|资助|扶持|给予|奖补|贴息")
 MONEY_UNITS = frozenset({"万元", "亿元", "元"})
@@ -175,7 +177,7 @@ FIVE_YEAR_PLANS = {"十三五": 2020, "十四五": 2025, "十五五": 2030, "十
 
 # Sections whose numbers are history, not commitments (headings that contain these words).
 SKIP_SECTIONS = re.compile(
-    r"现实基础|发展基础|发展现状|现状|成效|回顾|存在问题|面临形势|发展形势|发展趋势|机遇|挑战|"
+    r"现实基础|发展基础|发展现状|现状|成效|成就|回顾|存在问题|面临形势|发展形势|发展趋势|机遇|挑战|"
     r"扶持政策|政策清单|奖励政策|奖补"
 )
 
