@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 REPORTED = (Observation.Status.SUBMITTED, Observation.Status.APPROVED)
 IN_FORCE = "in_force"  # targets.Plan.Status.IN_FORCE, spelled out to keep the layers one-way
+DRAFT = "draft"  # targets.Plan.Status.DRAFT, likewise
 
 
 def grace_days() -> int:
@@ -51,6 +52,7 @@ def department_assignments(department: Department) -> dict[int, Assignment]:
     """Indicator id → Assignment for the targets ``department`` leads in its own region."""
     targets = (
         department.led_targets.filter(plan__region_id=department.region_id, cancelled=False)
+        .exclude(plan__status=DRAFT)  # a draft plan is the office's, not yet the reporter's
         .select_related("plan", "indicator")
         .order_by("indicator__category", "indicator__code", "pk")
     )

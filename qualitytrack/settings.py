@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "indicators",
     "targets",
     "reports",
+    "onboarding",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,7 @@ token_urlpatterns = [
 urlpatterns = [
     path("", include("reports.urls")),
     path("entry/", include("indicators.urls")),
+    path("plans-onboarding/", include("onboarding.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/otp/verify/", otp_views.otp_verify, name="otp-verify"),

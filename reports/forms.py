@@ -49,7 +49,7 @@ class DashboardFilterForm(forms.Form):
         for name in [n for n in self.fields if n not in keep]:
             del self.fields[name]
         regions = Region.objects.all()
-        plans = Plan.objects.select_related("region")
+        plans = Plan.objects.select_related("region").exclude(status=Plan.Status.DRAFT)
         departments = Department.objects.select_related("region")
         if visible_region_ids is not None:
             regions = regions.filter(pk__in=visible_region_ids)

@@ -115,6 +115,7 @@ def load_targets_frame(condition: Q | None = None) -> pd.DataFrame:
     """The engine's targets frame plus ``plan_id`` and ``plan_status``, one query."""
     rows = (
         Target.objects.filter(condition or Q())
+        .exclude(plan__status=Plan.Status.DRAFT)  # a draft gets no progress until published
         .order_by("pk")
         .values_list(*_TARGET_FIELDS.values(), "plan_id", "plan__status")
     )

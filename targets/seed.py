@@ -114,6 +114,25 @@ def number_in_text(value: Decimal, text: str) -> bool:
     )
 
 
+def quote_error(where: str, quote: str, document: str | None, source: str = "") -> str | None:
+    """The provenance check of a quote: present, and verbatim in ``document`` when given.
+
+    Shared by the seed validator and the publishing of an onboarded plan (issue 14).
+    """
+    if not quote.strip():
+        return f"{where}:原文摘录(source_quote)为空"
+    if document is not None and quote not in document:
+        return f"{where}:原文摘录不是文件 {source} 的逐字原文:“{quote[:60]}”"
+    return None
+
+
+def number_error(where: str, label: str, value: Decimal | None, text: str) -> str | None:
+    """The number check: ``value`` must be written in ``text`` (its quote)."""
+    if value is not None and not number_in_text(value, text):
+        return f"{where}:{label} {_fmt(value)} 未出现在原文摘录中"
+    return None
+
+
 def _decimal(raw: Any) -> Decimal | None:
     if raw is None or raw == "":
         return None
@@ -195,16 +214,15 @@ def validate_seed_data(
                 )
 
     def check_quote(where: str, plan_code: str, quote: str) -> None:
-        if not quote.strip():
-            errors.append(f"{where}:原文摘录(source_quote)为空")
-        elif docs is not None and plan_code in docs and quote not in docs[plan_code]:
-            errors.append(
-                f"{where}:原文摘录不是文件 {SEED_FILES.get(plan_code)} 的逐字原文:“{quote[:60]}”"
-            )
+        document = docs.get(plan_code) if docs is not None else None
+        error = quote_error(where, quote, document, str(SEED_FILES.get(plan_code)))
+        if error:
+            errors.append(error)
 
     def check_number(where: str, label: str, value: Decimal | None, text: str) -> None:
-        if value is not None and not number_in_text(value, text):
-            errors.append(f"{where}:{label} {_fmt(value)} 未出现在原文摘录中")
+        error = number_error(where, label, value, text)
+        if error:
+            errors.append(error)
 
     codes_seen: Counter[tuple[str, str]] = Counter()
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)

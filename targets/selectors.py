@@ -26,22 +26,36 @@ UNASSESSABLE_STATUSES = (
 STATUS_ORDER = [choice.value for choice in Progress.Status]
 
 
-def plan_list(*, region_ids: Iterable[int] | None = None) -> QuerySet[Plan]:
-    """Every plan with its region and its number of targets, for the home page and lists."""
+def plan_list(
+    *, region_ids: Iterable[int] | None = None, include_drafts: bool = False
+) -> QuerySet[Plan]:
+    """Every plan with its region and its number of targets, for the home page and lists.
+
+    A draft (草稿, an onboarded plan under review: docs/onboarding.md) is left out unless
+    ``include_drafts``: dashboards, the feed and reporters never see one.
+    """
     plans = Plan.objects.select_related("region", "region__parent").annotate(
         target_count=Count("targets")
     )
+    if not include_drafts:
+        plans = plans.exclude(status=Plan.Status.DRAFT)
     if region_ids is not None:
         plans = plans.filter(region_id__in=list(region_ids))
     return plans.order_by("region__code", "-status", "start_year")
 
 
 def target_list(
-    *, plan: Plan | None = None, region_ids: Iterable[int] | None = None
+    *,
+    plan: Plan | None = None,
+    region_ids: Iterable[int] | None = None,
+    include_drafts: bool = False,
 ) -> QuerySet[Target]:
+    """Targets with what their pages show; a draft plan's only with ``include_drafts``."""
     targets = Target.objects.select_related(
         "indicator", "plan", "plan__region"
     ).prefetch_related("lead_departments", "participating_departments")
+    if not include_drafts:
+        targets = targets.exclude(plan__status=Plan.Status.DRAFT)
     if plan is not None:
         targets = targets.filter(plan=plan)
     if region_ids is not None:

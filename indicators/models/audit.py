@@ -103,6 +103,7 @@ class AuditEvent(ChainedAuditRecord):
         EXPORT = "export", _("数据导出")
         USER = "user", _("用户管理")
         RETENTION = "retention", _("日志清理")
+        PLAN = "plan", _("规划与目标变更")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
     kind = models.CharField(_("类型"), max_length=15, choices=Kind.choices, db_index=True)

@@ -7,7 +7,7 @@ import pandas as pd
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from indicators.permissions import visible_region_ids
+from indicators.permissions import is_office, visible_region_ids
 from targets.models import Plan
 from targets.selectors import plan_list as select_plans
 
@@ -48,7 +48,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     )
     chart = figures.status_bars(frame, LABELS) if len(frame) and frame.to_numpy().sum() else None
     ctx = {"filters": form, "f": f, "active": "plans", "page": page,
-           "chart": figures.figure_json(chart) if chart else None}
+           "chart": figures.figure_json(chart) if chart else None,
+           "can_onboard": is_office(request.user)}  # 录入新规划 (docs/onboarding.md)
     return render(request, "reports/plan_list.html", ctx)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from indicators.permissions import visible_region_ids
+from indicators.permissions import is_office, visible_region_ids
 from targets.models import Plan, Progress, Target
 from targets.selectors import target_list
 
@@ -37,6 +37,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     latest = history[-1] if history else None
     ctx = {
         "active": "plans", "target": target, "history": list(reversed(history)),
+        "can_adjust": is_office(request.user),  # 调整 (docs/onboarding.md §6)
         "latest": latest, "actuals": actuals,
         "changes": _page(request, sel.target_changes(target), 20),
         "chart": _trajectory(target, actuals, latest),

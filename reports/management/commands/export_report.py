@@ -58,7 +58,8 @@ class Command(BaseCommand):
             region = _one(Region.objects.filter(Q(name=text) | Q(code=text)), "地区", text)
         if options["plan"]:
             text = options["plan"]
-            plan = _one(Plan.objects.select_related("region").filter(
+            plans = Plan.objects.select_related("region").exclude(status=Plan.Status.DRAFT)
+            plan = _one(plans.filter(
                 Q(code=text) | Q(title=text) | Q(title__contains=text)), "规划", text)
         if options["department"]:
             text = options["department"]
