@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from .navigation import landing_url
 from .second_factor import (
     confirmed_device,
     enrolment_device,
@@ -55,7 +56,7 @@ def _next(request: HttpRequest) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                        require_https=request.is_secure()):
         return target
-    return resolve_url("reports:home")
+    return landing_url(request.user)  # the role's own work (docs/roles.md)
 
 
 def _with_next(name: str, next_url: str) -> str:

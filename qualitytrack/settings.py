@@ -280,6 +280,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.dispatch_pending_reports",
         "schedule": 60.0,
     },
+    "worker-heartbeat": {                        # the 系统 page's sign of life (docs/roles.md)
+        "task": "qualitytrack.heartbeat",
+        "schedule": 60.0,
+    },
     "send-reminders-daily": {
         "task": "indicators.send_reminders",
         "schedule": crontab(hour=9, minute=0),

@@ -164,7 +164,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {
-        "active": "entry",
+        "active": "approvals",
         "filters": filters,
         "page": page_of(request, rows),
         "query": query.urlencode(),
