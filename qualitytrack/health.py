@@ -127,14 +127,14 @@ def _age(now: datetime.datetime, at: datetime.datetime) -> str:
     return _("%(n)d天前") % {"n": seconds // 86400}
 
 
-def _queue(label: str, rows, field: str, now: datetime.datetime, unit: str) -> Line:  # type: ignore[no-untyped-def]
-    summary = rows.aggregate(oldest=Min(field))
+def _queue(label: str, rows, field: str, now: datetime.datetime, counted: str) -> Line:  # type: ignore[no-untyped-def]
+    """``counted``: the count in words, e.g. "%(n)d条"."""
     count = rows.count()
     if not count:
-        return Line(label, _("0%(unit)s") % {"unit": unit})
-    oldest = summary["oldest"]
+        return Line(label, counted % {"n": 0})
+    oldest = rows.aggregate(oldest=Min(field))["oldest"]
     return Line(
-        label, f"{count}{unit}", ok=now - oldest < QUEUE_STALE,
+        label, counted % {"n": count}, ok=now - oldest < QUEUE_STALE,
         note=_("最早一项排队于 %(when)s（%(age)s）") % {"when": _when(oldest),
                                                        "age": _age(now, oldest)},
     )
@@ -162,7 +162,7 @@ def background_lines(now: datetime.datetime | None = None) -> list[Line]:
         ))
     lines.append(_queue(_("进度重算待办（outbox）"),
                         RecomputeRequest.objects.filter(done_at__isnull=True),
-                        "requested_at", now, _("条")))
+                        "requested_at", now, _("%(n)d条")))
     nightly = stamps.get(RECOMPUTE_ALL)
     lines.append(Line(
         _("最近一次全量重算（每晚2:00）"), _when(nightly.at) if nightly else _("尚无记录"),
@@ -174,9 +174,9 @@ def background_lines(now: datetime.datetime | None = None) -> list[Line]:
     lines.append(_queue(_("待生成的报告"),
                         ReportRun.objects.filter(state__in=[ReportRun.State.PENDING,
                                                             ReportRun.State.RUNNING]),
-                        "created_at", now, _("份")))
+                        "created_at", now, _("%(n)d份")))
     lines.append(_queue(_("待处理的Excel导入"),
                         ImportJob.objects.filter(state__in=[ImportJob.State.PENDING,
                                                             ImportJob.State.RUNNING]),
-                        "created_at", now, _("个")))
+                        "created_at", now, _("%(n)d个")))
     return lines

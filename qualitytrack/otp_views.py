@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from .navigation import landing_url
 from .second_factor import (
     confirmed_device,
     enrolment_device,
@@ -56,7 +55,7 @@ def _next(request: HttpRequest) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                        require_https=request.is_secure()):
         return target
-    return landing_url(request.user)  # the role's own work (docs/roles.md)
+    return resolve_url("reports:home")
 
 
 def _with_next(name: str, next_url: str) -> str:

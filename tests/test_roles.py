@@ -229,3 +229,87 @@ def test_an_account_without_role_lands_on_home(district):
     from qualitytrack.navigation import landing_url
 
     assert landing_url(UserFactory(username="nobody")) == reverse("reports:home")
+
+
+# --- English follows the switch (charts, quarter labels, units, statuses) ---------------------
+
+
+def _figure(response, chart_id):  # type: ignore[no-untyped-def]
+    import json
+
+    html = response.content.decode()
+    start = html.index(f'id="{chart_id}"')
+    return json.loads(html[html.index(">", start) + 1: html.index("</script>", start)])
+
+
+@pytest.fixture
+def progress_world(district, scjg):  # type: ignore[no-untyped-def]
+    from tests.factories import ProgressFactory, TargetFactory
+
+    plan = PlanFactory(region=district, code="ganyu-2021")
+    target = TargetFactory(plan=plan, indicator=IndicatorFactory(unit="家"), value=12,
+                           unit="家", leads=[scjg])
+    ProgressFactory(target=target, year=2025, quarter=2, status="lagging", current_value=7)
+    return target
+
+
+def test_charts_and_quarter_labels_follow_the_english_switch(settings, office_user,
+                                                             progress_world):
+    client = signed_in(office_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(reverse("reports:overview"), {"quarter": "2025Q2"})
+
+    chart = _figure(page, "region-chart")
+    assert [trace["name"] for trace in chart["data"]] == ["Lagging"]
+    assert chart["layout"]["xaxis"]["title"]["text"] == "Targets"
+    assert "targets" in chart["data"][0]["hovertemplate"]
+    assertContains(page, "2025 Q2")
+    assertNotContains(page, "2025年第2季度")
+
+
+def test_the_same_page_stays_chinese_by_default(office_user, progress_world):
+    page = signed_in(office_user).get(reverse("reports:overview"), {"quarter": "2025Q2"})
+
+    chart = _figure(page, "region-chart")
+    assert [trace["name"] for trace in chart["data"]] == ["进度滞后"]
+    assert chart["layout"]["xaxis"]["title"]["text"] == "目标数（项）"
+    assertContains(page, "2025年第2季度")
+
+
+def test_units_keep_symbols_and_translate_words():
+    from django.utils import translation
+
+    from indicators.units import with_unit
+    from reports.templatetags.dashboard import num, signed
+
+    with translation.override("en"):
+        assert num(12, "家") == "12 firms"
+        assert num(5, "个") == "5"
+        assert num(93.5, "%") == "93.5%"
+        assert signed(-1.5, "亿元") == "\u22121.5 ×100 million yuan"
+        assert with_unit("35", "微克/立方米") == "35 μg/m³"
+        assert with_unit("3", "未知单位") == "3 未知单位"  # unknown words stay as written
+    with translation.override("zh-hans"):
+        assert num(12, "家") == "12家"
+        assert num(5, "个") == "5个"
+
+
+def test_a_target_trajectory_speaks_english(progress_world):
+    import datetime as dt
+
+    import pandas as pd
+    from django.utils import translation
+
+    from reports import figures
+
+    actuals = pd.DataFrame({"date": [dt.date(2024, 12, 31)], "value": [7.0],
+                            "label": ["2024"]})
+    with translation.override("en"):
+        fig = figures.trajectory(actuals, unit="家", baseline=(dt.date(2020, 12, 31), 2.0),
+                                 goal=(dt.date(2025, 12, 31), 12.0))
+    names = [trace.name for trace in fig.data]
+    assert names == ["Planned path", "Actual", "Target value"]
+    assert fig.layout.yaxis.title.text == "firms"
+    assert fig.layout.xaxis.ticktext[0] == "2020"
+    assert fig.data[0].hovertemplate == "%{x|%Y}<br>Planned path: %{y} firms<extra></extra>"

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from indicators.calendar import Period
 from indicators.models import Department
 from indicators.permissions import can_read_dashboards
 from targets.selectors import plan_list as select_plans
@@ -81,7 +82,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         if departments else None,
         departments_clipped=len(departments) > DEPARTMENT_CHART_LIMIT,
         behind=_page(request, sel.behind_targets(rows), 20),
-        previous_label=f"{previous[0]}年第{previous[1]}季度",
+        previous_label=Period(previous[0], previous[1]).label,
         changes=changes,
         overdue=_page(request, overdue, 15, "overdue_page"),
     )
