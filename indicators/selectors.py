@@ -346,13 +346,15 @@ def approval_context(observations: Iterable[Observation]) -> dict[int, ApprovalC
         status=Observation.Status.APPROVED,
     ).only("indicator_id", "region_id", "year", "quarter", "value", "state"):
         approved[(earlier.indicator_id, earlier.region_id)].append(earlier)
+    # A correction always bumps the version: a page of first submissions asks nothing more.
+    corrected = [o for o in observations
+                 if o.status == Observation.Status.SUBMITTED and o.version > 1]
     corrections = {
         change.observation_id: change.old_value
         for change in ObservationChange.objects.filter(
-            observation__in=[o for o in observations if o.status == Observation.Status.SUBMITTED],
-            action=ObservationChange.Action.CORRECT,
+            observation__in=corrected, action=ObservationChange.Action.CORRECT,
         ).order_by("observation_id", "at", "pk")
-    }  # the last correction of each figure wins (ordered by time)
+    } if corrected else {}  # the last correction of each figure wins (ordered by time)
     result = {}
     for o in observations:
         context = ApprovalContext(targets=targets.get((o.indicator_id, o.region_id), []))

@@ -126,3 +126,31 @@ def test_the_grouped_filter_still_filters(client, office_user, submitted, scjg, 
 
     assertContains(mine, rate.name)
     assertNotContains(other, rate.name)
+
+
+def test_the_context_costs_the_same_queries_for_two_figures_or_ten(
+    client, office_user, district, scjg, rate
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(office_user)
+    client.get(APPROVALS)  # the session's first request costs its own reads
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(APPROVALS).status_code == 200
+        return len(captured)
+
+    for quarter in (1, 2):
+        ObservationFactory(indicator=rate, region=district, department=scjg, year=2023,
+                           quarter=quarter, status=Observation.Status.SUBMITTED)
+    two = queries()
+    for year in (2021, 2022, 2024):
+        for quarter in (1, 2, 3, 4):
+            ObservationFactory(indicator=rate, region=district, department=scjg, year=year,
+                               quarter=quarter, status=Observation.Status.APPROVED
+                               if year == 2021 else Observation.Status.SUBMITTED)
+    ten = queries()
+
+    assert two == ten
