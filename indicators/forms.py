@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from . import roles
 from .calendar import Period
 from .models import AuditEvent, Department, Indicator, Observation, Region
-from .selectors import EntryRow, format_number
+from .selectors import EntryRow, departments_by_region, format_number
 from .services.rules import EDITABLE, Entry
 
 
@@ -174,7 +174,10 @@ class ApprovalFilterForm(forms.Form):
 
     def __init__(self, *args: object, departments, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+        field = self.fields["department"]
+        field.queryset = departments  # type: ignore[attr-defined]
+        # grouped by region (<optgroup>); the queryset still decides what is valid
+        field.choices = [("", field.empty_label), *departments_by_region(departments)]  # type: ignore[attr-defined]
 
     def clean_period(self) -> Period | None:
         text = (self.cleaned_data.get("period") or "").strip()

@@ -183,6 +183,18 @@ def ensure_can_manage_accounts(user: AbstractBaseUser | AnonymousUser) -> None:
         raise PermissionDenied(_("只有安全管理员可以管理账号。"))
 
 
+def can_view_system(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Only the 系统管理员 reads the 系统 page (settings and background health; docs/roles.md)."""
+    return bool(user.is_authenticated and (
+        user.is_superuser or roles.has_role(user, roles.ADMIN)  # type: ignore[union-attr]
+    ))
+
+
+def ensure_can_view_system(user: AbstractBaseUser | AnonymousUser) -> None:
+    if not can_view_system(user):
+        raise PermissionDenied(_("只有系统管理员可以查看系统页面。"))
+
+
 #: Roles that read the dashboards. The 审计员, 系统管理员 and 安全管理员 do not: each sees its
 #: own pages only (DESIGN §6, separation of duties).
 DASHBOARD_ROLES = [roles.OFFICE, roles.LEADER, roles.REPORTER]

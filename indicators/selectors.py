@@ -306,6 +306,114 @@ def observations_for_approval(
     return rows.order_by(F("submitted_at").asc(nulls_last=True), "pk")
 
 
+@dataclass
+class ApprovalContext:
+    """What the approver needs beside a figure (docs/roles.md, "审核"): the targets it feeds,
+    the approved value it follows (the same period's, for a correction; else the latest
+    earlier period's) and the change from it."""
+
+    targets: list = field(default_factory=list)  # type: ignore[type-arg]  # targets.Target
+    previous: str = ""  # "93.5 %" or a state's label; "" when there is none
+    previous_label: str = ""  # "2025年第1季度" or "更正前"
+    change: str = ""  # "+1.5 %", "未启动 → 推进中"
+    change_sign: int = 0  # -1, 0, +1: the page colours nothing, it only says it
+
+
+def _signed(number: Decimal, unit: str) -> str:
+    text = format_number(abs(number))
+    sign = "+" if number > 0 else "\u2212" if number < 0 else "±"
+    return f"{sign}{text}{unit}"
+
+
+def approval_context(observations: Iterable[Observation]) -> dict[int, ApprovalContext]:
+    """For one page of the approval list: three queries whatever its length."""
+    observations = list(observations)
+    if not observations:
+        return {}
+    pairs = {(o.indicator_id, o.region_id) for o in observations}
+    indicator_ids = {i for i, _r in pairs}
+    region_ids = {r for _i, r in pairs}
+    # Targets through the reverse relation (this layer never imports ``targets``).
+    target_model = Indicator._meta.get_field("targets").related_model
+    targets: dict[tuple[int, int], list] = defaultdict(list)  # type: ignore[type-arg]
+    for target in (
+        target_model.objects.filter(indicator_id__in=indicator_ids, plan__region_id__in=region_ids,
+                                    cancelled=False)
+        .select_related("plan", "indicator").order_by("-plan__start_year", "plan__code", "code")
+    ):
+        targets[(target.indicator_id, target.plan.region_id)].append(target)
+    approved: dict[tuple[int, int], list[Observation]] = defaultdict(list)
+    for earlier in Observation.objects.filter(
+        indicator_id__in=indicator_ids, region_id__in=region_ids,
+        status=Observation.Status.APPROVED,
+    ).only("indicator_id", "region_id", "year", "quarter", "value", "state"):
+        approved[(earlier.indicator_id, earlier.region_id)].append(earlier)
+    # A correction always bumps the version: a page of first submissions asks nothing more.
+    corrected = [o for o in observations
+                 if o.status == Observation.Status.SUBMITTED and o.version > 1]
+    corrections = {
+        change.observation_id: change.old_value
+        for change in ObservationChange.objects.filter(
+            observation__in=corrected, action=ObservationChange.Action.CORRECT,
+        ).order_by("observation_id", "at", "pk")
+    } if corrected else {}  # the last correction of each figure wins (ordered by time)
+    result = {}
+    for o in observations:
+        context = ApprovalContext(targets=targets.get((o.indicator_id, o.region_id), []))
+        unit = o.indicator.unit
+        old_value: Decimal | None = None
+        old_state = ""
+        if o.pk in corrections and o.status == Observation.Status.SUBMITTED:
+            context.previous_label = str(_lazy("更正前（本期已审核值）"))
+            text = corrections[o.pk]
+            states = {str(label): value for value, label in Observation.State.choices}
+            if text in states:
+                old_state = states[text]
+            else:
+                try:
+                    old_value = Decimal(text.replace(",", ""))
+                except ArithmeticError:
+                    context.previous = text
+        else:
+            here = (o.year, o.quarter or 5)
+            before = [
+                e for e in approved.get((o.indicator_id, o.region_id), [])
+                if (e.year, e.quarter or 5) < here and (e.quarter is None) == (o.quarter is None)
+            ]  # same frequency: a quarter follows a quarter, a year a year
+            if before:
+                last = max(before, key=lambda e: (e.year, e.quarter or 5))
+                context.previous_label = Period(last.year, last.quarter).label
+                old_value, old_state = last.value, last.state
+        if old_state:
+            context.previous = str(Observation.State(old_state).label)
+            if o.state and o.state != old_state:
+                context.change = f"{context.previous} → {Observation.State(o.state).label}"
+        elif old_value is not None:
+            context.previous = f"{format_number(old_value)}{unit}"
+            if o.value is not None:
+                delta = o.value - old_value
+                context.change = _signed(delta, unit)
+                context.change_sign = (delta > 0) - (delta < 0)
+        result[o.pk] = context
+    return result
+
+
+def departments_by_region(
+    departments: QuerySet[Department],
+) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Departments grouped by region, for an <optgroup> filter: regions by code, then names.
+    A district is named with its city (two cities may each have a 开发区)."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    rows = departments.select_related("region__parent").order_by("region__code", "name")
+    for department in rows:
+        region = department.region
+        label = region.name
+        if region.parent_id and region.level == "district":
+            label = f"{region.parent.name}{region.name}"
+        groups.setdefault(label, []).append((department.pk, department.name))
+    return list(groups.items())
+
+
 def departments_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Department]:
     ids = permissions.visible_region_ids(user)
     departments = Department.objects.select_related("region")

@@ -21,11 +21,16 @@ from django.utils import timezone
     max_retries=3,
 )
 def send_reminders(as_of: str | None = None) -> int:
-    """Daily 09:00 (settings.CELERY_BEAT_SCHEDULE). Returns the number of e-mails sent."""
+    """Daily 09:00 (settings.CELERY_BEAT_SCHEDULE). Returns the number of e-mails sent; what
+    could not be sent, and why, goes to the worker's log."""
+    import logging
+
     from .services import reminders_send
 
     today = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
-    return reminders_send(today=today)
+    outcome = reminders_send(today=today)
+    logging.getLogger(__name__).info("%s", outcome.summary())
+    return outcome.sent
 
 
 @shared_task(

@@ -7,6 +7,6 @@ class QualitytrackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import sync
+        from . import sync, tasks  # noqa: F401  (tasks: the 系统 page's full-recompute stamp)
 
         sync.connect()  # tombstones for the API's incremental sync

@@ -299,6 +299,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.dispatch_pending_reports",
         "schedule": 60.0,
     },
+    "worker-heartbeat": {                        # the 系统 page's sign of life (docs/roles.md)
+        "task": "qualitytrack.heartbeat",
+        "schedule": 60.0,
+    },
     "send-reminders-daily": {
         "task": "indicators.send_reminders",
         "schedule": crontab(hour=9, minute=0),
@@ -368,6 +372,13 @@ LOGGING = {
 MIDDLEWARE += ["indicators.audit.AuditDeniedMiddleware"]
 # Reminders: reporters hear of what closes within this many days (indicators.send_reminders).
 REMINDER_DAYS = env.int("REMINDER_DAYS", default=7)
+# The webhook channel (docs/roles.md): a 钉钉 or 企业微信 group robot's URL; empty = e-mail only.
+# REMINDER_WEBHOOK_SECRET: 钉钉's 加签 secret, when the robot uses one. Robots take about 20
+# messages a minute, hence the pause between posts.
+REMINDER_WEBHOOK_URL = env.str("REMINDER_WEBHOOK_URL", default="")
+REMINDER_WEBHOOK_SECRET = env.str("REMINDER_WEBHOOK_SECRET", default="")
+REMINDER_WEBHOOK_TIMEOUT = env.float("REMINDER_WEBHOOK_TIMEOUT", default=5.0)
+REMINDER_WEBHOOK_INTERVAL_SECONDS = env.float("REMINDER_WEBHOOK_INTERVAL_SECONDS", default=3.1)
 
 # --- Audit integrity and retention (issue 9; indicators.audit_chain) -------------------------
 # Security/access events (AuditEvent) are kept this many days, then removed by the weekly

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 import indicators.api  # noqa: F401  (each app's api module registers its viewsets)
 import targets.api  # noqa: F401
 
-from . import otp_views, views
+from . import otp_views, role_views, views
 from .api import router
 
 # Swagger UI's page (drf-spectacular's template, sidecar assets) carries one inline <style>;
@@ -27,10 +27,11 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("entry/", include("indicators.urls")),
     path("plans-onboarding/", include("onboarding.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", role_views.RoleLandingLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/otp/verify/", otp_views.otp_verify, name="otp-verify"),
     path("accounts/otp/setup/", otp_views.otp_setup, name="otp-setup"),
+    path("system/", role_views.system_status, name="system"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/tokens/", include((token_urlpatterns, "qualitytrack"))),

@@ -31,10 +31,10 @@ def token_list(request: HttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             response = render(request, "qualitytrack/tokens_created.html",
-                              {"token": token, "key": key, "active": "api"})
+                              {"token": token, "key": key, "active": "tokens"})
             response["Cache-Control"] = "no-store"  # the key must not linger in any cache
             return response
-    ctx = {"tokens": tokens_visible_to(request.user), "form": form, "active": "api"}
+    ctx = {"tokens": tokens_visible_to(request.user), "form": form, "active": "tokens"}
     return render(request, "qualitytrack/tokens.html", ctx)
 
 

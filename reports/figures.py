@@ -1,7 +1,9 @@
 """Plotly figure builders: frames and plain values in, ``go.Figure`` out.
 
-Pure: no ORM, no request, no Django import, so every builder is unit-tested on ``fig.data``
-without a database. Pages ship ``figure_json(fig)`` as a ``json_script`` data island that
+Pure: no ORM, no request, so every builder is unit-tested on ``fig.data`` without a
+database; the only Django import is gettext, so titles, axes, legends and hovers follow the
+language switch (docs/roles.md, "English"), and units go through ``indicators.units``.
+Pages ship ``figure_json(fig)`` as a ``json_script`` data island that
 ``reports/static/reports/js/charts.js`` draws with the vendored plotly.js (never a CDN).
 
 Status is never told by colour alone: every status has its colour (the same as the badges
@@ -17,6 +19,9 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+
+from indicators.units import unit_label, with_unit
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 
@@ -97,7 +102,7 @@ def status_bars(
     labels: Mapping[str, str],
     *,
     horizontal: bool = True,
-    axis_title: str = "目标数（项）",
+    axis_title: str | None = None,
 ) -> go.Figure:
     """Stacked bars of status counts: one bar per row of ``counts`` (its index is the name).
 
@@ -105,6 +110,7 @@ def status_bars(
     left out, the rest keep the order of the columns (the order of Progress.Status).
     """
     fig = go.Figure()
+    axis_title = axis_title or _("目标数（项）")
     names = [str(name) for name in counts.index]
     for status in counts.columns:
         values = counts[status].astype(int).tolist()
@@ -122,12 +128,12 @@ def status_bars(
         if horizontal:
             bar.update(
                 y=names, x=values, orientation="h",
-                hovertemplate="%{y}<br>%{customdata}：%{x} 项<extra></extra>",
+                hovertemplate=_("%{y}<br>%{customdata}：%{x} 项") + "<extra></extra>",
             )
         else:
             bar.update(
                 x=names, y=values,
-                hovertemplate="%{x}<br>%{customdata}：%{y} 项<extra></extra>",
+                hovertemplate=_("%{x}<br>%{customdata}：%{y} 项") + "<extra></extra>",
             )
         fig.add_trace(go.Bar(**bar))
     rows = len(names)
@@ -177,7 +183,7 @@ def bullets(rows: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
-            name="基期→目标", y=names, x=[100.0] * len(names), orientation="h",
+            name=_("基期→目标"), y=names, x=[100.0] * len(names), orientation="h",
             marker={"color": "#e4e7eb"}, width=0.75, hoverinfo="skip", showlegend=False,
         )
     )
@@ -199,9 +205,9 @@ def bullets(rows: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
         )
     fig.add_trace(
         go.Scatter(
-            name="应达进度", y=names, x=_numbers(expected), mode="markers",
+            name=_("应达进度"), y=names, x=_numbers(expected), mode="markers",
             marker={"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": "#1f2933"}},
-            hovertemplate="%{y}<br>应达进度：%{x:.0f}%<extra></extra>",
+            hovertemplate=_("%{y}<br>应达进度：%{x:.0f}%") + "<extra></extra>",
         )
     )
     fig.add_vline(x=100, line={"dash": "dash", "color": TARGET_COLOUR, "width": 2})
@@ -210,11 +216,16 @@ def bullets(rows: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
     _layout(fig, height=max(240, 124 + 34 * len(names)), barmode="overlay", bargap=0.3)
     fig.update_xaxes(
         range=[low - 5, high + 5], ticksuffix="%", zeroline=True, zerolinecolor="#9aa5b1",
-        title={"text": "完成进度（基期 = 0%，目标 = 100%）"},
+        title={"text": _("完成进度（基期 = 0%，目标 = 100%）")},
     )
     fig.update_yaxes(autorange="reversed", automargin=True, type="category")
     fig.update_layout(showlegend=True)
     return fig
+
+
+def _year(pattern: str | None = None) -> str:
+    """The hover's first line: the point's date as the language writes it (2025年 / 2025)."""
+    return "%{x|" + (pattern or _("%Y年")) + "}<br>"
 
 
 def _date(value: dt.date | str) -> str:
@@ -238,60 +249,62 @@ def trajectory(
     the last actual to the deadline. Pieces that are None are left out.
     """
     fig = go.Figure()
+    suffix = with_unit("", unit)  # 家 / " firms"; the hover text in the user's language
     data = actuals.dropna(subset=["value"])
     if baseline is not None and goal is not None:
         fig.add_trace(
             go.Scatter(
-                name="规划路径", x=[_date(baseline[0]), _date(goal[0])],
+                name=_("规划路径"), x=[_date(baseline[0]), _date(goal[0])],
                 y=[baseline[1], goal[1]], mode="lines+markers",
                 line={"dash": "dash", "color": "#9aa5b1", "width": 2},
                 marker={"symbol": "diamond-open", "size": 9},
-                hovertemplate=f"%{{x|%Y年}}<br>规划路径：%{{y}}{unit}<extra></extra>",
+                hovertemplate=_year() + _("规划路径：%{y}") + suffix + "<extra></extra>",
             )
         )
     if not data.empty:
         fig.add_trace(
             go.Scatter(
-                name="实际值", x=[_date(d) for d in data["date"]], y=data["value"].tolist(),
+                name=_("实际值"), x=[_date(d) for d in data["date"]], y=data["value"].tolist(),
                 mode="lines+markers", line={"color": NEUTRAL, "width": 3},
                 marker={"symbol": "circle", "size": 9},
                 customdata=data["label"].tolist(),
-                hovertemplate=f"%{{customdata}}<br>实际值：%{{y}}{unit}<extra></extra>",
+                hovertemplate=_("%{customdata}<br>实际值：%{y}") + suffix + "<extra></extra>",
             )
         )
     if projection is not None and not data.empty:
         last = data.iloc[-1]
         fig.add_trace(
             go.Scatter(
-                name="预测", x=[_date(last["date"]), _date(projection[0])],
+                name=_("预测"), x=[_date(last["date"]), _date(projection[0])],
                 y=[float(last["value"]), projection[1]], mode="lines+markers",
                 line={"dash": "dot", "color": "#7b1fa2", "width": 2},
                 marker={"symbol": "triangle-right", "size": 10},
-                hovertemplate=f"%{{x|%Y年}}<br>预测：%{{y:.2f}}{unit}<extra></extra>",
+                hovertemplate=_year() + _("预测：%{y:.2f}") + suffix + "<extra></extra>",
             )
         )
     if expected_now is not None:
         fig.add_trace(
             go.Scatter(
-                name="当前应达", x=[_date(expected_now[0])], y=[expected_now[1]], mode="markers",
+                name=_("当前应达"), x=[_date(expected_now[0])], y=[expected_now[1]], mode="markers",
                 marker={"symbol": "line-ew", "size": 22, "line": {"width": 3, "color": "#1f2933"}},
-                hovertemplate=f"%{{x|%Y年%m月}}<br>当前应达：%{{y:.2f}}{unit}<extra></extra>",
+                hovertemplate=(_year(_("%Y年%m月")) + _("当前应达：%{y:.2f}") + suffix
+                               + "<extra></extra>"),
             )
         )
     if goal is not None:
         fig.add_trace(
             go.Scatter(
-                name="目标值", x=[_date(goal[0])], y=[goal[1]], mode="markers",
+                name=_("目标值"), x=[_date(goal[0])], y=[goal[1]], mode="markers",
                 marker={"symbol": "star", "size": 16, "color": TARGET_COLOUR},
-                hovertemplate=f"%{{x|%Y年}}<br>目标值：%{{y}}{unit}<extra></extra>",
+                hovertemplate=_year() + _("目标值：%{y}") + suffix + "<extra></extra>",
             )
         )
         if goal_high is not None:
             fig.add_trace(
                 go.Scatter(
-                    name="力争值", x=[_date(goal[0])], y=[goal_high], mode="markers",
+                    name=_("力争值"), x=[_date(goal[0])], y=[goal_high], mode="markers",
                     marker={"symbol": "star-open", "size": 16, "color": TARGET_COLOUR},
-                    hovertemplate=f"%{{x|%Y年}}<br>力争值：%{{y}}{unit}<extra></extra>",
+                    hovertemplate=_year() + _("力争值：%{y}") + suffix + "<extra></extra>",
                 )
             )
     _layout(fig, height=380, hovermode="closest")
@@ -301,9 +314,9 @@ def trajectory(
     years = range(min(dates).year, max(dates).year + 1) if dates else range(0)
     fig.update_xaxes(
         type="date", tickmode="array", tickvals=[f"{y}-12-31" for y in years],
-        ticktext=[f"{y}年" for y in years], title={"text": "年末"},
+        ticktext=[_("%(year)d年") % {"year": y} for y in years], title={"text": _("年末")},
     )
-    fig.update_yaxes(title={"text": unit or "数值"}, automargin=True)
+    fig.update_yaxes(title={"text": unit_label(unit) or _("数值")}, automargin=True)
     return fig
 
 
@@ -314,26 +327,27 @@ def target_vs_actual(frame: pd.DataFrame, *, unit: str) -> go.Figure:
     (the actual's period, or empty).
     """
     cities = frame["city"].astype(str).tolist()
-    suffix = unit or ""
+    suffix = with_unit("", unit)
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
-            name="目标值", x=cities, y=_numbers(frame["target"]),
+            name=_("目标值"), x=cities, y=_numbers(frame["target"]),
             marker={"color": TARGET_COLOUR, "pattern": {"shape": "/", "fgcolor": "#ffffff"}},
-            hovertemplate=f"%{{x}}<br>目标值：%{{y}}{suffix}<extra></extra>",
+            hovertemplate=_("%{x}<br>目标值：%{y}") + suffix + "<extra></extra>",
         )
     )
     fig.add_trace(
         go.Bar(
-            name="最新实际值", x=cities,
+            name=_("最新实际值"), x=cities,
             y=_numbers(frame["actual"]),
             marker={"color": NEUTRAL},
             customdata=frame["actual_label"].astype(str).tolist(),
-            hovertemplate=f"%{{x}}<br>最新实际值（%{{customdata}}）：%{{y}}{suffix}<extra></extra>",
+            hovertemplate=(_("%{x}<br>最新实际值（%{customdata}）：%{y}") + suffix
+                           + "<extra></extra>"),
         )
     )
     _layout(fig, height=380, barmode="group")
-    fig.update_yaxes(title={"text": unit or "数值"}, automargin=True)
+    fig.update_yaxes(title={"text": unit_label(unit) or _("数值")}, automargin=True)
     fig.update_xaxes(type="category", automargin=True)
     return fig
 

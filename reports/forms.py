@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from indicators.calendar import Period
 from indicators.models import Department, Region
 from targets.models import Plan, Progress
 from targets.selectors import parse_quarter, progress_latest_quarter
@@ -75,7 +76,7 @@ class DashboardFilterForm(forms.Form):
             self.fields["status"].choices = [("", _("全部状态")), *Progress.Status.choices]  # type: ignore[attr-defined]
         if "quarter" in self.fields:
             self.fields["quarter"].choices = [("", _("最新季度"))] + [  # type: ignore[attr-defined]
-                (f"{y}Q{q}", f"{y}年第{q}季度") for y, q in quarter_choices()
+                (f"{y}Q{q}", Period(y, q).label) for y, q in quarter_choices()
             ]
 
     def clean_quarter(self) -> tuple[int, int] | None:

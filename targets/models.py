@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from indicators.calendar import Period
 from indicators.models import Department, Indicator, Region
 
 
@@ -335,7 +336,7 @@ class Progress(models.Model):
 
     @property
     def quarter_label(self) -> str:
-        return f"{self.year}年第{self.quarter}季度"
+        return Period(self.year, self.quarter).label  # 2025年第4季度 / 2025 Q4
 
 
 class RecomputeRequest(models.Model):

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..calendar import Period
 from .audit import ChainedAuditRecord
 from .places import Department, Indicator, Region
 
@@ -116,7 +117,7 @@ class Observation(models.Model):
 
     @property
     def period_label(self) -> str:
-        return f"{self.year}年第{self.quarter}季度" if self.quarter else f"{self.year}年"
+        return Period(self.year, self.quarter).label  # in the user's language
 
 
 class ObservationChange(ChainedAuditRecord):

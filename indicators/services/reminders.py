@@ -1,16 +1,34 @@
-"""Reminder e-mails: each department's reporters daily, the office a weekly digest.
+"""Reminders: each late or due department daily, the office a weekly digest (docs/roles.md).
 
-Reporters get what closes within ``settings.REMINDER_DAYS`` and what is overdue (nothing sent when
-there is neither). On ``DIGEST_WEEKDAY`` (Monday) each office gets the departments of its
-regions with overdue figures. Uses the e-mail backend from settings. Idempotent in effect:
-running it twice on a day only sends the same reminder twice; it changes no data.
+Every department that leads a target in force is considered, with or without a reporter
+account. Reporters get what closes within ``settings.REMINDER_DAYS`` and what is overdue
+(nothing sent when there is neither). On ``DIGEST_WEEKDAY`` (Monday) each office gets every
+late department of its regions, those without a reporter account marked 「无填报账号」.
+
+Two channels. E-mail (the backend from settings) to the department's reporters and to the
+offices. A webhook, when ``REMINDER_WEBHOOK_URL`` is set: the same reminders posted as JSON
+in the text-message format that 钉钉 and 企业微信 group robots accept,
+``{"msgtype": "text", "text": {"content": "…"}}`` — every department's reminder (an account
+is not needed: the group reaches the department) and, on Mondays, one digest of every late
+department. What could not be sent, and why, comes back in ``ReminderOutcome``.
+
+Idempotent in effect: running it twice on a day only sends the same reminders twice; it
+changes no data.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
+import hmac
+import logging
+import time
 from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import quote_plus
 
+import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
@@ -20,22 +38,65 @@ from .. import roles
 from ..models import Department, Profile
 from ..selectors import DueSummary, due_items
 
+logger = logging.getLogger(__name__)
+
 DIGEST_WEEKDAY = 0  # Monday
 _MAX_LINES = 30
+#: 企业微信 caps a text message at 2048 bytes (钉钉 at 20000): longer ones are cut there.
+WEBHOOK_MAX_BYTES = 2048
 
 
-def reminders_send(*, today: datetime.date) -> int:
-    """Send the day's reminders; returns the number of e-mails sent."""
+@dataclass
+class ReminderOutcome:
+    """What one run sent, and what it could not send with the reason."""
+
+    sent: int = 0  # e-mails
+    posted: int = 0  # webhook messages
+    no_account: list[str] = field(default_factory=list)  # departments without a reporter
+    no_email: list[str] = field(default_factory=list)  # accounts that should hear but have none
+    webhook_failed: int = 0
+    webhook_errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One Chinese paragraph for ``send_reminders`` (and the worker log)."""
+        lines = [_("已发送%(n)d封提醒邮件。") % {"n": self.sent}]
+        if self.posted or self.webhook_failed:
+            lines.append(_("已推送%(n)d条群消息（Webhook）。") % {"n": self.posted})
+        missing = []
+        if self.no_account:
+            missing.append(_("%(n)d个部门无填报账号（%(names)s）") % {
+                "n": len(self.no_account), "names": "、".join(self.no_account[:10])
+                + ("等" if len(self.no_account) > 10 else "")})
+        if self.no_email:
+            missing.append(_("%(n)d个账号无邮箱（%(names)s）") % {
+                "n": len(self.no_email), "names": "、".join(self.no_email[:10])
+                + ("等" if len(self.no_email) > 10 else "")})
+        if missing:
+            lines.append(_("未能发送邮件：%(what)s。") % {"what": "，".join(missing)})
+        if self.webhook_failed:
+            lines.append(_("群消息推送失败%(n)d条：%(why)s。") % {
+                "n": self.webhook_failed, "why": "；".join(dict.fromkeys(self.webhook_errors))})
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Reminder:
+    subject: str
+    body: str
+    recipients: list[str]
+
+
+def reminders_send(*, today: datetime.date) -> ReminderOutcome:
+    """Send the day's reminders by e-mail and, if configured, the webhook."""
+    outcome = ReminderOutcome()
     departments = list(
-        Department.objects.select_related("region").filter(
-            pk__in=Profile.objects.filter(
-                department__isnull=False, user__is_active=True, user__groups__name=roles.REPORTER
-            ).values("department_id")
-        )
+        Department.objects.select_related("region")
+        .filter(led_targets__isnull=False).distinct().order_by("region_id", "name")
     )
     summaries = due_items(departments=departments, today=today)
+    reporters = _reporters(departments)
     days = settings.REMINDER_DAYS
-    messages = []
+    reminders: list[_Reminder] = []
     for department in departments:
         summary = summaries[department.pk]
         soon = [
@@ -45,19 +106,43 @@ def reminders_send(*, today: datetime.date) -> int:
         ]
         if not soon and not summary.overdue:
             continue
-        recipients = _emails(roles.REPORTER, department_id=department.pk)
-        if recipients:
-            messages.append(
-                (
-                    _("【质量目标跟踪】%(department)s数据填报提醒") % {"department": department},
-                    _reporter_body(department, soon, summary, today, days),
-                    settings.DEFAULT_FROM_EMAIL,
-                    recipients,
-                )
-            )
+        accounts = reporters.get(department.pk, [])
+        if not accounts:
+            outcome.no_account.append(str(department))
+        outcome.no_email += [user.get_username() for user in accounts if not user.email]
+        reminders.append(_Reminder(
+            _("【质量目标跟踪】%(department)s数据填报提醒") % {"department": department},
+            _reporter_body(department, soon, summary, today, days),
+            sorted({user.email for user in accounts if user.email}),
+        ))
+    digests: list[_Reminder] = []
     if today.weekday() == DIGEST_WEEKDAY:
-        messages.extend(_office_digests(departments, summaries))
-    return send_mass_mail(messages, fail_silently=False) if messages else 0
+        late = [(d, len(summaries[d.pk].overdue), bool(reporters.get(d.pk)))
+                for d in departments if summaries[d.pk].overdue]
+        digests = _office_digests(late, outcome)
+        if late:
+            digests.append(_Reminder(_("【质量目标跟踪】逾期填报部门周报"), _digest_body(late), []))
+    mails = [(r.subject, r.body, settings.DEFAULT_FROM_EMAIL, r.recipients)
+             for r in reminders + digests if r.recipients]
+    outcome.sent = send_mass_mail(mails, fail_silently=False) if mails else 0
+    url = getattr(settings, "REMINDER_WEBHOOK_URL", "")
+    if url:
+        # every department's reminder (accounts or not) and one digest of every late one
+        _webhook_post_all(url, reminders + [d for d in digests if not d.recipients], outcome)
+    return outcome
+
+
+def _reporters(departments: list[Department]) -> dict[int, list]:  # type: ignore[type-arg]
+    users = (
+        get_user_model().objects.filter(
+            is_active=True, groups__name=roles.REPORTER,
+            profile__department__in=departments,
+        ).select_related("profile").order_by("username")
+    )
+    found: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
+    for user in users:
+        found[user.profile.department_id].append(user)
+    return found
 
 
 def _reporter_body(
@@ -90,51 +175,105 @@ def _reporter_body(
     return "\n".join(lines)
 
 
-def _office_digests(departments: list[Department], summaries: dict[int, DueSummary]):  # type: ignore[no-untyped-def]
-    late_by_region: dict[int, list[tuple[Department, int]]] = defaultdict(list)
-    for department in departments:
-        if summaries[department.pk].overdue:
-            late_by_region[department.region_id].append(
-                (department, len(summaries[department.pk].overdue))
-            )
-    if not late_by_region:
+def _digest_body(late: list[tuple[Department, int, bool]]) -> str:
+    """Every late department, most overdue first; 无填报账号 where nobody can enter."""
+    lines = [_("本周逾期未报数据的部门（共%(n)d个）：") % {"n": len(late)}, ""]
+    for department, count, has_account in sorted(late, key=lambda x: (-x[1], str(x[0]))):
+        line = _("  · %(department)s：逾期%(count)d项") % {"department": department,
+                                                          "count": count}
+        if not has_account:
+            line += _("（无填报账号）")
+        lines.append(line)
+    if not all(has for _d, _n, has in late):
+        lines += ["", _("无填报账号的部门收不到提醒：请安全管理员为其开设填报账号。")]
+    return "\n".join(lines)
+
+
+def _office_digests(late: list[tuple[Department, int, bool]],
+                    outcome: ReminderOutcome) -> list[_Reminder]:
+    if not late:
         return []
-    messages = []
+    digests = []
     offices = (
         Profile.objects.filter(user__is_active=True, user__groups__name=roles.OFFICE)
-        .exclude(user__email="")
-        .select_related("user", "region")
+        .select_related("user", "region").order_by("user__username")
     )
     for profile in offices:
         covered = set(profile.region.descendant_ids())
-        late = [
-            item
-            for region_id, items in late_by_region.items()
-            if region_id in covered
-            for item in items
-        ]
-        if not late:
+        mine = [item for item in late if item[0].region_id in covered]
+        if not mine:
             continue
-        lines = [_("本周逾期未报数据的部门（共%(n)d个）：") % {"n": len(late)}, ""]
-        lines += [
-            _("  · %(department)s：逾期%(count)d项") % {"department": d, "count": n}
-            for d, n in sorted(late, key=lambda x: -x[1])
-        ]
-        messages.append(
-            (
-                _("【质量目标跟踪】逾期填报部门周报"),
-                "\n".join(lines),
-                settings.DEFAULT_FROM_EMAIL,
-                [profile.user.email],
-            )
-        )
-    return messages
+        if not profile.user.email:
+            outcome.no_email.append(profile.user.get_username())
+            continue
+        digests.append(_Reminder(_("【质量目标跟踪】逾期填报部门周报"), _digest_body(mine),
+                                 [profile.user.email]))
+    return digests
 
 
-def _emails(role: str, *, department_id: int) -> list[str]:
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=role, profile__department_id=department_id)
-        .exclude(email="")
-    )
-    return sorted(set(users.values_list("email", flat=True)))
+# --- The webhook channel ---------------------------------------------------------------------
+
+
+def webhook_payload(subject: str, body: str) -> dict[str, object]:
+    """The text message both 钉钉 and 企业微信 group robots accept, cut to 2048 bytes."""
+    content = f"{subject}\n{body}"
+    raw = content.encode("utf-8")
+    if len(raw) > WEBHOOK_MAX_BYTES:
+        content = raw[: WEBHOOK_MAX_BYTES - len("…".encode())].decode("utf-8", "ignore") + "…"
+    return {"msgtype": "text", "text": {"content": content}}
+
+
+def _signed(url: str) -> str:
+    """钉钉's 加签: timestamp and HMAC-SHA256 of "timestamp\\nsecret", when a secret is set."""
+    secret = getattr(settings, "REMINDER_WEBHOOK_SECRET", "")
+    if not secret:
+        return url
+    timestamp = str(round(time.time() * 1000))
+    digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256)
+    sign = quote_plus(base64.b64encode(digest.digest()))
+    return f"{url}{'&' if '?' in url else '?'}timestamp={timestamp}&sign={sign}"
+
+
+class _Unreachable(Exception):
+    pass
+
+
+def _webhook_post(url: str, payload: dict[str, object]) -> str:
+    """Post one message; '' when the robot accepted it, else the reason in words.
+    Raises ``_Unreachable`` when no answer came at all."""
+    try:
+        response = requests.post(_signed(url), json=payload,
+                                 timeout=settings.REMINDER_WEBHOOK_TIMEOUT)
+    except requests.RequestException as error:
+        raise _Unreachable(_("无法连接（%(what)s）") % {"what": type(error).__name__}) from error
+    if response.status_code != 200:
+        return f"HTTP {response.status_code}"
+    try:
+        answer = response.json()
+    except ValueError:
+        return ""  # a receiver that answers 200 without JSON took it
+    code = answer.get("errcode", 0) if isinstance(answer, dict) else 0
+    if code:
+        return f"errcode {code}: {answer.get('errmsg', '')}"
+    return ""
+
+
+def _webhook_post_all(url: str, reminders: list[_Reminder], outcome: ReminderOutcome) -> None:
+    """Post each reminder; robots take about 20 a minute, hence the pause between posts.
+    After a connection failure the rest are counted as failed, not tried one by one."""
+    for number, reminder in enumerate(reminders):
+        if number:
+            time.sleep(settings.REMINDER_WEBHOOK_INTERVAL_SECONDS)
+        try:
+            error = _webhook_post(url, webhook_payload(reminder.subject, reminder.body))
+        except _Unreachable as unreachable:
+            outcome.webhook_failed += len(reminders) - number
+            outcome.webhook_errors.append(str(unreachable))
+            logger.warning("reminder webhook unreachable: %s", unreachable)
+            return
+        if error:
+            logger.warning("reminder webhook refused a message: %s", error)
+            outcome.webhook_failed += 1
+            outcome.webhook_errors.append(error)
+        else:
+            outcome.posted += 1

@@ -163,10 +163,13 @@ def approvals(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    page = page_of(request, rows)
+    contexts = selectors.approval_context(page.object_list)
     ctx = {
-        "active": "entry",
+        "active": "approvals",
         "filters": filters,
-        "page": page_of(request, rows),
+        "page": page,
+        "rows": [(o, contexts[o.pk]) for o in page.object_list],
         "query": query.urlencode(),
     }
     return render(request, "indicators/approvals.html", ctx)

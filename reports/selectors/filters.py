@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from indicators.calendar import Period
 from indicators.models import Department, Indicator, Region
 from targets.models import Plan, Progress
 
@@ -29,7 +30,8 @@ class DashboardFilters:
 
     @property
     def quarter_label(self) -> str:
-        return f"{self.year}年第{self.quarter}季度" if self.has_quarter else ""
+        # 2025年第4季度 / 2025 Q4: the reporting calendar's label, in the user's language
+        return Period(self.year, self.quarter).label if self.has_quarter else ""
 
 
 def scoped_region_ids(

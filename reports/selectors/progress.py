@@ -108,7 +108,7 @@ def status_trend(rows: QuerySet[Progress]) -> pd.DataFrame:
     )
     frame = pd.DataFrame.from_records(records, columns=["year", "quarter", "status", "n"])
     frame = frame.sort_values(["year", "quarter"], kind="stable")
-    frame["quarter_label"] = (
+    frame["quarter_label"] = (  # 2025Q4: the same in either language
         frame["year"].astype(str) + "Q" + frame["quarter"].astype(str)
     )
     return frame.reset_index(drop=True)

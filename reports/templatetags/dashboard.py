@@ -6,6 +6,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from indicators.calendar import Period
+from indicators.units import with_unit
 from targets.models import Progress
 
 register = template.Library()
@@ -34,7 +36,7 @@ def format_number(value: object, digits: int = 2) -> str:
 def num(value: object, unit: str = "") -> str:
     """A number with its unit: ``{{ row.current_value|num:target.unit }}`` → "93.5%"."""
     text = format_number(value)
-    return text if text == "—" else f"{text}{unit or ''}"
+    return text if text == "—" else with_unit(text, unit)
 
 
 @register.filter
@@ -45,7 +47,13 @@ def signed(value: object, unit: str = "") -> str:
         return text
     if not text.startswith("-") and text != "0":
         text = f"+{text}"
-    return f"{text.replace('-', MINUS)}{unit or ''}"
+    return with_unit(text.replace("-", MINUS), unit)
+
+
+@register.filter
+def quarter(year: int, number: int) -> str:
+    """``{{ run.year|quarter:run.quarter }}`` → 2025年第4季度 / 2025 Q4."""
+    return Period(int(year), int(number)).label
 
 
 @register.filter

@@ -7,7 +7,7 @@ page exports; ``_display_ratio`` and ``_bullet_rows`` feed the bullet chart of t
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import wraps
 from typing import Any
 
@@ -15,6 +15,7 @@ import pandas as pd
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from indicators.permissions import ensure_can_read_dashboards, visible_region_ids
@@ -23,9 +24,24 @@ from targets.models import Progress, Target
 from .. import figures
 from .. import selectors as sel
 from ..forms import DashboardFilterForm
-from ..templatetags.dashboard import format_number
+from ..templatetags.dashboard import format_number, num
 
-LABELS = {key: str(label) for key, label in Progress.Status.choices}
+
+class _StatusLabels(Mapping[str, str]):
+    """Status code → label in the language of the request: read at each use, not at import
+    (a dict built at import would freeze the labels in Chinese for charts and CSV)."""
+
+    def __getitem__(self, key: str) -> str:
+        return str(dict(Progress.Status.choices)[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(Progress.Status.values)
+
+    def __len__(self) -> int:
+        return len(Progress.Status.values)
+
+
+LABELS = _StatusLabels()
 
 
 def dashboard_view(view):  # type: ignore[no-untyped-def]
@@ -125,12 +141,13 @@ def _display_ratio(target: Target) -> float | None:
 def _bullet_rows(targets: Sequence[Target]) -> pd.DataFrame:
     def hover(t: Target) -> str:
         row = t.row  # type: ignore[attr-defined]
-        parts = [f"目标 {_goal(t)}"]
+        # in the user's language, units through indicators.units; no value reads 「—」
+        parts = [_("目标 %(value)s") % {"value": _goal(t)}]
         if t.baseline_value is not None:
-            parts.insert(0, f"基期 {format_number(t.baseline_value)}{t.unit}")
+            parts.insert(0, _("基期 %(value)s") % {"value": num(t.baseline_value, t.unit)})
         if row is not None:
-            parts.append(f"应达 {format_number(row.expected_value)}{t.unit}")
-            parts.append(f"当前 {format_number(row.current_value)}{t.unit}")
+            parts.append(_("应达 %(value)s") % {"value": num(row.expected_value, t.unit)})
+            parts.append(_("当前 %(value)s") % {"value": num(row.current_value, t.unit)})
         return " · ".join(parts)
 
     return pd.DataFrame(

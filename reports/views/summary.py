@@ -11,7 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from indicators.calendar import Period
 from indicators.models import Department
+from indicators.permissions import can_read_dashboards
 from targets.selectors import plan_list as select_plans
 
 from .. import figures
@@ -32,7 +34,13 @@ DEPARTMENT_CHART_LIMIT = 30
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The loaded plans with their target counts per city, straight from the database."""
+    """The loaded plans with their target counts per city, straight from the database.
+
+    Roles that do not read the dashboards (审计员, 系统管理员, 安全管理员) would find every plan
+    link answering 403: they get a pointer to their own work instead (docs/roles.md).
+    """
+    if request.user.is_authenticated and not can_read_dashboards(request.user):
+        return render(request, "reports/home.html", {"plans": [], "own_work": True})
     plans = list(select_plans())
     ctx = {"plans": plans, "total_targets": sum(plan.target_count for plan in plans)}
     return render(request, "reports/home.html", ctx)
@@ -74,7 +82,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         if departments else None,
         departments_clipped=len(departments) > DEPARTMENT_CHART_LIMIT,
         behind=_page(request, sel.behind_targets(rows), 20),
-        previous_label=f"{previous[0]}年第{previous[1]}季度",
+        previous_label=Period(previous[0], previous[1]).label,
         changes=changes,
         overdue=_page(request, overdue, 15, "overdue_page"),
     )

@@ -260,6 +260,9 @@ PAGE_MATRIX = [
             {"name": "数据开放平台2", "kind": "portal"}),
     PageRow("qualitytrack:token-revoke", "GET", REFUSED),
     PageRow("qualitytrack:token-revoke", "POST", page({OFFICE}, ALLOWED)),
+    # the 系统管理员's 系统 page: settings and background health, read-only (docs/roles.md)
+    PageRow("system", "GET", page({ADMIN})),
+    PageRow("system", "POST", REFUSED),
     # open to all: signing in and out, the language switch, the API root, schema and docs
     PageRow("login", "GET", everyone(OK)),
     # the second factor: a verified (or exempt) user is sent on to the page asked for

@@ -12,7 +12,7 @@ from indicators.services import reminders_send
 
 
 class Command(BaseCommand):
-    help = "发送填报提醒邮件（到期与逾期），周一另发办公室逾期周报。"
+    help = "发送填报提醒（邮件与 Webhook 群消息），周一另发办公室逾期周报；并说明未能发送的原因。"
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("--date", default="", help="按此日期计算（YYYY-MM-DD），默认今天")
@@ -30,5 +30,5 @@ class Command(BaseCommand):
             )
         except ValueError:
             raise CommandError("日期格式应为 YYYY-MM-DD。") from None
-        sent = reminders_send(today=today)
-        self.stdout.write(self.style.SUCCESS(f"已发送{sent}封提醒邮件。"))
+        outcome = reminders_send(today=today)
+        self.stdout.write(self.style.SUCCESS(outcome.summary()))

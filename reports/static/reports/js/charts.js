@@ -10,7 +10,8 @@
   var CONFIG = {
     displaylogo: false,
     responsive: true,
-    locale: "zh-CN",
+    // Plotly's own words (mode bar, dates) follow the page's language switch
+    locale: (document.documentElement.lang || "zh-hans").indexOf("zh") === 0 ? "zh-CN" : "en",
     showSendToCloud: false, // intranets are offline; nothing leaves the building
     modeBarButtonsToRemove: ["select2d", "lasso2d"],
     toImageButtonOptions: { format: "png", scale: 2 }
