@@ -168,3 +168,34 @@ def test_page_one_and_a_table_page_as_png(two_city_pdf, tmp_path):
                         "-singlefile", str(source), str(ARTIFACTS / f"report-gbt9704-{name}")],
                        check=True)
         assert (ARTIFACTS / f"report-gbt9704-{name}.png").stat().st_size > 10_000
+
+
+def test_the_office_types_the_doc_number_and_date_on_the_request_form(
+    client, office_user, district, django_capture_on_commit_callbacks, tmp_path
+):
+    from django.urls import reverse
+    from pytest_django.asserts import assertContains
+
+    seed_report_world(district)
+    client.force_login(office_user)
+    page = client.get(reverse("reports:report-list"))
+    assertContains(page, 'name="doc_number"')
+    assertContains(page, 'name="issue_date"')
+
+    too_long = client.post(reverse("reports:report-create"), {
+        "quarter": "2025Q4", "scope": "region", "region": district.pk, "doc_number": "号" * 41,
+    })
+    assert too_long.status_code == 400
+    assert not ReportRun.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:report-create"), {
+            "quarter": "2025Q4", "scope": "region", "region": district.pk,
+            "doc_number": DOC_NUMBER, "issue_date": "2026-01-20",
+        })
+    run = ReportRun.objects.get()
+    assert (run.doc_number, run.issue_date, run.state) == (DOC_NUMBER, ISSUED, "done")
+    with run.file.open("rb") as handle:
+        text = pdf_text(handle.read(), tmp_path)
+    assert DOC_NUMBER in text
+    assert "2026年1月20日" in text
