@@ -199,3 +199,20 @@ def test_the_office_types_the_doc_number_and_date_on_the_request_form(
         text = pdf_text(handle.read(), tmp_path)
     assert DOC_NUMBER in text
     assert "2026年1月20日" in text
+
+
+def test_a_missing_typeface_is_named_on_the_cover_and_noto_stands_in(district, monkeypatch,
+                                                                     tmp_path):
+    """As on a machine where scripts/system-deps.sh could not install 楷体 (FandolKai)."""
+    import reports.pdf
+
+    installed = "Noto Serif CJK SC\nNoto Sans CJK SC\nFandolFang\nFandolSong\nFandolHei\n"
+    monkeypatch.setattr(reports.pdf, "_installed_families", lambda: installed)
+    seed_report_world(district)
+
+    pdf = report_pdf_render(scope=report_scope_resolve(scope="region", region=district),
+                            year=2025, quarter=4)
+
+    flat = pdf_text(pdf, tmp_path).replace("\n", "")
+    assert "本机未安装FandolKai（楷体（二级标题）），以Noto Serif CJK SC代替" in flat
+    assert "FandolFang（" not in flat  # only the missing one is named
