@@ -26,9 +26,12 @@ setup: install
 	$(BIN)/python manage.py compute_progress --all
 	$(BIN)/python manage.py create_demo_users
 
-## make run: install, migrate, load the seed data, create demo accounts, serve on :$(PORT)
+## make run: install, migrate, load the seed data, create demo accounts, then the web server on
+## :$(PORT), a Celery worker and beat (Procfile, via honcho) on kombu's filesystem broker in
+## .run/broker: no service to start; Ctrl-C stops all three.
 run: setup
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	PATH="$(abspath $(BIN)):$$PATH" CELERY_BROKER_URL=filesystem:// \
+	  $(BIN)/honcho start --procfile Procfile --port $(PORT)
 
 ## make test: install and run the whole suite (SQLite, Celery eager)
 test: install system-deps

@@ -107,7 +107,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 else:
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite under `make run` is written by three processes (web, worker, beat). WAL lets the
+    # page read while the worker writes; IMMEDIATE takes the write lock when a transaction
+    # starts, so a busy writer makes the other wait (up to "timeout" seconds) instead of failing
+    # with "database is locked" when a read lock cannot be upgraded (README, "make run").
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 
 # Dashboard and feed reads from a streaming replica when DATABASE_REPLICA_URL is set; writes,
 # data entry and whoever just wrote stay on the primary (qualitytrack.db_router, docs/scale.md).
@@ -286,6 +294,24 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TIMEZONE = TIME_ZONE
 # Celery's consumer, surviving a Redis outage while it holds unacknowledged messages (see there).
 CELERY_WORKER_CONSUMER = "qualitytrack.worker:Consumer"
+# `make run`'s embedded broker: kombu's filesystem transport (CELERY_BROKER_URL=filesystem://),
+# one file per message in a folder of the checkout. It is part of kombu (no extra package, no
+# service), supports the fanout exchange that Celery's remote control and the worker's
+# "ready" handshake use, and locks with flock, so the web, the worker and beat share it safely
+# on one machine. Production keeps Redis (README, docker-compose.yml).
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = Path(env.str("CELERY_BROKER_FOLDER", default=str(BASE_DIR / ".run" / "broker")))
+    for _sub in ("queue", "control"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        data_folder_in=str(_broker_dir / "queue"),
+        data_folder_out=str(_broker_dir / "queue"),
+        control_folder=str(_broker_dir / "control"),
+        polling_interval=0.5,  # seconds between looks at the folder when it is empty
+    )
+    CELERY_BEAT_SCHEDULE_FILENAME = str(_broker_dir / "celerybeat-schedule")  # beat's last runs
+    if CELERY_RESULT_BACKEND == CELERY_BROKER_URL:
+        CELERY_RESULT_BACKEND = None  # every task keeps its result in the database (ReportRun…)
 CELERY_BEAT_SCHEDULE = {
     "recompute-progress-nightly": {
         "task": "targets.recompute_progress",

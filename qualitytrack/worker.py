@@ -12,6 +12,10 @@ counts only connection and channel errors as recoverable, so the worker stopped 
 The messages are not lost by skipping that put-back: they stay in Redis's unacknowledged set
 and are restored after the visibility timeout, as after any worker crash. So the failed close
 is logged and the consumer goes on to reconnect. Selected by ``CELERY_WORKER_CONSUMER``.
+
+Under ``make run`` the broker is kombu's filesystem transport (a folder, no connection to
+lose): the override is then inert, and the same consumer runs the outbox drains and report
+builds there (tests/integration/test_make_run.py).
 """
 
 from __future__ import annotations

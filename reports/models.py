@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from indicators.models import Department, Region
 from targets.models import Plan
 
+DOC_NUMBER_MAX_LENGTH = 40
+
 
 class ReportRun(models.Model):
     """One request for a quarterly report; progress is a column so eager and worker runs agree."""
@@ -37,6 +39,15 @@ class ReportRun(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("年份"))
     quarter = models.PositiveSmallIntegerField(_("季度"))
+    # The office's own 文号 and 成文日期 (docs/report.md): never made up by the system.
+    doc_number = models.CharField(
+        _("文号"), max_length=DOC_NUMBER_MAX_LENGTH, blank=True,
+        help_text=_("如 质强办〔2026〕5号；留空则印「〔 〕号」，印发前手工填写。"),
+    )
+    issue_date = models.DateField(
+        _("成文日期"), null=True, blank=True,
+        help_text=_("留空则为本季度数据报送截止日。"),
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",

@@ -73,7 +73,7 @@ class OverdueItem:
 
 
 def reporting_completeness(
-    *, department_ids: Iterable[int], year: int, quarter: int
+    *, department_ids: Iterable[int], year: int, quarter: int, full_names: bool = False
 ) -> tuple[list[CompletenessRow], list[OverdueItem]]:
     """Per department: figures due for the report's periods vs reported; and every overdue one.
 
@@ -86,6 +86,9 @@ def reporting_completeness(
         Department.objects.filter(pk__in=list(department_ids)).select_related("region")
         .order_by("region__code", "name")
     )
+    def name(department: Department) -> str:  # 赣榆区住建局 across regions, else 区住建局
+        return str(department) if full_names else department.name
+
     assignments = assignments_by_department(d.pk for d in departments)
     observed = {
         (region_id, indicator_id, Period(obs_year, obs_quarter)): status
@@ -97,7 +100,7 @@ def reporting_completeness(
     }
     rows = []
     for department in departments:
-        row = CompletenessRow(department.name, department.region.name)
+        row = CompletenessRow(name(department), department.region.name)
         for indicator_id, (frequency, years) in assignments.get(department.pk, {}).items():
             period = due_period(frequency, year, quarter)
             if period.year not in years:
@@ -119,7 +122,7 @@ def reporting_completeness(
                           pair[1].indicator_name),
     )
     overdue = [
-        OverdueItem(department.name, department.region.name, item.indicator_name,
+        OverdueItem(name(department), department.region.name, item.indicator_name,
                     item.period.label, item.deadline)
         for department, item in items
     ]

@@ -16,21 +16,21 @@ always gives the same document. Who may read and request reports is decided here
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
 from indicators import roles
-from indicators.models import Department, Region
+from indicators.models import Department, Region, department_full_name
 from indicators.permissions import has_any_role, visible_region_ids
 from targets.models import Plan, Progress, Target
 from targets.selectors import (
+    GOOD_STATUSES,
+    UNASSESSABLE_STATUSES,
     previous_quarter,
     progress_for_quarter,
     rollup_by_department,
-    rollup_by_region,
     status_counts,
     target_list,
 )
@@ -61,8 +61,9 @@ if TYPE_CHECKING:
 
     User = AbstractBaseUser | AnonymousUser
 
-#: The abbreviation in the 文号 (发文机关代字) of the leading-group office.
-DOC_PREFIX = "质强办"
+#: The 文号 printed when the office gave none: left for a clerk to fill in by hand. The number
+#: is the office's (its register of outgoing documents), never made up here (docs/report.md).
+DOC_NUMBER_BLANK = "〔 〕号"
 LEVEL_SUFFIX = {"province": "省", "city": "市", "district": "区", "county": "县"}
 
 
@@ -120,26 +121,21 @@ def report_scope_resolve(
     if scope == ReportRun.Scope.DEPARTMENT:
         if department is None:
             raise ValueError("按部门生成报告时须选择部门。")
-        return ReportScope(scope, str(department),
+        return ReportScope(scope, department_full_name(department.region.name, department.name),
                            f"department:{department.region.code}/{department.name}",
                            department_id=department.pk, office_region=department.region)
     ids = visible_region_ids(user) if user is not None else None
-    profile_region = getattr(getattr(user, "profile", None), "region", None)
-    if ids is None or profile_region is None:
-        return ReportScope(ReportRun.Scope.ALL, "全部地区", "all", region_ids=ids)
-    return ReportScope(ReportRun.Scope.ALL, f"{profile_region.name}全域",
-                       f"all:{profile_region.code}", region_ids=ids, office_region=profile_region)
-
-
-def document_number(scope: ReportScope, year: int, quarter: int) -> str:
-    """文号 such as 质强办〔2026〕412号: stable for one scope and quarter.
-
-    The year is the issue year; the number lies in the quarter's hundred (Q4 → 301 to 400) and
-    is taken from a checksum of the scope's natural key, so it never depends on row ids.
-    """
-    issued = report_date(year, quarter)
-    serial = (quarter - 1) * 100 + 1 + zlib.crc32(scope.key.encode()) % 100
-    return f"{DOC_PREFIX}〔{issued.year}〕{serial}号"
+    region = getattr(getattr(user, "profile", None), "region", None)
+    if region is None and ids is None:
+        # Everything (the CLI, a superuser): the one root region when there is one, so that
+        # the page and ``export_report`` print the same title and office for the same data.
+        roots = list(Region.objects.filter(parent__isnull=True).order_by("code")[:2])
+        region = roots[0] if len(roots) == 1 else None
+    if region is None:
+        return ReportScope(ReportRun.Scope.ALL, "各地区", "all", region_ids=ids)
+    # Titled by the region itself (关于赣榆区…, 关于全国…): "全部地区", "全国全域" read badly.
+    return ReportScope(ReportRun.Scope.ALL, region.name, f"region:{region.code}",
+                       region_ids=ids, office_region=region)
 
 
 # --- The report's content ----------------------------------------------------------------------
@@ -285,8 +281,20 @@ def scoped_targets(scope: ReportScope) -> QuerySet[Target]:
     return targets
 
 
-def report_data_build(*, scope: ReportScope, year: int, quarter: int) -> ReportData:
-    """Everything the report shows for ``scope`` at the end of ``year``Q``quarter``."""
+def report_data_build(
+    *, scope: ReportScope, year: int, quarter: int, doc_number: str = "",
+    date: dt.date | None = None,
+) -> ReportData:
+    """Everything the report shows for ``scope`` at the end of ``year``Q``quarter``.
+
+    ``doc_number`` is the 文号 the office entered (blank: 「〔 〕号」 to fill by hand);
+    ``date`` the 成文日期 (default: the day the quarter's reporting closes).
+    """
+    targets = list(scoped_targets(scope).prefetch_related("lead_departments__region"))
+    # Names are written as the plans write them (区住建局) when the report covers one region;
+    # with several, each department carries its region, written once (赣榆区住建局).
+    full_names = len({t.plan.region_id for t in targets}
+                     | {d.region_id for t in targets for d in t.lead_departments.all()}) > 1
     rows_qs = scoped_progress(scope, year, quarter)
     rows = list(rows_qs.prefetch_related("target__lead_departments__region"))
     prev_year, prev_quarter = previous_quarter(year, quarter)
@@ -300,8 +308,7 @@ def report_data_build(*, scope: ReportScope, year: int, quarter: int) -> ReportD
                       None if prev_counts is None else prev_counts.get(key, 0))
         for key, label in ((status.value, status.label) for status in REPORT_STATUS_ORDER)
     ]
-    regions = rollup_by_region(rows_qs)
-    lines = [line_from_progress(row) for row in rows]
+    lines = [line_from_progress(row, full_names=full_names) for row in rows]
     improved = worsened = 0
     for line in lines:
         before, now = IMPROVEMENT_RANK.get(previous.get(line.target_id, "")), \
@@ -310,7 +317,7 @@ def report_data_build(*, scope: ReportScope, year: int, quarter: int) -> ReportD
             improved += now > before
             worsened += now < before
 
-    departments, unled = _department_sections(scope, rows_qs, lines)
+    departments, unled = _department_sections(scope, rows_qs, lines, full_names)
     behind = sorted(
         (line for line in lines if line.status in BEHIND_ORDER),
         key=lambda line: (BEHIND_ORDER[line.status], not line.binding,
@@ -318,30 +325,36 @@ def report_data_build(*, scope: ReportScope, year: int, quarter: int) -> ReportD
     )
     lead_ids = (
         [scope.department_id] if scope.department_id is not None else
-        scoped_targets(scope).order_by().values_list("lead_departments", flat=True).distinct()
+        sorted({d.pk for t in targets for d in t.lead_departments.all()})
     )
     completeness, overdue = reporting_completeness(
-        department_ids=[pk for pk in lead_ids if pk is not None], year=year, quarter=quarter
+        department_ids=lead_ids, year=year, quarter=quarter, full_names=full_names
     )
-    targets = list(scoped_targets(scope).prefetch_related("lead_departments"))
     return ReportData(
         scope=scope, year=year, quarter=quarter,
-        doc_number=document_number(scope, year, quarter), date=report_date(year, quarter),
+        doc_number=doc_number.strip() or DOC_NUMBER_BLANK,
+        date=date or report_date(year, quarter),
         previous_label=quarter_label(prev_year, prev_quarter), target_count=len(targets),
         statuses=statuses, total=len(rows),
-        assessable=sum(r.assessable for r in regions), good=sum(r.good for r in regions),
+        # From the same counts as Table 1, so the summary sentence and the table agree.
+        assessable=sum(c for k, c in counts.items() if k not in UNASSESSABLE_STATUSES),
+        good=sum(counts.get(k, 0) for k in GOOD_STATUSES),
         improved=improved, worsened=worsened,
         departments=departments, unled=unled, behind=behind,
-        completeness=completeness, overdue=overdue, appendix=_appendix(targets),
+        completeness=completeness, overdue=overdue,
+        appendix=_appendix(targets, full_names),
     )
 
 
 def _department_sections(
-    scope: ReportScope, rows_qs: QuerySet[Progress], lines: list[ReportLine]
+    scope: ReportScope, rows_qs: QuerySet[Progress], lines: list[ReportLine], full_names: bool
 ) -> tuple[list[DepartmentSection], list[ReportLine]]:
     """One section per lead department (the dashboards' rollup), plus targets led by none."""
     sections = {
-        r.key: DepartmentSection(r.key, r.name, r.region, r.counts, r.score, r.binding_behind)
+        r.key: DepartmentSection(
+            r.key, department_full_name(r.region, r.name) if full_names else r.name, r.region,
+            r.counts, r.score, r.binding_behind,
+        )
         for r in rollup_by_department(rows_qs)
         if scope.department_id is None or r.key == scope.department_id
     }
@@ -356,14 +369,14 @@ def _department_sections(
     return ordered, unled
 
 
-def _appendix(targets: list[Target]) -> list[PlanAppendix]:
+def _appendix(targets: list[Target], full_names: bool) -> list[PlanAppendix]:
     plans: dict[int, PlanAppendix] = {}
     for target in targets:
         plan = target.plan
         if plan.pk not in plans:
             plans[plan.pk] = PlanAppendix(plan.title, plan.region.name, plan.doc_number,
                                           plan.issuer, [])
-        plans[plan.pk].rows.append(appendix_row(target))
+        plans[plan.pk].rows.append(appendix_row(target, full_names=full_names))
     return list(plans.values())
 
 

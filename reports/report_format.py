@@ -128,7 +128,13 @@ class ReportLine:
     clause: str
 
 
-def line_from_progress(row: Progress) -> ReportLine:
+def lead_names(departments: list, *, full_names: bool) -> str:  # type: ignore[type-arg]
+    """区住建局、区工信局 in a one-region report; 赣榆区住建局、湛江市住房… across regions
+    (the region written once: ``department_full_name``, via Department.__str__)."""
+    return "、".join(str(d) if full_names else d.name for d in departments)
+
+
+def line_from_progress(row: Progress, *, full_names: bool = False) -> ReportLine:
     """Format one Progress row (its target, indicator, plan and leads already loaded)."""
     target = row.target
     unit = target.unit or target.indicator.unit
@@ -153,14 +159,14 @@ def line_from_progress(row: Progress) -> ReportLine:
         current=number(row.current_value, unit),
         data_period=data_period,
         expected=number(row.expected_value, unit),
-        gap=number(row.gap, signed=True),
+        gap=gap_phrase(row.gap, row.status, unit),  # words and unit, as the pages write it
         status=row.status,
         status_label=str(Progress.Status(row.status).label),
         flags="、".join(flags),
         binding=target.binding == Target.Binding.BINDING,
         aspirational=target.aspirational,
         pace=row.pace,
-        leads="、".join(d.name for d in leads) or "未明确",
+        leads=lead_names(leads, full_names=full_names) or "未明确",
         lead_ids=tuple(d.pk for d in leads),
         clause=target.source_clause,
     )
@@ -180,7 +186,7 @@ class AppendixRow:
     cancelled: str
 
 
-def appendix_row(target: Target) -> AppendixRow:
+def appendix_row(target: Target, *, full_names: bool = False) -> AppendixRow:
     """Format one target (indicator and lead departments already loaded)."""
     return AppendixRow(
         clause=target.source_clause,
@@ -188,7 +194,7 @@ def appendix_row(target: Target) -> AppendixRow:
         indicator=target.indicator.name,
         goal=target.goal_display,
         deadline=deadline_text(target),
-        leads="、".join(d.name for d in target.lead_departments.all()) or "—",
+        leads=lead_names(list(target.lead_departments.all()), full_names=full_names) or "—",
         quote=target.source_quote,
         cancelled=(target.cancel_reason or "是") if target.cancelled else "",
     )

@@ -12,7 +12,7 @@ from indicators.models import Department
 from indicators.permissions import region_queryset_visible_to, visible_region_ids
 from targets.selectors import parse_quarter, plan_list, progress_latest_quarter
 
-from .models import ReportRun
+from .models import DOC_NUMBER_MAX_LENGTH, ReportRun
 from .report_format import quarter_label
 
 if TYPE_CHECKING:
@@ -46,6 +46,16 @@ class ReportRequestForm(forms.Form):
                                   required=False, empty_label=_("（选择规划）"))
     department = forms.ModelChoiceField(label=_("部门"), queryset=Department.objects.none(),
                                         required=False, empty_label=_("（选择部门）"))
+    doc_number = forms.CharField(
+        label=_("文号"), required=False, max_length=DOC_NUMBER_MAX_LENGTH,
+        help_text=_(
+            "本办公室发文登记的文号，如 质强办〔2026〕5号；留空则印「〔 〕号」，印发前手工填写。"
+        ),
+    )
+    issue_date = forms.DateField(
+        label=_("成文日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("留空则为本季度数据报送截止日。"),
+    )
 
     def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -59,7 +59,8 @@ def report_create(request: HttpRequest) -> HttpResponse:
         run = report_run_request(
             by=request.user, scope=data["scope"], year=data["year"],
             quarter=data["quarter_number"], region=data.get("region"), plan=data.get("plan"),
-            department=data.get("department"),
+            department=data.get("department"), doc_number=data.get("doc_number") or "",
+            issue_date=data.get("issue_date"),
         )
     except ValidationError as error:
         form.add_error(None, error)

@@ -32,8 +32,8 @@ from qualitytrack.celery import send_or_leave
 from targets.models import Plan
 
 from . import charts
-from .models import ReportRun
-from .pdf import render_pdf
+from .models import DOC_NUMBER_MAX_LENGTH, ReportRun
+from .pdf import render_pdf, report_fonts_missing
 from .report_data import (
     ReportData,
     ReportScope,
@@ -60,8 +60,13 @@ def report_run_request(
     region: Region | None = None,
     plan: Plan | None = None,
     department: Department | None = None,
+    doc_number: str = "",
+    issue_date: dt.date | None = None,
 ) -> ReportRun:
     """Record a request and enqueue ``reports.build_report`` once the transaction commits.
+
+    ``doc_number`` is the office's 文号 for the document (blank: printed 「〔 〕号」 to fill
+    in by hand) and ``issue_date`` its 成文日期 (blank: the quarter's reporting deadline).
 
     Only the office may request (PermissionDenied otherwise), and only for a scope inside
     the regions it sees; the scope must name exactly the object it needs (ValidationError).
@@ -88,8 +93,15 @@ def report_run_request(
     ids = visible_region_ids(by)
     if chosen_region_id is not None and ids is not None and chosen_region_id not in ids:
         raise PermissionDenied(_("所选范围不在您的管辖地区内。"))
+    doc_number = " ".join(doc_number.split())
+    if len(doc_number) > DOC_NUMBER_MAX_LENGTH:
+        raise ValidationError(
+            {"doc_number": _("文号最多%(n)d个字。") % {"n": DOC_NUMBER_MAX_LENGTH}},
+            code="doc_number",
+        )
     run = ReportRun.objects.create(
-        scope=scope, year=year, quarter=quarter, requested_by=by,
+        scope=scope, year=year, quarter=quarter, requested_by=by, doc_number=doc_number,
+        issue_date=issue_date,
         region=chosen if scope == ReportRun.Scope.REGION else None,
         plan=chosen if scope == ReportRun.Scope.PLAN else None,
         department=chosen if scope == ReportRun.Scope.DEPARTMENT else None,
@@ -125,12 +137,14 @@ def report_scope_for_run(run: ReportRun) -> ReportScope:
 
 
 def report_pdf_render(
-    *, scope: ReportScope, year: int, quarter: int,
-    on_progress: Callable[[int], None] | None = None,
+    *, scope: ReportScope, year: int, quarter: int, doc_number: str = "",
+    date: dt.date | None = None, on_progress: Callable[[int], None] | None = None,
 ) -> bytes:
-    """The report as PDF bytes. Deterministic: the same data gives the same bytes."""
+    """The report as PDF bytes. Deterministic: the same data, 文号 and date give the same
+    bytes, whether the page's worker or ``export_report`` builds it."""
     step = on_progress or (lambda percent: None)
-    data = report_data_build(scope=scope, year=year, quarter=quarter)
+    data = report_data_build(scope=scope, year=year, quarter=quarter, doc_number=doc_number,
+                             date=date)
     step(40)
     html = render_to_string("reports/pdf/report.html", report_pdf_context(data))
     step(60)
@@ -141,14 +155,14 @@ def report_pdf_render(
 
 def report_pdf_context(data: ReportData) -> dict[str, object]:
     """The template context: the data plus its charts, drawn from the same rollups."""
-    rows = [charts.ChartRow(f"{d.region}{d.name}" if data.multi_region else d.name, d.counts)
-            for d in data.departments]
+    rows = [charts.ChartRow(d.name, d.counts) for d in data.departments]  # 赣榆区住建局
     counts = {s.key: s.count for s in data.statuses}
     previous = None if data.statuses[0].previous is None else {
         s.key: s.previous or 0 for s in data.statuses
     }
     return {
         "report": data,
+        "fonts_missing": report_fonts_missing(),
         # matplotlib escapes every text it writes into the SVG, so the charts are safe markup.
         "summary_chart": mark_safe(
             charts.status_summary_chart(counts, previous, title=_("目标状态分布"))
@@ -200,7 +214,8 @@ def report_run_build(*, run_id: int, redelivered: bool = False) -> ReportRun:
 
     try:
         pdf = report_pdf_render(scope=report_scope_for_run(run), year=run.year,
-                                quarter=run.quarter, on_progress=progress)
+                                quarter=run.quarter, doc_number=run.doc_number,
+                                date=run.issue_date, on_progress=progress)
         run.file.save(report_file_name(run), ContentFile(pdf), save=False)
     except OperationalError:
         ReportRun.objects.filter(pk=run_id).update(state=ReportRun.State.PENDING, progress=0)

@@ -16,6 +16,7 @@ from .places import (
     Profile,
     Region,
     RegionManager,
+    department_full_name,
 )
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "Profile",
     "Region",
     "RegionManager",
+    "department_full_name",
 ]

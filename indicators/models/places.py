@@ -67,6 +67,30 @@ ORDER BY tree.depth, region.code
 """
 
 
+#: The level word a region's name ends in and its departments' names begin with (市住建局).
+LEVEL_WORDS = ("省", "市", "区", "县", "州", "盟", "旗")
+
+
+def department_full_name(region_name: str, name: str) -> str:
+    """A department with its region, the region written once (docs/report.md "Names").
+
+    赣榆区 + 区住建局 → 赣榆区住建局; 湛江市 + 市住房和城乡建设局 → 湛江市住房和城乡建设局;
+    盐城市 + 盐城海关 → 盐城海关 (the name already says where); 盐城市 + 盐南高新区管委会 →
+    盐城市盐南高新区管委会. Plans write 区住建局 meaning "this district's"; prefixing the full
+    region name to it doubled the level word (赣榆区区住建局).
+    """
+    if not region_name:
+        return name
+    stem = region_name[:-1] if region_name.endswith(LEVEL_WORDS) and len(region_name) > 2 \
+        else region_name
+    if stem in name:
+        return name
+    level = region_name[-1]
+    if level in LEVEL_WORDS and name.startswith(level):
+        return region_name + name[1:]
+    return region_name + name
+
+
 class DepartmentManager(models.Manager["Department"]):
     def get_by_natural_key(self, region_code: str, name: str) -> Department:
         return self.get(region__code=region_code, name=name)
@@ -92,7 +116,7 @@ class Department(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.region.name}{self.name}" if self.region_id else self.name
+        return department_full_name(self.region.name, self.name) if self.region_id else self.name
 
     def natural_key(self) -> tuple[str, str]:
         return (*self.region.natural_key(), self.name)

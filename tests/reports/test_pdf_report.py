@@ -71,17 +71,19 @@ def test_pdf_report_text_names_region_departments_and_statuses(region_pdf, tmp_p
         assert name in text
     for label in ("进度滞后", "严重滞后", "进度正常", "已完成", "待填报", "约束性"):
         assert label in text
-    assert "质强办〔2026〕" in text
+    assert "〔 〕号" in text  # no 文号 entered: left for the office to fill in (issue 17)
     assert "2026年1月15日" in text
     assert "盐城市" not in text  # another region's plan stays out of 赣榆区's report
 
 
-def test_pdf_report_embeds_every_font_and_uses_noto_cjk(region_pdf, tmp_path):
+def test_pdf_report_embeds_every_font_and_uses_the_gbt9704_typefaces(region_pdf, tmp_path):
+    """Issue 17: 仿宋 body, 宋 title, 黑 and 楷 headings (Fandol) instead of Noto throughout;
+    tests/reports/test_pdf_gbt9704.py checks the roles in detail."""
     fonts = pdf_fonts(region_pdf, tmp_path)
 
     assert fonts
     assert all(row[-5] == "yes" for row in fonts), fonts  # the "emb" column
-    assert any("Noto-Serif-CJK-SC" in row[0] for row in fonts)
+    assert any("FandolFang" in row[0] for row in fonts)
 
 
 def test_pdf_report_charts_lay_out_without_weasyprint_warnings(district, caplog, tmp_path):

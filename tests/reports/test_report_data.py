@@ -18,7 +18,7 @@ from indicators.models import Indicator, Observation
 from reports import charts
 from reports.report_completeness import due_period
 from reports.report_data import (
-    document_number,
+    DOC_NUMBER_BLANK,
     report_data_build,
     report_date,
     report_scope_resolve,
@@ -182,17 +182,19 @@ def test_report_annual_figures_fall_due_with_the_year():
     assert due_period("quarterly", 2025, 2) == Period(2025, 2)
 
 
-def test_report_number_and_date_are_stable_for_a_scope_and_quarter(district):
+def test_report_number_is_the_offices_and_the_date_is_stable_for_a_quarter(district):
+    """Issue 17: the 文号 is what the office entered, or a blank to fill in by hand; the system
+    never makes one up (it used to derive 质强办〔2026〕3xx号 from a checksum of the scope)."""
     scope = report_scope_resolve(scope="region", region=district)
 
-    number = document_number(scope, 2025, 4)
+    blank = report_data_build(scope=scope, year=2025, quarter=4)
+    entered = report_data_build(scope=scope, year=2025, quarter=4,
+                                doc_number=" 赣质强办〔2026〕7号 ", date=dt.date(2026, 1, 20))
 
-    assert number == document_number(report_scope_resolve(scope="region", region=district),
-                                     2025, 4)
-    assert number.startswith("质强办〔2026〕")
-    assert number.endswith("号")
-    assert 301 <= int(number.removeprefix("质强办〔2026〕").removesuffix("号")) <= 400
-    assert report_date(2025, 4) == dt.date(2026, 1, 15)
+    assert blank.doc_number == DOC_NUMBER_BLANK == "〔 〕号"
+    assert blank.date == report_date(2025, 4) == dt.date(2026, 1, 15)
+    assert entered.doc_number == "赣质强办〔2026〕7号"
+    assert entered.date == dt.date(2026, 1, 20)
     assert scope.office == "赣榆区质量强区工作领导小组办公室"
 
 
@@ -203,7 +205,8 @@ def test_report_all_scope_of_an_office_covers_its_region_and_below(district, off
     scope = report_scope_resolve(scope="all", user=office_user)
     data = report_data_build(scope=scope, year=2025, quarter=4)
 
-    assert scope.label == "赣榆区全域"
+    assert scope.label == "赣榆区"  # 关于赣榆区…的报告, not 关于赣榆区全域… (issue 17)
+    assert scope.office == "赣榆区质量强区工作领导小组办公室"
     assert "盐城市" not in {line.region for d in data.departments for line in d.lines}
 
 

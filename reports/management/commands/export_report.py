@@ -1,15 +1,20 @@
 """Build the quarterly PDF from the command line: the twin of the ``reports.build_report`` task.
 
     python manage.py export_report --quarter 2025Q4 --output report.pdf
+    python manage.py export_report --quarter 2025Q4 --doc-number 质强办〔2026〕5号 \
+        --date 2026-01-15 --output report.pdf
     python manage.py export_report --quarter 2025Q4 --region 赣州市 --output ganzhou.pdf
     python manage.py export_report --quarter 2025Q4 --plan <plan code or title> --output plan.pdf
     python manage.py export_report --quarter 2025Q4 --department 区市场监管局 --region 赣榆区 ...
 
-Writes the same PDF as the 报告 page (same services), without recording a ReportRun.
+Writes the same PDF as the 报告 page (same services), without recording a ReportRun: for the
+same scope, quarter, 文号 and date the two files are byte-identical. Without --region/--plan/
+--department the scope is everything, titled by the root region (全国), as the office sees it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
@@ -18,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 
 from indicators.models import Department, Region
-from reports.models import ReportRun
+from reports.models import DOC_NUMBER_MAX_LENGTH, ReportRun
 from reports.report_data import report_scope_resolve
 from reports.services import report_pdf_render
 from targets.models import Plan
@@ -46,12 +51,26 @@ class Command(BaseCommand):
         parser.add_argument("--plan", help="规划代码或标题")
         parser.add_argument("--department", help="部门名称")
         parser.add_argument("--output", required=True, help="输出的 PDF 文件路径")
+        parser.add_argument("--doc-number", default="",
+                            help="文号，如 质强办〔2026〕5号（留空则印「〔 〕号」）")
+        parser.add_argument("--date", help="成文日期，如 2026-01-15（默认：本季度数据报送截止日）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             year, quarter = parse_quarter(options["quarter"])
         except ValueError as error:
             raise CommandError(str(error)) from None
+        issue_date = None
+        if options["date"]:
+            try:
+                issue_date = dt.date.fromisoformat(options["date"])
+            except ValueError:
+                raise CommandError(
+                    f"--date “{options['date']}”不是日期，应写作 2026-01-15。"
+                ) from None
+        doc_number = " ".join(options["doc_number"].split())
+        if len(doc_number) > DOC_NUMBER_MAX_LENGTH:
+            raise CommandError(f"--doc-number 最多{DOC_NUMBER_MAX_LENGTH}个字。")
         region = plan = department = None
         if options["region"]:
             text = options["region"]
@@ -75,7 +94,8 @@ class Command(BaseCommand):
         resolved = report_scope_resolve(scope=scope, region=region, plan=plan,
                                         department=department)
         started = time.perf_counter()
-        pdf = report_pdf_render(scope=resolved, year=year, quarter=quarter)
+        pdf = report_pdf_render(scope=resolved, year=year, quarter=quarter,
+                                doc_number=doc_number, date=issue_date)
         output = Path(options["output"])
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_bytes(pdf)
