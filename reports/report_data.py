@@ -166,6 +166,8 @@ class DepartmentSection:
     score: float | None
     binding_behind: int
     lines: list[ReportLine] = field(default_factory=list)
+    firm: tuple[int, int] = (0, 0)  # 确保类: (achieved or on track, assessable)
+    stretch: tuple[int, int] = (0, 0)  # 力争类: the same
 
     @property
     def total(self) -> int:
@@ -178,6 +180,10 @@ class DepartmentSection:
     @property
     def score_text(self) -> str:
         return percent(self.score)
+
+    @property
+    def firm_score_text(self) -> str:
+        return percent(self.firm[0] / self.firm[1] if self.firm[1] else None)
 
 
 @dataclass
@@ -202,6 +208,10 @@ class ReportData:
     total: int
     assessable: int
     good: int
+    firm_assessable: int
+    firm_good: int
+    stretch_assessable: int
+    stretch_good: int
     improved: int
     worsened: int
     departments: list[DepartmentSection]
@@ -226,6 +236,21 @@ class ReportData:
     @property
     def score_text(self) -> str:
         return percent(self.score)
+
+    @property
+    def good_all(self) -> int:
+        """已完成 + 进度正常 as Table 1 counts them (both classes): the summary says this."""
+        return sum(s.count for s in self.statuses if s.key in ("achieved", "on_track"))
+
+    @property
+    def firm_score_text(self) -> str:
+        return percent(self.firm_good / self.firm_assessable if self.firm_assessable else None)
+
+    @property
+    def stretch_score_text(self) -> str:
+        return percent(
+            self.stretch_good / self.stretch_assessable if self.stretch_assessable else None
+        )
 
     @property
     def multi_region(self) -> bool:
@@ -330,6 +355,10 @@ def report_data_build(*, scope: ReportScope, year: int, quarter: int) -> ReportD
         previous_label=quarter_label(prev_year, prev_quarter), target_count=len(targets),
         statuses=statuses, total=len(rows),
         assessable=sum(r.assessable for r in regions), good=sum(r.good for r in regions),
+        firm_assessable=sum(r.firm_assessable for r in regions),
+        firm_good=sum(r.firm_good for r in regions),
+        stretch_assessable=sum(r.stretch_assessable for r in regions),
+        stretch_good=sum(r.stretch_good for r in regions),
         improved=improved, worsened=worsened,
         departments=departments, unled=unled, behind=behind,
         completeness=completeness, overdue=overdue, appendix=_appendix(targets),
@@ -341,7 +370,9 @@ def _department_sections(
 ) -> tuple[list[DepartmentSection], list[ReportLine]]:
     """One section per lead department (the dashboards' rollup), plus targets led by none."""
     sections = {
-        r.key: DepartmentSection(r.key, r.name, r.region, r.counts, r.score, r.binding_behind)
+        r.key: DepartmentSection(r.key, r.name, r.region, r.counts, r.score, r.binding_behind,
+                                 firm=(r.firm_good, r.firm_assessable),
+                                 stretch=(r.stretch_good, r.stretch_assessable))
         for r in rollup_by_department(rows_qs)
         if scope.department_id is None or r.key == scope.department_id
     }

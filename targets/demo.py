@@ -49,7 +49,8 @@ FIRST_YEAR = 2021
 EVIDENCE = f"{DEMO_EVIDENCE}（演示用的虚构数据，并非统计结果）"
 CORRECTION_REASON = f"{DEMO_EVIDENCE}：原填报数录入有误，按统计部门核定数更正"
 REMOVED_COMMENT = f"{DEMO_EVIDENCE}已移除"
-COUNT_UNITS = {"家", "个", "项", "件", "所", "人", "次", "名", "座", "条", "种", "批", "处"}
+COUNT_UNITS = {"家", "个", "项", "件", "所", "人", "次", "名", "座", "条", "种", "批", "处", "批次",
+               "起", "场", "户", "台", "枚", "部", "本", "届"}
 
 #: How far along its path a department's targets are (1 = exactly on pace).
 TEMPERAMENTS = (
@@ -113,10 +114,12 @@ def _series(target: Target) -> Series:
                           % len(TEMPERAMENTS)]
     noise = random.Random(_seed("target", target.plan.code, target.code)).uniform(-0.06, 0.06)
     mood = _seed("late", department.pk if department else target.plan.pk) % 6
+    quarterly = target.indicator.frequency == Indicator.Frequency.QUARTERLY
+    late = mood == 0 or (quarterly and _seed("q-late", target.plan.code, target.code) % 3 == 0)
     return Series(
         target=target, indicator=target.indicator,
         department_id=department.pk if department else None,
-        factor=temper[1] + noise, late=mood == 0, slow=mood == 1,
+        factor=temper[1] + noise, late=late, slow=mood == 1,
     )
 
 
@@ -152,9 +155,9 @@ def _bounds(indicator: Indicator) -> tuple[float, float]:
     return low, high
 
 
-def _round(value: float, unit: str, low: float, high: float) -> Decimal:
+def _round(value: float, whole: bool, low: float, high: float) -> Decimal:
     value = min(max(value, low), high)
-    if unit in COUNT_UNITS:
+    if whole:
         return Decimal(max(round(value), 0 if low == -math.inf else round(low)))
     return Decimal(f"{value:.2f}")
 
@@ -164,6 +167,12 @@ def _values(series: Series, periods: list[tuple[int, int | None]]) -> list[dict]
     target, indicator = series.target, series.indicator
     rng = random.Random(_seed("path", target.plan.code, target.code))
     unit = target.unit or indicator.unit
+    # Whole things are counted in whole numbers: count units, and flows of a whole goal.
+    whole = unit in COUNT_UNITS or (
+        target.kind in (Target.Kind.CUMULATIVE_NEW, Target.Kind.ANNUAL_INCREMENT)
+        and target.value is not None and target.value == target.value.to_integral_value()
+        and not any(mark in unit for mark in ("%", "率", "元", "‰"))
+    )
     low, high = _bounds(indicator)
     t0, deadline = _span(target)
     sign = -1.0 if target.comparator in (Target.Comparator.LE, Target.Comparator.LT) else 1.0
@@ -186,7 +195,7 @@ def _values(series: Series, periods: list[tuple[int, int | None]]) -> list[dict]
                 year_index = period[0] - target.plan.start_year + (period[1] or 4) / 4
                 cumulative = goal * max(f, 0) * min(year_index / years, 1.0)
                 flow = cumulative - total_before
-            value = _round(max(flow, 0.0), unit, 0.0, high)
+            value = _round(max(flow, 0.0), whole, 0.0, high)
             total_before += float(value)
             out.append({"value": value})
         return out
@@ -207,12 +216,12 @@ def _values(series: Series, periods: list[tuple[int, int | None]]) -> list[dict]
         start = baseline if baseline is not None else 100.0
         for i, _period in enumerate(periods, start=1):
             value = start * (1 + sign * 0.03 * i * f) + rng.uniform(-0.3, 0.3)
-            out.append({"value": _round(value, unit, low, high)})
+            out.append({"value": _round(value, whole, low, high)})
         return out
     if baseline is None:
         room = abs(goal) * 0.08 or 1.0
         baseline = goal - sign * room
-        if unit in COUNT_UNITS:
+        if whole:
             baseline = goal - sign * max(round(room), 1)
     if kind in (Target.Kind.MAINTAIN, Target.Kind.PERIOD_AVERAGE):
         margin = abs(goal) * 0.02 or 0.5
@@ -221,12 +230,12 @@ def _values(series: Series, periods: list[tuple[int, int | None]]) -> list[dict]
             value = goal + sign * margin * (f - 0.9) * 2 + wobble
             if f < 0.9 and i % 2:  # a lagging keeper misses every other period
                 value = goal - sign * margin
-            out.append({"value": _round(value, unit, low, high)})
+            out.append({"value": _round(value, whole, low, high)})
         return out
     for period in periods:  # level, range, assigned: from b towards T at the temperament
         noise = rng.uniform(-0.04, 0.04) * abs(goal - baseline)
         value = baseline + (goal - baseline) * share(period) * f + noise
-        out.append({"value": _round(value, unit, low, high)})
+        out.append({"value": _round(value, whole, low, high)})
     return out
 
 

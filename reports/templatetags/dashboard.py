@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 
 from targets.models import Progress
 
+from ..report_format import gap_phrase, reason_label
+
 register = template.Library()
 
 _LABELS = dict(Progress.Status.choices)
@@ -46,6 +48,20 @@ def signed(value: object, unit: str = "") -> str:
     if not text.startswith("-") and text != "0":
         text = f"+{text}"
     return f"{text.replace('-', MINUS)}{unit or ''}"
+
+
+@register.filter
+def gap_words(row: object, unit: str = "") -> str:
+    """The row's gap in words, one sign everywhere: 落后 1.67个 / 超出 3家 / — (no data)."""
+    if row is None:
+        return "—"
+    return gap_phrase(getattr(row, "gap", None), getattr(row, "status", "") or "", unit or "")
+
+
+@register.filter
+def reason_text(row: object) -> str:
+    """Why the row is 待填报 / 数据不足 (its ``reason``), or ``""``."""
+    return reason_label(getattr(row, "reason", "") or "") if row is not None else ""
 
 
 @register.filter

@@ -160,7 +160,8 @@ def _finish(
         "target_id": frame["target_id"].to_numpy(),
         "status": _text(status),
         "reason": _text(reason),
-        "current_value": out["current_value"],
+        # No figure, no current value: a flow kind's empty sum is not "0家" (issue 16).
+        "current_value": np.where(has_data, out["current_value"], np.nan),
         "data_year": pd.array(np.where(has_data, year_of(data_qi), np.nan)).astype("Int64"),
         "data_quarter": pd.array(np.where(has_data, quarter_of(data_qi), np.nan)).astype("Int64"),
         "completion_ratio": out["completion_ratio"],

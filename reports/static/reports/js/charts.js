@@ -3,6 +3,14 @@
  * A page marks a chart with <div class="chart" data-figure="ID"> and ships the figure
  * built in reports/figures.py as <script type="application/json" id="ID">. This one static
  * file draws them all with the vendored plotly.js: no inline scripts, no CDN.
+ *
+ * Clicks (docs/monitoring.md "Rankings and navigation"): a figure may carry
+ * layout.meta.links = {bar label: URL}; clicking a bar opens its URL, with the clicked
+ * segment's status (trace.meta) added as ?status= so the list opens filtered.
+ *
+ * Print: each chart also gets a static PNG (Plotly.toImage, A4 width) shown only on paper,
+ * so printed pages carry the charts whatever the browser does with SVG; the mode bar's
+ * camera saves any chart as a PNG.
  */
 (function () {
   "use strict";
@@ -15,6 +23,40 @@
     modeBarButtonsToRemove: ["select2d", "lasso2d"],
     toImageButtonOptions: { format: "png", scale: 2 }
   };
+  var PRINT_WIDTH = 700; // px: the printable width of A4 portrait with 15 mm margins
+
+  function linkFor(figure, point) {
+    var meta = figure.layout && figure.layout.meta;
+    var links = meta && meta.links;
+    if (!links) {
+      return null;
+    }
+    var horizontal = point.data && point.data.orientation === "h";
+    var label = horizontal ? point.y : point.x;
+    var url = links[label];
+    if (!url) {
+      return null;
+    }
+    var status = point.data && point.data.meta;
+    if (status && typeof status === "string") {
+      url += (url.indexOf("?") >= 0 ? "&" : "?") + "status=" + encodeURIComponent(status);
+    }
+    return url;
+  }
+
+  function printImage(element, figure) {
+    var img = document.createElement("img");
+    img.className = "chart-print";
+    img.alt = element.getAttribute("aria-label") || "";
+    element.parentNode.insertBefore(img, element.nextSibling);
+    var height = (figure.layout && figure.layout.height) || 400;
+    return window.Plotly.toImage(element, {
+      format: "png", width: PRINT_WIDTH, height: height, scale: 2
+    }).then(function (url) {
+      img.src = url;
+      element.setAttribute("data-print-ready", "1");
+    });
+  }
 
   function draw(element) {
     var island = document.getElementById(element.getAttribute("data-figure"));
@@ -22,7 +64,21 @@
       return;
     }
     var figure = JSON.parse(island.textContent);
-    window.Plotly.newPlot(element, figure.data || [], figure.layout || {}, CONFIG);
+    window.Plotly.newPlot(element, figure.data || [], figure.layout || {}, CONFIG).then(
+      function () {
+        if (figure.layout && figure.layout.meta && figure.layout.meta.links) {
+          element.classList.add("clickable");
+          element.on("plotly_click", function (event) {
+            var url = event && event.points && event.points.length
+              ? linkFor(figure, event.points[0]) : null;
+            if (url) {
+              window.location.href = url;
+            }
+          });
+        }
+        return printImage(element, figure);
+      }
+    );
   }
 
   function drawAll() {
