@@ -103,6 +103,8 @@ def line_from_progress(row: Progress) -> ReportLine:
         (row.moving_away, "倒退"), (row.stale, "数据过期"), (row.provisional, "初步"),
         (row.exceeds_stretch, "超额"),
     ) if flag]
+    if row.reason and row.status in (Progress.Status.NO_DATA, Progress.Status.INSUFFICIENT_DATA):
+        flags.insert(0, reason_label(row.reason))  # 待填报 / 数据不足 say why
     if row.data_year:
         data_period = (f"{row.data_year}年第{row.data_quarter}季度" if row.data_quarter
                        else f"{row.data_year}年")

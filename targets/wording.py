@@ -11,6 +11,7 @@ import math
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from .models import Progress
 
@@ -55,15 +56,15 @@ def gap_phrase(gap: float | Decimal | None, status: str, unit: str = "") -> str:
 
 #: Why a row is 待填报 / 数据不足 / … (the engine's ``reason``); an unknown code shows as is.
 REASON_LABELS = {
-    "cancelled": "不再考核",
-    "no_value": "上级尚未下达目标值",
-    "no_observation": "尚无已审核数据",
-    "stale": "连续两期以上未报送",
-    "missing_period": "中间有报送期缺数",
-    "awaiting_final": "待目标年数据",
-    "no_baseline": "无基期值，仅一期数据",
-    "baseline_met": "基期值已达到目标",
-    "awaiting_annual": "待年度评定",
+    "cancelled": N_("不再考核"),
+    "no_value": N_("上级尚未下达目标值"),
+    "no_observation": N_("尚无已审核数据"),
+    "stale": N_("连续两期以上未报送"),
+    "missing_period": N_("中间有报送期缺数"),
+    "awaiting_final": N_("待目标年数据"),
+    "no_baseline": N_("无基期值，仅一期数据"),
+    "baseline_met": N_("基期值已达到目标"),
+    "awaiting_annual": N_("待年度评定"),
 }
 
 

@@ -50,7 +50,11 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         index=[f"{p.region.name}·{figures.short_label(p.title, 14)}" for p in page],
         columns=list(LABELS),
     )
-    chart = figures.status_bars(frame, LABELS) if len(frame) and frame.to_numpy().sum() else None
+    query = f"?quarter={f.year}Q{f.quarter}" if f.has_quarter else ""
+    links = {label: reverse("reports:plan-detail", args=[p.code]) + query
+             for label, p in zip(frame.index, page, strict=True)}
+    chart = (figures.status_bars(frame, LABELS, links=links)
+             if len(frame) and frame.to_numpy().sum() else None)
     ctx = {"filters": form, "f": f, "active": "plans", "page": page,
            "chart": figures.figure_json(chart) if chart else None}
     return render(request, "reports/plan_list.html", ctx)

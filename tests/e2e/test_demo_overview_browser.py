@@ -74,6 +74,7 @@ def test_office_overview_on_the_demo_history(live_server, demo_history, browser,
     from selenium.webdriver.common.print_page_options import PrintOptions
     from selenium.webdriver.support.ui import WebDriverWait
 
+    browser.set_page_load_timeout(180)  # a loaded CI box: the first page warms pandas/plotly up
     log_in_office(browser, live_server.url)
     charts = load(browser, live_server.url + reverse("reports:overview"))
     assert charts == 2

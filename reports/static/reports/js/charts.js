@@ -10,20 +10,64 @@
  *
  * Print: each chart also gets a static PNG (Plotly.toImage, A4 width) shown only on paper,
  * so printed pages carry the charts whatever the browser does with SVG; the mode bar's
- * camera saves any chart as a PNG.
+ * camera (下载为PNG图片) saves any chart as a PNG.
  */
 (function () {
   "use strict";
+
+  var PRINT_WIDTH = 700; // px: the printable width of A4 portrait with 15 mm margins
+
+  /* A PNG of a chart as a data: URL. Plotly's own PNG export loads its SVG from a blob: URL,
+   * which the Content-Security-Policy (img-src 'self' data:) refuses; so: the SVG as a data:
+   * URL, drawn on a canvas, read back as PNG. */
+  function pngOf(element, width, height) {
+    return window.Plotly.toImage(element, { format: "svg", width: width, height: height })
+      .then(function (svg) {
+        return new Promise(function (resolve, reject) {
+          var image = new Image();
+          image.onload = function () {
+            var canvas = document.createElement("canvas");
+            canvas.width = width * 2;
+            canvas.height = height * 2;
+            var context = canvas.getContext("2d");
+            context.fillStyle = "#ffffff";
+            context.fillRect(0, 0, canvas.width, canvas.height);
+            context.drawImage(image, 0, 0, canvas.width, canvas.height);
+            resolve(canvas.toDataURL("image/png"));
+          };
+          image.onerror = reject;
+          image.src = svg;
+        });
+      });
+  }
+
+  function savePng(element) {
+    var rect = element.getBoundingClientRect();
+    var name = element.getAttribute("data-figure") || "chart";
+    return pngOf(element, Math.round(rect.width) || PRINT_WIDTH,
+                 Math.round(rect.height) || 400).then(function (url) {
+      var link = document.createElement("a");
+      link.href = url;
+      link.download = name + ".png";
+      document.body.appendChild(link);
+      link.click();
+      link.parentNode.removeChild(link);
+    });
+  }
 
   var CONFIG = {
     displaylogo: false,
     responsive: true,
     locale: "zh-CN",
     showSendToCloud: false, // intranets are offline; nothing leaves the building
-    modeBarButtonsToRemove: ["select2d", "lasso2d"],
-    toImageButtonOptions: { format: "png", scale: 2 }
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "toImage"],
+    modeBarButtonsToAdd: [{
+      name: "savePng",
+      title: "下载为PNG图片",
+      icon: null, // set below, once plotly.js is loaded
+      click: function (gd) { savePng(gd); }
+    }]
   };
-  var PRINT_WIDTH = 700; // px: the printable width of A4 portrait with 15 mm margins
 
   function linkFor(figure, point) {
     var meta = figure.layout && figure.layout.meta;
@@ -50,9 +94,7 @@
     img.alt = element.getAttribute("aria-label") || "";
     element.parentNode.insertBefore(img, element.nextSibling);
     var height = (figure.layout && figure.layout.height) || 400;
-    return window.Plotly.toImage(element, {
-      format: "png", width: PRINT_WIDTH, height: height, scale: 2
-    }).then(function (url) {
+    return pngOf(element, PRINT_WIDTH, height).then(function (url) {
       img.src = url;
       element.setAttribute("data-print-ready", "1");
     });
@@ -85,6 +127,7 @@
     if (typeof window.Plotly === "undefined") {
       return;
     }
+    CONFIG.modeBarButtonsToAdd[0].icon = window.Plotly.Icons.camera;
     var charts = document.querySelectorAll("[data-figure]");
     for (var i = 0; i < charts.length; i += 1) {
       draw(charts[i]);
