@@ -115,7 +115,7 @@ def _series(target: Target) -> Series:
     noise = random.Random(_seed("target", target.plan.code, target.code)).uniform(-0.06, 0.06)
     mood = _seed("late", department.pk if department else target.plan.pk) % 6
     quarterly = target.indicator.frequency == Indicator.Frequency.QUARTERLY
-    late = mood == 0 or (quarterly and _seed("q-late", target.plan.code, target.code) % 3 == 0)
+    late = mood == 0 or (quarterly and _seed("q-late", target.plan.code, target.code) % 2 == 0)
     return Series(
         target=target, indicator=target.indicator,
         department_id=department.pk if department else None,
@@ -270,8 +270,15 @@ def load_demo_history(*, today: dt.date | None = None) -> LoadResult:
     rows: list[Observation] = []
     stamps: list[dt.datetime] = []
     chosen = _driving_targets()
+    late_regions: set[int] = set()
     for (indicator_id, region_id), target in sorted(chosen.items()):
         series = _series(target)
+        if series.indicator.frequency == Indicator.Frequency.QUARTERLY and (
+            region_id not in late_regions
+        ):  # each region has a quarterly report overdue right now
+            series.late = True
+        if series.late and series.indicator.frequency == Indicator.Frequency.QUARTERLY:
+            late_regions.add(region_id)
         periods = _periods(series, due)
         for period, fields in zip(periods, _values(series, periods), strict=True):
             if (indicator_id, region_id, *period) in existing:

@@ -118,9 +118,20 @@
             }
           });
         }
-        return printImage(element, figure);
+        afterLoad(function () { printImage(element, figure); });
       }
     );
+  }
+
+  /* The print images are drawn once the page has loaded and the browser is idle, so they
+   * never delay the page itself. */
+  function afterLoad(work) {
+    var idle = window.requestIdleCallback || function (fn) { return window.setTimeout(fn, 50); };
+    if (document.readyState === "complete") {
+      idle(work, { timeout: 3000 });
+    } else {
+      window.addEventListener("load", function () { idle(work, { timeout: 3000 }); });
+    }
   }
 
   function drawAll() {
