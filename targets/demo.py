@@ -41,7 +41,11 @@ from django.utils import timezone
 from indicators.demo import DEMO_EVIDENCE, demo_figures
 from indicators.models import Indicator, Observation, ObservationChange
 from indicators.services.changes import _record_change
-from indicators.services.transitions import observation_approve, observation_correct
+from indicators.services.transitions import (
+    observation_approve,
+    observation_correct,
+    observation_submit,
+)
 
 from .models import Plan, Target
 
@@ -115,7 +119,7 @@ def _series(target: Target) -> Series:
     noise = random.Random(_seed("target", target.plan.code, target.code)).uniform(-0.06, 0.06)
     mood = _seed("late", department.pk if department else target.plan.pk) % 6
     quarterly = target.indicator.frequency == Indicator.Frequency.QUARTERLY
-    late = mood == 0 or (quarterly and _seed("q-late", target.plan.code, target.code) % 2 == 0)
+    late = mood == 0 or (quarterly and _seed("q-late", target.plan.code, target.code) % 3 == 0)
     return Series(
         target=target, indicator=target.indicator,
         department_id=department.pk if department else None,
@@ -315,7 +319,14 @@ def _correct_one(office) -> Observation | None:  # type: ignore[no-untyped-def]
     ).order_by("-year", "-quarter", "indicator__code")
     if ObservationChange.objects.filter(observation__in=demo_figures(),
                                         action=ObservationChange.Action.CORRECT).exists():
-        return None  # loaded before: one correction is enough
+        # Loaded before: one correction is enough. If --remove withdrew it, the reporter
+        # submits it again and the office approves it, through the services as before.
+        withdrawn = demo_figures().filter(status=Observation.Status.RETURNED,
+                                          comment=REMOVED_COMMENT).first()
+        if withdrawn is None or withdrawn.department_id != department.pk:
+            return None
+        submitted = observation_submit(observation=withdrawn, by=reporter)
+        return observation_approve(observation=submitted, by=office)
     figure = figures.first()
     if figure is None:
         return None
