@@ -19,12 +19,19 @@ install: $(BIN)/.installed
 system-deps:
 	@bash scripts/system-deps.sh
 
-## set up the database: migrate, seed (idempotent), progress, demo accounts
+## DEMO=1 (default): load the made-up demo history of approved figures (evidence 示例数据);
+## `make run DEMO=0` loads none; `manage.py load_demo_history --remove` takes it out again.
+DEMO ?= 1
+
+## set up the database: migrate, seed (idempotent), progress, demo accounts, demo history
 setup: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py loaddata seed_targets
 	$(BIN)/python manage.py compute_progress --all
 	$(BIN)/python manage.py create_demo_users
+ifneq ($(DEMO),0)
+	$(BIN)/python manage.py load_demo_history
+endif
 
 ## make run: install, migrate, load the seed data, create demo accounts, then the web server on
 ## :$(PORT), a Celery worker and beat (Procfile, via honcho) on kombu's filesystem broker in

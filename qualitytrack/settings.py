@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "qualitytrack.context_processors.navigation",
                 "qualitytrack.context_processors.login_policy",
+                "qualitytrack.demo_banner.demo_data",
             ],
         },
     },

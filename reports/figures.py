@@ -87,6 +87,17 @@ def _layout(fig: go.Figure, *, height: int, **extra: Any) -> go.Figure:
     return fig
 
 
+def with_links(fig: go.Figure, links: Mapping[str, str] | None) -> go.Figure:
+    """Where a click on a bar leads: ``{bar label: URL}`` in ``layout.meta.links``.
+
+    charts.js opens the URL of the clicked bar's label; a stacked status bar adds its
+    status (``trace.meta``) as ``status=`` so the list opens filtered (docs/monitoring.md).
+    """
+    if links:
+        fig.update_layout(meta={"links": dict(links)})
+    return fig
+
+
 def _numbers(values: object) -> list[float | None]:
     """Numbers for a trace; missing ones (None, NaN) become None, i.e. JSON null: a gap."""
     series = pd.to_numeric(pd.Series(values, dtype="object"), errors="coerce")
@@ -103,6 +114,7 @@ def status_bars(
     *,
     horizontal: bool = True,
     axis_title: str | None = None,
+    links: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """Stacked bars of status counts: one bar per row of ``counts`` (its index is the name).
 
@@ -124,6 +136,7 @@ def status_bars(
                 "pattern": {"shape": STATUS_PATTERNS.get(status, ""), "fgcolor": "#ffffff"},
             },
             "customdata": [label] * len(values),
+            "meta": status,  # charts.js: a click opens the list filtered by this status
         }
         if horizontal:
             bar.update(
@@ -149,7 +162,7 @@ def status_bars(
     else:
         fig.update_yaxes(**value_axis)
         fig.update_xaxes(type="category", automargin=True)
-    return fig
+    return with_links(fig, links)
 
 
 def status_trend(frame: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
@@ -165,7 +178,9 @@ def status_trend(frame: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
     return status_bars(counts, labels, horizontal=False)
 
 
-def bullets(rows: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
+def bullets(
+    rows: pd.DataFrame, labels: Mapping[str, str], *, links: Mapping[str, str] | None = None
+) -> go.Figure:
     """A bullet chart per target, all on one scale: baseline = 0 %, target = 100 %.
 
     ``rows`` columns: ``label`` (unique per row), ``status``, ``completion_ratio`` (r),
@@ -220,7 +235,7 @@ def bullets(rows: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
     )
     fig.update_yaxes(autorange="reversed", automargin=True, type="category")
     fig.update_layout(showlegend=True)
-    return fig
+    return with_links(fig, links)
 
 
 def _year(pattern: str | None = None) -> str:
@@ -320,7 +335,9 @@ def trajectory(
     return fig
 
 
-def target_vs_actual(frame: pd.DataFrame, *, unit: str) -> go.Figure:
+def target_vs_actual(
+    frame: pd.DataFrame, *, unit: str, links: Mapping[str, str] | None = None
+) -> go.Figure:
     """Grouped bars per city: the target value beside the latest actual.
 
     ``frame`` columns: ``city`` (unique label), ``target``, ``actual``, ``actual_label``
@@ -346,10 +363,28 @@ def target_vs_actual(frame: pd.DataFrame, *, unit: str) -> go.Figure:
                            + "<extra></extra>"),
         )
     )
-    _layout(fig, height=380, barmode="group")
-    fig.update_yaxes(title={"text": unit_label(unit) or _("数值")}, automargin=True)
-    fig.update_xaxes(type="category", automargin=True)
-    return fig
+    _layout(fig, height=420, barmode="group")
+    fig.update_yaxes(title={"text": unit_label(unit) or _("数值")}, automargin=True, range=fitted_range(
+        [*_numbers(frame["target"]), *_numbers(frame["actual"])]))
+    fig.update_xaxes(type="category", automargin=True, tickangle=-30)
+    return with_links(fig, links)
+
+
+def fitted_range(values: list[float | None]) -> list[float] | None:
+    """An axis fitted to the data: 93-99 % is not drawn on 0-100 where the bars look alike.
+
+    Padded by 15 % of the spread (5 % of the value when all are equal); it starts at zero
+    when the data come close to zero anyway, so small counts keep their honest baseline.
+    """
+    numbers = [v for v in values if v is not None]
+    if not numbers:
+        return None
+    low, high = min(numbers), max(numbers)
+    pad = (high - low) * 0.15 or abs(high) * 0.05 or 1.0
+    start = low - pad
+    if low >= 0 and (low <= high - low or start < 0):
+        start = 0.0
+    return [start, high + pad]
 
 
 def has_data(fig: go.Figure) -> bool:

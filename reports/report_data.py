@@ -31,6 +31,7 @@ from targets.selectors import (
     previous_quarter,
     progress_for_quarter,
     rollup_by_department,
+    rollup_by_region,
     status_counts,
     target_list,
 )
@@ -162,6 +163,8 @@ class DepartmentSection:
     score: float | None
     binding_behind: int
     lines: list[ReportLine] = field(default_factory=list)
+    firm: tuple[int, int] = (0, 0)  # 确保类: (achieved or on track, assessable)
+    stretch: tuple[int, int] = (0, 0)  # 力争类: the same
 
     @property
     def total(self) -> int:
@@ -174,6 +177,10 @@ class DepartmentSection:
     @property
     def score_text(self) -> str:
         return percent(self.score)
+
+    @property
+    def firm_score_text(self) -> str:
+        return percent(self.firm[0] / self.firm[1] if self.firm[1] else None)
 
 
 @dataclass
@@ -198,6 +205,10 @@ class ReportData:
     total: int
     assessable: int
     good: int
+    firm_assessable: int
+    firm_good: int
+    stretch_assessable: int
+    stretch_good: int
     improved: int
     worsened: int
     departments: list[DepartmentSection]
@@ -222,6 +233,21 @@ class ReportData:
     @property
     def score_text(self) -> str:
         return percent(self.score)
+
+    @property
+    def good_all(self) -> int:
+        """已完成 + 进度正常 as Table 1 counts them (both classes): the summary says this."""
+        return sum(s.count for s in self.statuses if s.key in ("achieved", "on_track"))
+
+    @property
+    def firm_score_text(self) -> str:
+        return percent(self.firm_good / self.firm_assessable if self.firm_assessable else None)
+
+    @property
+    def stretch_score_text(self) -> str:
+        return percent(
+            self.stretch_good / self.stretch_assessable if self.stretch_assessable else None
+        )
 
     @property
     def multi_region(self) -> bool:
@@ -308,6 +334,7 @@ def report_data_build(
                       None if prev_counts is None else prev_counts.get(key, 0))
         for key, label in ((status.value, status.label) for status in REPORT_STATUS_ORDER)
     ]
+    regions = rollup_by_region(rows_qs)
     lines = [line_from_progress(row, full_names=full_names) for row in rows]
     improved = worsened = 0
     for line in lines:
@@ -339,6 +366,10 @@ def report_data_build(
         # From the same counts as Table 1, so the summary sentence and the table agree.
         assessable=sum(c for k, c in counts.items() if k not in UNASSESSABLE_STATUSES),
         good=sum(counts.get(k, 0) for k in GOOD_STATUSES),
+        firm_assessable=sum(r.firm_assessable for r in regions),
+        firm_good=sum(r.firm_good for r in regions),
+        stretch_assessable=sum(r.stretch_assessable for r in regions),
+        stretch_good=sum(r.stretch_good for r in regions),
         improved=improved, worsened=worsened,
         departments=departments, unled=unled, behind=behind,
         completeness=completeness, overdue=overdue,
@@ -354,6 +385,8 @@ def _department_sections(
         r.key: DepartmentSection(
             r.key, department_full_name(r.region, r.name) if full_names else r.name, r.region,
             r.counts, r.score, r.binding_behind,
+            firm=(r.firm_good, r.firm_assessable),
+            stretch=(r.stretch_good, r.stretch_assessable),
         )
         for r in rollup_by_department(rows_qs)
         if scope.department_id is None or r.key == scope.department_id

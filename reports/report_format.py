@@ -6,13 +6,18 @@ report prints (department tables, the lagging list), so the templates only place
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from decimal import Decimal
-
-from django.utils.translation import gettext as _
 
 from targets.models import Progress, Target
+from targets.wording import (  # the one gap wording, shared with the feed (targets layer)
+    PACE_STATUSES,
+    REASON_LABELS,
+    gap_phrase,
+    number,
+    reason_label,
+)
+
+__all__ = ["PACE_STATUSES", "REASON_LABELS", "gap_phrase", "number", "reason_label"]
 
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
 
@@ -41,44 +46,6 @@ IMPROVEMENT_RANK = {
 def quarter_label(year: int, quarter: int) -> str:
     """2025, 4 → 2025年第四季度."""
     return f"{year}年第{QUARTER_NAMES[quarter]}季度"
-
-
-def number(value: float | Decimal | None, unit: str = "", *, signed: bool = False) -> str:
-    """A figure as a table prints it: at most two decimals, no trailing zeros, "—" if none."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    text = f"{float(value):+.2f}" if signed else f"{float(value):.2f}"
-    text = text.rstrip("0").rstrip(".")
-    if text in {"-0", "+0"}:
-        text = "0"
-    return f"{text}{unit}"
-
-
-#: Statuses whose gap is measured against the expected value now (超前/落后); every other
-#: status measures it against the target itself (超出/差). PROGRESS "Gap, one sign everywhere".
-PACE_STATUSES = frozenset({
-    Progress.Status.ON_TRACK, Progress.Status.LAGGING, Progress.Status.OFF_TRACK,
-})
-
-
-def gap_phrase(gap: float | Decimal | None, status: str, unit: str = "") -> str:
-    """The gap in words with its unit, one sign everywhere: ``gap = s·(c - reference)``.
-
-    Positive is ahead of / beyond the reference, negative behind / short of it. Pace statuses
-    compare with the expected value (超前 1.5% / 落后 1.67个), the others with the target
-    (超出 2家 / 差 3个). No gap (no data) is 「—」, never 0. Pages, the PDF, CSV and the feed
-    all write it through this function.
-    """
-    if gap is None or (isinstance(gap, float) and math.isnan(gap)):
-        return "—"
-    magnitude = number(abs(gap), unit)
-    if float(gap) == 0:
-        return str(_("持平")) if status in PACE_STATUSES else str(_("恰好达到"))
-    if status in PACE_STATUSES:
-        word = _("超前") if gap > 0 else _("落后")
-    else:
-        word = _("超出") if gap > 0 else _("差")
-    return f"{word} {magnitude}"
 
 
 def percent(share: float | None) -> str:
@@ -142,6 +109,8 @@ def line_from_progress(row: Progress, *, full_names: bool = False) -> ReportLine
         (row.moving_away, "倒退"), (row.stale, "数据过期"), (row.provisional, "初步"),
         (row.exceeds_stretch, "超额"),
     ) if flag]
+    if row.reason and row.status in (Progress.Status.NO_DATA, Progress.Status.INSUFFICIENT_DATA):
+        flags.insert(0, reason_label(row.reason))  # 待填报 / 数据不足 say why
     if row.data_year:
         data_period = (f"{row.data_year}年第{row.data_quarter}季度" if row.data_quarter
                        else f"{row.data_year}年")

@@ -17,6 +17,9 @@ from .models import Plan, Progress, Target
 
 #: Statuses that count as "good" in a score, and those out of every denominator.
 GOOD_STATUSES = (Progress.Status.ACHIEVED, Progress.Status.ON_TRACK)
+BEHIND_STATUSES = (
+    Progress.Status.LAGGING, Progress.Status.OFF_TRACK, Progress.Status.NOT_ACHIEVED,
+)
 UNASSESSABLE_STATUSES = (
     Progress.Status.NOT_APPLICABLE,
     Progress.Status.UNASSIGNED,
@@ -141,10 +144,39 @@ class Rollup:
     assessable: int = 0
     good: int = 0
     binding_behind: int = 0
+    # The score by class (docs/monitoring.md "Scores"): 确保类 (firm) and 力争类 (stretch)
+    # targets apart, each with its count, so a score never hides what it leaves out.
+    firm_assessable: int = 0
+    firm_good: int = 0
+    stretch_assessable: int = 0
+    stretch_good: int = 0
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def all_good(self) -> int:
+        """Achieved or on track, whatever the class: what the status chart shows."""
+        return sum(self.counts.get(s, 0) for s in GOOD_STATUSES)
+
+    @property
+    def firm_score(self) -> float | None:
+        return self.firm_good / self.firm_assessable if self.firm_assessable else None
+
+    @property
+    def stretch_score(self) -> float | None:
+        return self.stretch_good / self.stretch_assessable if self.stretch_assessable else None
+
+    @property
+    def behind(self) -> int:
+        """Targets behind: lagging, off track or not achieved."""
+        return sum(self.counts.get(s, 0) for s in BEHIND_STATUSES)
+
+    @property
+    def behind_share(self) -> float | None:
+        """Share of the department's (region's) targets that are behind: the ranking key."""
+        return self.behind / self.total if self.total else None
 
     @property
     def score(self) -> float | None:
@@ -163,6 +195,12 @@ def _rollup(rows: QuerySet[Progress], group: str, label: str, region: str | None
     }
     aggregates["assessable"] = Count("pk", filter=assessable)
     aggregates["good"] = Count("pk", filter=assessable & Q(status__in=GOOD_STATUSES))
+    firm = ~Q(status__in=UNASSESSABLE_STATUSES) & Q(target__aspirational=False)
+    stretch = ~Q(status__in=UNASSESSABLE_STATUSES) & Q(target__aspirational=True)
+    aggregates["firm_assessable"] = Count("pk", filter=firm)
+    aggregates["firm_good"] = Count("pk", filter=firm & Q(status__in=GOOD_STATUSES))
+    aggregates["stretch_assessable"] = Count("pk", filter=stretch)
+    aggregates["stretch_good"] = Count("pk", filter=stretch & Q(status__in=GOOD_STATUSES))
     aggregates["binding_behind"] = Count(
         "pk",
         filter=Q(target__binding=Target.Binding.BINDING)
@@ -182,6 +220,10 @@ def _rollup(rows: QuerySet[Progress], group: str, label: str, region: str | None
                 assessable=row["assessable"],
                 good=row["good"],
                 binding_behind=row["binding_behind"],
+                firm_assessable=row["firm_assessable"],
+                firm_good=row["firm_good"],
+                stretch_assessable=row["stretch_assessable"],
+                stretch_good=row["stretch_good"],
             )
         )
     return result

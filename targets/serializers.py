@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Plan, Progress, Target
+from .wording import gap_phrase, reason_label
 
 NUMBER = {"coerce_to_string": False}
 
@@ -74,6 +75,8 @@ class ProgressSerializer(serializers.ModelSerializer):
     quarter = serializers.SerializerMethodField(label=_("季度"))
     status_label = serializers.CharField(source="get_status_display", label=_("状态名称"))
     data_period = serializers.SerializerMethodField(label=_("数据期"))
+    gap_text = serializers.SerializerMethodField(label=_("差距说明"))
+    reason_text = serializers.SerializerMethodField(label=_("说明文字"))
 
     class Meta:
         model = Progress
@@ -81,7 +84,8 @@ class ProgressSerializer(serializers.ModelSerializer):
             "id", "target", "target_code", "plan", "region", "indicator", "indicator_name",
             "lead_departments", "quarter", "status", "status_label", "reason", "data_period",
             "current_value", "completion_ratio", "elapsed_share", "pace", "expected_value",
-            "gap", "moving_away", "stale", "provisional", "exceeds_stretch", "unattainable",
+            "gap", "gap_text", "reason_text", "moving_away", "stale", "provisional",
+            "exceeds_stretch", "unattainable",
             "periods_met", "periods_total", "projected_value", "projected_to_meet",
             "computed_at",
         ]
@@ -89,6 +93,15 @@ class ProgressSerializer(serializers.ModelSerializer):
     def get_quarter(self, progress: Progress) -> str:
         """'2025Q4'."""
         return f"{progress.year}Q{progress.quarter}"
+
+    def get_gap_text(self, progress: Progress) -> str:
+        """The gap in words and unit, the same as pages, PDF and CSV: '落后 1.67个', '—'."""
+        target = progress.target
+        return gap_phrase(progress.gap, progress.status, target.unit or target.indicator.unit)
+
+    def get_reason_text(self, progress: Progress) -> str:
+        """Why the row is 待填报 / 数据不足 / …, in words; '' if the status says it all."""
+        return reason_label(progress.reason)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_data_period(self, progress: Progress) -> str | None:

@@ -9,6 +9,7 @@ region ids (``None`` = every region) already intersected with what the user may 
 
 from targets.selectors import previous_quarter
 
+from .changes import Change, what_changed
 from .filters import (
     DashboardFilters,
     category_choices,
@@ -44,6 +45,7 @@ from .targets import actuals_frame, period_end, target_actuals, target_changes, 
 __all__ = [
     "BEHIND_STATUSES",
     "STATUS_ORDER",
+    "Change",
     "DashboardFilters",
     "Reporting",
     "Rollup",
@@ -72,5 +74,6 @@ __all__ = [
     "target_changes",
     "target_history",
     "targets_for",
+    "what_changed",
     "with_last_status",
 ]

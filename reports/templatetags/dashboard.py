@@ -10,6 +10,8 @@ from indicators.calendar import Period
 from indicators.units import with_unit
 from targets.models import Progress
 
+from ..report_format import gap_phrase, reason_label
+
 register = template.Library()
 
 _LABELS = dict(Progress.Status.choices)
@@ -54,6 +56,20 @@ def signed(value: object, unit: str = "") -> str:
 def quarter(year: int, number: int) -> str:
     """``{{ run.year|quarter:run.quarter }}`` → 2025年第4季度 / 2025 Q4."""
     return Period(int(year), int(number)).label
+
+
+@register.filter
+def gap_words(row: object, unit: str = "") -> str:
+    """The row's gap in words, one sign everywhere: 落后 1.67个 / 超出 3家 / — (no data)."""
+    if row is None:
+        return "—"
+    return gap_phrase(getattr(row, "gap", None), getattr(row, "status", "") or "", unit or "")
+
+
+@register.filter
+def reason_text(row: object) -> str:
+    """Why the row is 待填报 / 数据不足 (its ``reason``), or ``""``."""
+    return reason_label(getattr(row, "reason", "") or "") if row is not None else ""
 
 
 @register.filter

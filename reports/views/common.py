@@ -24,6 +24,7 @@ from targets.models import Progress, Target
 from .. import figures
 from .. import selectors as sel
 from ..forms import DashboardFilterForm
+from ..report_format import gap_phrase
 from ..templatetags.dashboard import format_number, num
 
 
@@ -105,14 +106,16 @@ def _progress_csv_row(target: Target, row: Progress | None) -> list[object]:
         _goal(target), target.unit, _leads(target),
         LABELS.get(row.status, "") if row else "",
         _n(row.current_value) if row else "", _n(row.expected_value) if row else "",
-        _n(row.gap) if row else "", _n(row.pace) if row else "",
+        _n(row.gap) if row else "",
+        gap_phrase(row.gap, row.status, target.unit or target.indicator.unit) if row else "—",
+        _n(row.pace) if row else "",
         target.final_assessment,
     ]
 
 
 PROGRESS_CSV_HEADER = [
     "地区", "规划", "编号", "指标", "目标", "单位", "牵头单位", "状态", "当前值", "应达值",
-    "差距", "进度比", "文件所载完成情况",
+    "差距", "差距说明", "进度比", "文件所载完成情况",
 ]
 
 
@@ -159,3 +162,20 @@ def _bullet_rows(targets: Sequence[Target]) -> pd.DataFrame:
             "hover": [hover(t) for t in targets],
         }
     )
+
+
+#: How many what-changed entries a page lists (the rest are counted).
+WHAT_CHANGED_LIMIT = 30
+
+
+def what_changed_context(f: sel.DashboardFilters) -> dict[str, Any]:
+    """The what-changed list of the filters' quarter (docs/monitoring.md "What changed")."""
+    if not f.has_quarter:
+        return {}
+    changes = sel.what_changed(f)
+    prev = sel.previous_quarter(f.year, f.quarter)  # type: ignore[arg-type]
+    return {
+        "what_changed": changes[:WHAT_CHANGED_LIMIT],
+        "what_changed_more": max(len(changes) - WHAT_CHANGED_LIMIT, 0),
+        "what_changed_since": f"{prev[0]}年第{prev[1]}季度末",
+    }

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from indicators.models import Department
@@ -25,32 +27,64 @@ from .common import (
     _progress_csv_row,
     _wants_csv,
     dashboard_view,
+    what_changed_context,
 )
+
+
+def rank_departments(departments: list[Department], rollups: dict[int, Any]) -> list[Department]:
+    """Worst first: the share of its targets behind, then how many, then region and name.
+
+    docs/monitoring.md "Rankings": behind = lagging, off track or not achieved; a department
+    without progress at the quarter comes last.
+    """
+    def key(d: Department) -> tuple[object, ...]:
+        r = rollups.get(d.pk)
+        share = r.behind_share if r is not None and r.behind_share is not None else -1.0
+        return (-share, -(r.behind if r is not None else 0), d.region.code, d.name)
+
+    return sorted(departments, key=key)
 
 
 @dashboard_view
 def department_list(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request, ("region", "plan", "category", "quarter"))
+    show_all = request.GET.get("all") == "1"
     departments = sel.department_list(f)
     rollups = (
         {r.key: r for r in sel.status_by_department(sel.progress_rows(f))} if f.has_quarter else {}
     )
+    everyone = list(departments)
+    ranked = rank_departments(everyone if show_all else [d for d in everyone if d.lead_count],
+                              rollups)
     if _wants_csv(request):
-        return _csv("departments", ["地区", "部门", "牵头目标", "评分", *LABELS.values()],
+        return _csv("departments", ["地区", "部门", "牵头目标", "滞后目标", "滞后占比",
+                                    "确保类已完成或正常", "确保类可评估", "力争类已完成或正常",
+                                    "力争类可评估", *LABELS.values()],
                     ([d.region.name, d.name, d.lead_count,
-                      _n(rollups[d.pk].score) if d.pk in rollups else "",
+                      *(_rollup_cells(rollups.get(d.pk))),
                       *[rollups[d.pk].counts.get(s, 0) if d.pk in rollups else 0
-                        for s in LABELS]] for d in departments))
-    page = _page(request, departments, 30)
+                        for s in LABELS]] for d in ranked))
+    page = _page(request, ranked, 30)
     for department in page:
         department.rollup = rollups.get(department.pk)  # type: ignore[attr-defined]
     shown = [d.rollup for d in page if d.rollup]  # type: ignore[attr-defined]
+    links = {f"{d.region.name}·{d.name}": reverse("reports:department-detail", args=[d.pk])
+             for d in page if d.rollup}  # type: ignore[attr-defined]
     chart = (
-        figures.status_bars(sel.rollup_frame(shown, with_region=True), LABELS) if shown else None
+        figures.status_bars(sel.rollup_frame(shown, with_region=True), LABELS, links=links)
+        if shown else None
     )
     ctx = {"filters": form, "f": f, "active": "departments", "page": page,
+           "show_all": show_all, "hidden": len(everyone) - len(ranked),
            "chart": figures.figure_json(chart) if chart else None}
     return render(request, "reports/department_list.html", ctx)
+
+
+def _rollup_cells(r: Any) -> list[object]:
+    if r is None:
+        return ["", "", "", "", "", ""]
+    return [r.behind, _n(r.behind_share), r.firm_good, r.firm_assessable, r.stretch_good,
+            r.stretch_assessable]
 
 
 @dashboard_view
@@ -87,5 +121,6 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": [(s, LABELS[s], n) for s, n in counts.items() if n],
         "chart": figures.figure_json(figures.status_trend(trend, LABELS))
         if not trend.empty else None,
+        **what_changed_context(replace(f, department=department)),
     }
     return render(request, "reports/department_detail.html", ctx)

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from indicators.models import Indicator
 from targets.models import Target
@@ -66,18 +67,29 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _cross_city_chart(targets: Sequence[Target], indicator: Indicator) -> Any:
+    """Target beside latest actual, one pair of bars per target, each labelled by region,
+    plan and deadline year (two plans of one city are two bars), on an axis fitted to the
+    data; a click opens the target (docs/monitoring.md "Rankings and navigation")."""
     numeric = [t for t in targets if t.value is not None or t.latest is not None]  # type: ignore[attr-defined]
     if not numeric:
         return None
-    regions = [t.plan.region.name for t in numeric]
+    labels = [_bar_label(t) for t in numeric]
+    labels = [label if labels.count(label) == 1 else f"{label}·{t.code}"
+              for label, t in zip(labels, numeric, strict=True)]
     frame = pd.DataFrame({
-        "city": [
-            name if regions.count(name) == 1 else f"{name}·{t.code}"
-            for name, t in zip(regions, numeric, strict=True)
-        ],
+        "city": labels,
         "target": [float(t.value) if t.value is not None else None for t in numeric],
         "actual": [float(t.latest.value) if t.latest and t.latest.value is not None else None  # type: ignore[attr-defined]
                    for t in numeric],
         "actual_label": [t.latest.period_label if t.latest else "" for t in numeric],  # type: ignore[attr-defined]
     })
-    return figures.target_vs_actual(frame, unit=indicator.unit)
+    links = {label: reverse("reports:target-detail", args=[t.pk])
+             for label, t in zip(labels, numeric, strict=True)}
+    return figures.target_vs_actual(frame, unit=indicator.unit, links=links)
+
+
+def _bar_label(target: Target) -> str:
+    """赣榆区·品质赣榆建设行动…·2027年: region, plan (short) and the target's year."""
+    year = target.deadline_year or target.plan.end_year
+    plan = figures.short_label(target.plan.title.strip("“”\"《》"), 12)
+    return f"{target.plan.region.name}·{plan}·{year}年"

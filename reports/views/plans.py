@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from indicators.permissions import is_office, visible_region_ids
 from targets.models import Plan
@@ -23,6 +26,7 @@ from .common import (
     _progress_csv_row,
     _wants_csv,
     dashboard_view,
+    what_changed_context,
 )
 
 
@@ -46,7 +50,11 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         index=[f"{p.region.name}·{figures.short_label(p.title, 14)}" for p in page],
         columns=list(LABELS),
     )
-    chart = figures.status_bars(frame, LABELS) if len(frame) and frame.to_numpy().sum() else None
+    query = f"?quarter={f.year}Q{f.quarter}" if f.has_quarter else ""
+    links = {label: reverse("reports:plan-detail", args=[p.code]) + query
+             for label, p in zip(frame.index, page, strict=True)}
+    chart = (figures.status_bars(frame, LABELS, links=links)
+             if len(frame) and frame.to_numpy().sum() else None)
     ctx = {"filters": form, "f": f, "active": "plans", "page": page,
            "chart": figures.figure_json(chart) if chart else None,
            "can_onboard": is_office(request.user)}  # 录入新规划 (docs/onboarding.md)
@@ -70,11 +78,18 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     page = _page(request, targets, 25)
     page.object_list = sel.attach_progress(page.object_list, year=f.year, quarter=f.quarter)
     counts = sel.plan_status_counts([plan.pk], year=f.year, quarter=f.quarter).get(plan.pk, {})
-    with_progress = any(t.row for t in page.object_list)  # type: ignore[attr-defined]
-    chart = figures.bullets(_bullet_rows(page.object_list), LABELS) if with_progress else None
+    # The chart shows every target of the plan, not only this page of the table; a click on
+    # a bar opens the target (docs/monitoring.md "Rankings and navigation").
+    every = sel.attach_progress(targets, year=f.year, quarter=f.quarter)
+    with_progress = any(t.row for t in every)  # type: ignore[attr-defined]
+    rows = _bullet_rows(every)
+    links = {label: reverse("reports:target-detail", args=[t.pk])
+             for label, t in zip(rows["label"], every, strict=True)}
+    chart = figures.bullets(rows, LABELS, links=links) if with_progress else None
     ctx = {
         "filters": form, "f": f, "active": "plans", "plan": plan, "page": page,
         "closed": closed, "counts": [(s, LABELS[s], n) for s, n in counts.items() if n],
         "chart": figures.figure_json(chart) if chart else None,
+        **({} if closed else what_changed_context(replace(f, plan=plan))),
     }
     return render(request, "reports/plan_detail.html", ctx)

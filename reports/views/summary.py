@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from indicators.calendar import Period
@@ -27,6 +28,7 @@ from .common import (
     _progress_csv_row,
     _wants_csv,
     dashboard_view,
+    what_changed_context,
 )
 
 #: The department-by-status chart keeps the departments with most targets behind.
@@ -60,9 +62,15 @@ def overview(request: HttpRequest) -> HttpResponse:
                     ([f.quarter_label, *_progress_csv_row(r.target, r)] for r in rows))
     regions = sel.status_by_region(rows)
     departments = sel.status_by_department(rows)
-    worst = sorted(departments, key=lambda r: -(r.counts.get("lagging", 0)
-                                                + r.counts.get("off_track", 0)))
-    shown_departments = sorted(worst[:DEPARTMENT_CHART_LIMIT], key=lambda r: (r.region, r.name))
+    # Worst first: the share of each department's targets behind (docs/monitoring.md).
+    worst = sorted(departments, key=lambda r: (-(r.behind_share or 0), -r.behind, r.region,
+                                               r.name))
+    shown_departments = worst[:DEPARTMENT_CHART_LIMIT]
+    query = f"?quarter={f.year}Q{f.quarter}" if f.has_quarter else ""
+    department_links = {f"{r.region}·{r.name}" if r.region else r.name:
+                        reverse("reports:department-detail", args=[r.key]) + query
+                        for r in shown_departments}
+    region_links = {r.name: reverse("reports:plan-list") + f"?region={r.key}" for r in regions}
     previous, changes = sel.status_change(f)
     lead_departments = Department.objects.filter(led_targets__isnull=False).distinct()
     if f.region_ids is not None:
@@ -76,14 +84,17 @@ def overview(request: HttpRequest) -> HttpResponse:
     ctx.update(
         regions=regions,
         region_chart=figures.figure_json(
-            figures.status_bars(sel.rollup_frame(regions), LABELS)) if regions else None,
+            figures.status_bars(sel.rollup_frame(regions), LABELS, links=region_links))
+        if regions else None,
         department_chart=figures.figure_json(figures.status_bars(
-            sel.rollup_frame(shown_departments, with_region=True), LABELS))
+            sel.rollup_frame(shown_departments, with_region=True), LABELS,
+            links=department_links))
         if departments else None,
         departments_clipped=len(departments) > DEPARTMENT_CHART_LIMIT,
         behind=_page(request, sel.behind_targets(rows), 20),
         previous_label=Period(previous[0], previous[1]).label,
         changes=changes,
         overdue=_page(request, overdue, 15, "overdue_page"),
+        **what_changed_context(f),
     )
     return render(request, "reports/overview.html", ctx)

@@ -15,6 +15,7 @@ from targets.selectors import target_list
 
 from .. import figures
 from .. import selectors as sel
+from ..report_format import gap_phrase
 from .common import LABELS, _csv, _n, _page, _wants_csv, dashboard_view
 
 
@@ -24,11 +25,12 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = sel.target_history(target)
     if _wants_csv(request):
         return _csv(f"target-{target.pk}",
-                    ["季度", "状态", "数据期", "当前值", "应达值", "差距", "完成率", "时间进度",
-                     "进度比", "预测值", "预计可完成", "单位"],
+                    ["季度", "状态", "数据期", "当前值", "应达值", "差距", "差距说明", "完成率",
+                     "时间进度", "进度比", "预测值", "预计可完成", "单位"],
                     ([p.quarter_label, LABELS.get(p.status, p.status),
                       f"{p.data_year or ''}{'Q' + str(p.data_quarter) if p.data_quarter else ''}",
                       _n(p.current_value), _n(p.expected_value), _n(p.gap),
+                      gap_phrase(p.gap, p.status, target.unit or target.indicator.unit),
                       _n(p.completion_ratio), _n(p.elapsed_share), _n(p.pace),
                       _n(p.projected_value),
                       {True: "是", False: "否"}.get(p.projected_to_meet, ""), target.unit]

@@ -152,6 +152,7 @@ def _finish(
         status = np.where(override, new_status, status)
         reason = np.where(override, new_reason, reason)
 
+    gap = signed_gap(grid, out, status)
     with np.errstate(invalid="ignore"):
         provisional = out["provisional"] | (has_data & (data_qi - t0 < 4))
     to_meet = out["projected_to_meet"]
@@ -159,7 +160,8 @@ def _finish(
         "target_id": frame["target_id"].to_numpy(),
         "status": _text(status),
         "reason": _text(reason),
-        "current_value": out["current_value"],
+        # No figure, no current value: a flow kind's empty sum is not "0家" (issue 16).
+        "current_value": np.where(has_data, out["current_value"], np.nan),
         "data_year": pd.array(np.where(has_data, year_of(data_qi), np.nan)).astype("Int64"),
         "data_quarter": pd.array(np.where(has_data, quarter_of(data_qi), np.nan)).astype("Int64"),
         "completion_ratio": out["completion_ratio"],
@@ -167,7 +169,7 @@ def _finish(
         "elapsed_share_asof": elapsed(np.full(grid.n, float(grid.as_of)), t0, grid.deadline),
         "pace": out["pace"],
         "expected_value": out["expected_value"],
-        "gap": out["gap"],
+        "gap": gap,
         "moving_away": out["moving_away"],
         "stale": stale,
         "provisional": provisional,
@@ -185,6 +187,26 @@ def _finish(
     }
     result = pd.DataFrame({name: columns[name][restore] for name in PROGRESS_COLUMNS})
     return result.astype(PROGRESS_DTYPES)
+
+
+_PACE = (Status.ON_TRACK, Status.LAGGING, Status.OFF_TRACK)
+_NO_GAP = (Status.NO_DATA, Status.UNASSIGNED, Status.NOT_APPLICABLE)
+
+
+def signed_gap(grid: Grid, out: dict[str, np.ndarray], status: np.ndarray) -> np.ndarray:
+    """``gap = s·(c - reference)``, one sign for every kind (PROGRESS "Gap, one sign everywhere").
+
+    Positive is ahead of / beyond the reference, negative behind / short of it. The reference
+    is the expected value for the pace statuses (for 保持 and 均值 that is T itself) and the
+    goal for achieved, not achieved and insufficient data. No data (and a target without a
+    value or cancelled) has no gap: NaN, shown as 「—」, never 0.
+    """
+    pace_row = np.isin(status, _PACE)
+    reference = np.where(pace_row, out["expected_value"], out["goal"])
+    with np.errstate(invalid="ignore"):
+        gap = grid.sign * (out["measured"] - reference)
+    gap = np.where(np.isin(status, _NO_GAP), np.nan, gap)
+    return np.round(gap, 9) + 0.0  # float noise off, and no -0.0
 
 
 def _text(values: np.ndarray) -> pd.api.extensions.ExtensionArray:

@@ -192,7 +192,8 @@ def annual_increment(
         completion_ratio=ratio,
         pace=pace(current, expected),
         expected_value=expected,
-        gap=current - expected,
+        measured=current,
+        goal=goal,
         moving_away=np.round(ratio, 6) < 0,
         exceeds_stretch=~np.isnan(grid.value_high) & stretch & ~no_data,
         periods_met=f.closed_met.astype(np.float64),
@@ -231,7 +232,8 @@ def cumulative_new(
         completion_ratio=ratio,
         pace=pace(f.total, expected),
         expected_value=expected,
-        gap=f.total - expected,
+        measured=f.total,
+        goal=goal,
         moving_away=np.round(ratio, 6) < 0,
         exceeds_stretch=~np.isnan(grid.value_high)
         & reaches(f.total, grid.value_high, sign)

@@ -61,6 +61,7 @@ def milestone(grid: Grid, joined: Joined, mask: np.ndarray, out: dict[str, np.nd
         completion_ratio=ratio,
         pace=pace(ratio, share),
         expected_value=np.where(counted, expected, np.nan),
-        gap=np.where(counted, criteria - expected, np.nan),
+        measured=np.where(counted, criteria, np.nan),
+        goal=total,
         terminal=done,
     )

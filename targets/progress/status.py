@@ -134,7 +134,9 @@ FLOAT_FIELDS = (
     "completion_ratio",
     "pace",
     "expected_value",
-    "gap",
+    "gap",  # filled in by the engine from measured/goal (PROGRESS "Gap, one sign everywhere")
+    "measured",  # the value the kind compares: c, the year's flow, the running total, the mean
+    "goal",  # what it must reach: T (default), N per year, N over the plan, M criteria
     "periods_met",
     "periods_total",
     "needed_average",
@@ -152,6 +154,7 @@ def blank(grid: Grid) -> dict[str, np.ndarray]:
     out["status"] = np.full(grid.n, None, dtype=object)
     out["reason"] = np.full(grid.n, None, dtype=object)
     out["t0"] = grid.t0.astype(np.float64)
+    out["goal"] = grid.value.astype(np.float64)
     return out
 
 

@@ -233,7 +233,9 @@ def test_indicator_page_compares_cities_target_and_latest_actual(superuser_clien
     assert target["name"] == "目标值"
     assert actual["name"] == "最新实际值"
     cities = target["x"]
-    assert cities == ["赣榆区", "盐城市", "洞头区"]  # by region code
+    # Issue 16: each bar names region, plan and year (was the region alone), by region code
+    assert [city.split("·")[0] for city in cities] == ["赣榆区", "盐城市", "洞头区"]
+    assert all(city.endswith("年") for city in cities)
     assertContains(response, "96.2%")
 
 

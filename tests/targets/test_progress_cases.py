@@ -81,7 +81,8 @@ def test_level_without_baseline_and_one_missing_value_is_insufficient_data():  #
 
     assert row["status"] == Status.INSUFFICIENT_DATA
     assert row["reason"] == "no_baseline"
-    assert row["gap"] == pytest.approx(2.0)
+    # Issue 16 turned the sign: gap = s·(c - T), so 2 short of a ≥ 96 target is -2 (差 2).
+    assert row["gap"] == pytest.approx(-2.0)
     assert np.isnan(row["completion_ratio"])
 
 
