@@ -364,8 +364,10 @@ def target_vs_actual(
         )
     )
     _layout(fig, height=420, barmode="group")
-    fig.update_yaxes(title={"text": unit_label(unit) or _("数值")}, automargin=True, range=fitted_range(
-        [*_numbers(frame["target"]), *_numbers(frame["actual"])]))
+    fig.update_yaxes(
+        title={"text": unit_label(unit) or _("数值")}, automargin=True,
+        range=fitted_range([*_numbers(frame["target"]), *_numbers(frame["actual"])]),
+    )
     fig.update_xaxes(type="category", automargin=True, tickangle=-30)
     return with_links(fig, links)
 
