@@ -235,11 +235,6 @@ class ReportData:
         return percent(self.score)
 
     @property
-    def good_all(self) -> int:
-        """已完成 + 进度正常 as Table 1 counts them (both classes): the summary says this."""
-        return sum(s.count for s in self.statuses if s.key in ("achieved", "on_track"))
-
-    @property
     def firm_score_text(self) -> str:
         return percent(self.firm_good / self.firm_assessable if self.firm_assessable else None)
 
