@@ -297,7 +297,9 @@ def observations_for_approval(
     rows = observations_visible_to(user)
     if department_id:
         rows = rows.filter(department_id=department_id)
-    if status:
+    if status == Observation.Status.SUBMITTED:  # awaiting the office: corrections included
+        rows = rows.filter(Q(status=status) | Q(proposed_at__isnull=False))
+    elif status:
         rows = rows.filter(status=status)
     if period is not None:
         rows = rows.filter(year=period.year, quarter=period.quarter)

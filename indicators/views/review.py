@@ -54,10 +54,11 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "observation": observation,
         "history": selectors.observation_history(observation),
         "can_enter": can_enter and observation.status in EDITABLE,
-        "can_correct": can_enter and observation.status == Observation.Status.APPROVED,
+        "can_correct": can_enter and observation.status == Observation.Status.APPROVED
+        and not observation.correction_pending,
         "can_approve": permissions.can_approve(user, observation)
-        and observation.status == Observation.Status.SUBMITTED
-        and permissions.submitted_by_id(observation) != user.pk,
+        and (observation.status == Observation.Status.SUBMITTED or observation.correction_pending)
+        and user.pk not in permissions.authors_of(observation),
         "period_slug": Period(observation.year, observation.quarter).slug,
         "return_form": ReturnForm(initial={"version": observation.version}),
         "correction_form": CorrectionForm(),
