@@ -28,6 +28,7 @@ urlpatterns = [
     path("entry/", include("indicators.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", otp_views.password_change, name="password-change"),
     path("accounts/otp/verify/", otp_views.otp_verify, name="otp-verify"),
     path("accounts/otp/setup/", otp_views.otp_setup, name="otp-setup"),
     path("i18n/", include("django.conf.urls.i18n")),

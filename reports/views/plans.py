@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
+from indicators.audit import get_in_scope_or_404
 from indicators.permissions import visible_region_ids
 from targets.models import Plan
 from targets.selectors import plan_list as select_plans
@@ -54,8 +55,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @dashboard_view
 def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
-    plan = get_object_or_404(
-        select_plans(region_ids=visible_region_ids(request.user)), code=code
+    plan = get_in_scope_or_404(
+        request, select_plans(region_ids=visible_region_ids(request.user)), code=code
     )
     closed = plan.status == Plan.Status.CLOSED
     # a closed plan shows its final assessment: no quarter (nor status at a quarter) to pick
