@@ -112,9 +112,7 @@ class ObservationViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
             return super().get_object()
         except Http404:
             pk = str(self.kwargs.get("pk", ""))
-            if self.request.user.is_authenticated and pk.isdigit() and (
-                Observation.objects.filter(pk=int(pk)).exists()
-            ):
+            if pk.isdigit() and Observation.objects.filter(pk=int(pk)).exists():
                 audit_record(kind=AuditEvent.Kind.DENIED, request=self.request, detail=_(
                     "越权访问：填报数据（pk=%(pk)s）不在权限范围内，已答复404") % {"pk": pk})
             raise

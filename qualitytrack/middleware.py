@@ -122,11 +122,11 @@ class SecondFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and must_change_password(user) and not self._open(
-            request.path, password_change=True
-        ):
+        if user is not None and must_change_password(user):
             # An administrator chose this password: it is replaced before anything else, the
             # second factor included (issue 12 row 9, docs/reliability.md).
+            if self._open(request.path, password_change=True):
+                return self.get_response(request)
             if self._is_api(request.path):
                 return self._api_refusal(request, password=True)
             query = urlencode({"next": request.get_full_path()})

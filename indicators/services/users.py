@@ -168,7 +168,6 @@ def account_unlock(*, user, reason: str, by, request=None) -> int:  # type: igno
     return removed
 
 
-@transaction.atomic
 def account_reset_second_factor(*, user, reason: str, by, request=None) -> int:  # type: ignore[no-untyped-def]
     """Remove the account's TOTP authenticators (a lost phone): it enrols anew at next login."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -181,8 +180,9 @@ def account_reset_second_factor(*, user, reason: str, by, request=None) -> int: 
             "拒绝：%(username)s试图重置自己的动态口令") % {"username": user.username})
         raise ValidationError(
             _("不能重置自己的动态口令，请由另一位安全管理员操作。"), code="self")
-    removed = TOTPDevice.objects.filter(user=user).delete()[0]
-    audit_record(kind=AuditEvent.Kind.USER, request=request, user=by, detail=_(
-        "重置账号%(username)s的动态口令（移除%(count)d个验证器）：%(reason)s"
-    ) % {"username": user.username, "count": removed, "reason": reason.strip()})
+    with transaction.atomic():
+        removed = TOTPDevice.objects.filter(user=user).delete()[0]
+        audit_record(kind=AuditEvent.Kind.USER, request=request, user=by, detail=_(
+            "重置账号%(username)s的动态口令（移除%(count)d个验证器）：%(reason)s"
+        ) % {"username": user.username, "count": removed, "reason": reason.strip()})
     return removed
