@@ -49,7 +49,9 @@ def token_can_manage(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 def tokens_visible_to(user: AbstractBaseUser | AnonymousUser):  # type: ignore[no-untyped-def]
     """Portal tokens and the department tokens of the user's regions, newest first."""
-    tokens = ApiToken.objects.select_related("department", "department__region", "created_by")
+    tokens = ApiToken.objects.select_related(
+        "department", "department__region", "created_by", "accountable"
+    )
     if not token_can_manage(user):
         return tokens.none()
     region_ids = visible_region_ids(user)
