@@ -32,3 +32,9 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/api/schema/" >/dev/null 
   --url "http://127.0.0.1:$port" -H "Authorization: Token $token" \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
   --max-examples "$examples" --workers 1
+
+# Bad input outside the OpenAPI schema (issue 12 row 1): hostile workbooks on the Excel upload
+# page — a 300,000-row sheet without r= attributes, a declared 4 GB member, 5,000 columns, a
+# forged dimension, 600 zip members, truncated and non-zip files (tests/hostile_workbooks.py).
+# Each must be refused quickly with a Chinese reason and a failed job, never a 500.
+.venv/bin/python -m pytest -q -p no:cacheprovider tests/indicators/test_excel_limits.py

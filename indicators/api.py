@@ -16,7 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
@@ -27,8 +29,9 @@ from qualitytrack.api import router
 from qualitytrack.feed import FeedMixin, WritesNeedAUser
 
 from . import permissions
+from .audit import audit_record
 from .filters import DepartmentFilter, IndicatorFilter, ObservationFilter, RegionFilter
-from .models import Department, Indicator, Observation, Region
+from .models import AuditEvent, Department, Indicator, Observation, Region
 from .selectors import observations_visible_to
 from .serializers import (
     DepartmentSerializer,
@@ -104,6 +107,17 @@ class ObservationViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
 
     def exact_validators(self) -> bool:
         return self.action == "list" and self._mine()  # drafts vanish without a tombstone
+    def get_object(self) -> Observation:
+        """A figure outside the caller's scope is a 404 (its existence stays hidden), audited
+        as a cross-scope attempt (issue 12 row 7)."""
+        try:
+            return super().get_object()
+        except Http404:
+            pk = str(self.kwargs.get("pk", ""))
+            if pk.isdigit() and Observation.objects.filter(pk=int(pk)).exists():
+                audit_record(kind=AuditEvent.Kind.DENIED, request=self.request, detail=_(
+                    "越权访问：填报数据（pk=%(pk)s）不在权限范围内，已答复404") % {"pk": pk})
+            raise
 
     def _mine(self) -> bool:
         return self.request.query_params.get("mine", "").lower() in {"1", "true", "yes"}

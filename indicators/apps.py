@@ -8,4 +8,10 @@ class IndicatorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import audit  # noqa: F401  (connects the audit receivers)
+        from django.db.models.signals import post_migrate
+
+        from . import audit  # (connects the audit receivers)
+
+        # Every audit chain has a head from the start, so an emptied table is detectable
+        # (issue 12 row 8); after migrate, and after a test database's flush.
+        post_migrate.connect(audit.ensure_chain_heads, sender=self)

@@ -142,6 +142,36 @@ class AuditDeniedMiddleware:
 # --- Integrity and retention ------------------------------------------------------------------
 
 
+def ensure_chain_heads(sender: object = None, using: str = "default", **kwargs: object) -> None:
+    """post_migrate: each empty audit chain gets its genesis head (``audit_chain``)."""
+    from django.db import connections
+
+    tables = connections[using].introspection.table_names()
+    if "indicators_auditchainhead" not in tables:
+        return  # migrating backwards, or only part of the way
+    audit_chain.ensure_genesis_heads(CHAINED_MODELS, using=using)
+
+
+def get_in_scope_or_404(request: HttpRequest, scoped: Any, **lookup: Any) -> Any:
+    """The object of ``scoped`` (a queryset limited to what the user may see) or Http404.
+
+    When the object exists outside the user's scope, the 404 (which hides that it exists) is
+    still a cross-scope attempt: it is audited as ``denied`` like every 403 (issue 12 row 7).
+    """
+    from django.http import Http404
+
+    found = scoped.filter(**lookup).first()
+    if found is not None:
+        return found
+    model = scoped.model
+    if model._default_manager.filter(**lookup).exists():
+        where = "，".join(f"{key}={value}" for key, value in lookup.items())
+        audit_record(kind=AuditEvent.Kind.DENIED, request=request, detail=_(
+            "越权访问：%(model)s（%(where)s）不在权限范围内，已答复404"
+        ) % {"model": model._meta.verbose_name, "where": where})
+    raise Http404(_("页面不存在，或您无权查看。"))
+
+
 def verify_audit_chains(using: str = "default") -> list[audit_chain.Report]:
     """Walk both chains; each report names its first bad row, if any."""
     return audit_chain.verify_all(CHAINED_MODELS, using=using)

@@ -16,6 +16,15 @@ records the tail (``seq``, ``hash``: removing the newest rows is detected) and t
 (``anchor_seq``, ``anchor_hash``: the last row removed by the retention job, so that the chain
 still verifies after pruning). The head carries its own HMAC, so it cannot be rewound either.
 
+An emptied table (issue 12 row 8, docs/reliability.md) is caught by the head, which records
+the count (``seq`` - ``anchor_seq``) and the last hash: every chain has a head from the start
+(``ensure_genesis_heads``, run after ``migrate`` and after a test flush), so a missing head
+fails verification, and a head rebuilt at an append after someone removed it carries
+``recreated`` (inside its MAC), which fails verification for good. On PostgreSQL a trigger
+refuses TRUNCATE of both audit tables and of the heads, and DELETE of a head (migration
+0005); the app role would have to disable the triggers, which leaves the rows' absence to
+``verify_audit``.
+
 Nothing here can stop someone who holds both the database and the key; it makes any change made
 without the key (a direct UPDATE or DELETE, say) show up in ``manage.py verify_audit``.
 """
@@ -94,9 +103,22 @@ def row_hash(chain: str, seq: int, prev_hash: str, values: Mapping[str, Any]) ->
     return mac(canonical(chain, seq, prev_hash, values))
 
 
-def head_mac(chain: str, seq: int, last_hash: str, anchor_seq: int, anchor_hash: str) -> str:
-    body = ["qualitytrack-audit-head/1", chain, int(seq), last_hash, int(anchor_seq), anchor_hash]
+def head_mac(chain: str, seq: int, last_hash: str, anchor_seq: int, anchor_hash: str,
+             recreated: bool = False) -> str:
+    body: list[Any] = [
+        "qualitytrack-audit-head/1", chain, int(seq), last_hash, int(anchor_seq), anchor_hash,
+    ]
+    if recreated:  # heads made before issue 12 keep their MAC; clearing the flag breaks it
+        body.append("recreated")
     return mac(json.dumps(body, separators=(",", ":")).encode())
+
+
+def _mac_of(head: Any, **changes: Any) -> str:
+    values = {name: getattr(head, name) for name in (
+        "seq", "hash", "anchor_seq", "anchor_hash", "recreated")}
+    values.update(changes)
+    return head_mac(head.chain, values["seq"], values["hash"], values["anchor_seq"],
+                    values["anchor_hash"], values["recreated"])
 
 
 def algorithm_available(name: str) -> bool:
@@ -127,10 +149,9 @@ def _lock_head(chain: str, model: type[Model], using: str) -> Any:
 
 
 def _create_head(chain: str, model: type[Model], using: str) -> None:
-    """A chain's first row (or a flushed test database): start the head at the table's tail.
-
-    If rows exist but the head does not, someone removed it; starting from the tail keeps the
-    log writable while ``verify`` still reports the chain's start as not anchored.
+    """The head is missing at an append: someone removed it (every chain gets its head at
+    ``migrate``, see ``ensure_genesis_heads``). Start it at the table's tail, marked
+    ``recreated``, so the log stays writable while ``verify`` keeps reporting the removal.
     """
     last = (
         model._base_manager.using(using).order_by("-seq").values_list("seq", "hash").first()
@@ -140,10 +161,29 @@ def _create_head(chain: str, model: type[Model], using: str) -> None:
         with transaction.atomic(using=using):
             _head_model()._default_manager.using(using).create(
                 chain=chain, seq=seq, hash=last_hash, anchor_seq=0, anchor_hash=GENESIS,
-                mac=head_mac(chain, seq, last_hash, 0, GENESIS),
+                recreated=True, mac=head_mac(chain, seq, last_hash, 0, GENESIS, True),
             )
     except IntegrityError:
         pass  # a concurrent writer created it first
+
+
+def ensure_genesis_heads(models: Iterable[type[Model]], using: str = DEFAULT_DB_ALIAS) -> None:
+    """Give each chain whose table is empty and has no head its head at genesis (count 0).
+
+    Run after ``migrate`` (and so after a test database's flush). A table that has rows but no
+    head is left alone: its head was removed, and ``verify`` must go on saying so.
+    """
+    heads = _head_model()._default_manager.using(using)
+    for model in models:
+        chain = model.AUDIT_CHAIN
+        if heads.filter(chain=chain).exists() or model._base_manager.using(using).exists():
+            continue
+        try:
+            with transaction.atomic(using=using):
+                heads.create(chain=chain, seq=0, hash=GENESIS, anchor_seq=0, anchor_hash=GENESIS,
+                             mac=head_mac(chain, 0, GENESIS, 0, GENESIS))
+        except IntegrityError:
+            pass
 
 
 def append(instance: Any, using: str, save: Callable[[], None]) -> None:
@@ -159,7 +199,7 @@ def append(instance: Any, using: str, save: Callable[[], None]) -> None:
         _head_model()._default_manager.using(using).filter(chain=chain).update(
             seq=instance.seq,
             hash=instance.hash,
-            mac=head_mac(chain, instance.seq, instance.hash, head.anchor_seq, head.anchor_hash),
+            mac=_mac_of(head, seq=instance.seq, hash=instance.hash),
         )
 
 
@@ -196,13 +236,15 @@ def verify(model: type[Model], using: str = DEFAULT_DB_ALIAS) -> Report:
         .values("pk", "seq", "prev_hash", "hash", *names)
         .iterator(chunk_size=2000)
     )
-    if head is None:
-        first = model._base_manager.using(using).order_by("seq").first()
-        if first is None:
-            return Report(chain, 0, None)
-        return Report(chain, 0, Problem(chain, None, None, "链头记录缺失（chain head missing）"))
-    if head.mac != head_mac(chain, head.seq, head.hash, head.anchor_seq, head.anchor_hash):
+    if head is None:  # every chain has its head from migrate on: it was removed
+        return Report(chain, 0, Problem(
+            chain, None, None, "链头记录缺失：审计表或其链头被删除（chain head missing）"))
+    if head.mac != _mac_of(head):
         return Report(chain, 0, Problem(chain, None, None, "链头校验码不符（chain head altered）"))
+    if head.recreated:
+        return Report(chain, 0, Problem(
+            chain, None, None,
+            "链头曾被删除，已在追加记录时重建：此前的记录可能已被清除（chain head was removed)"))
     expected_seq, prev = head.anchor_seq + 1, head.anchor_hash
     count, last = 0, None
     for row in rows:
@@ -211,6 +253,12 @@ def verify(model: type[Model], using: str = DEFAULT_DB_ALIAS) -> Report:
             return Report(chain, count, problem)
         count += 1
         expected_seq, prev, last = row["seq"] + 1, row["hash"], row
+    if count == 0 and head.seq > head.anchor_seq:
+        message = (
+            f"审计表已被清空：链头记录 {head.seq - head.anchor_seq} 条（末条第 {head.seq} 条），"
+            f"表中 0 条（table emptied）"
+        )
+        return Report(chain, 0, Problem(chain, None, None, message))
     if head.seq != expected_seq - 1 or head.hash != prev:
         at = last["seq"] if last else None
         message = (
@@ -279,6 +327,6 @@ def prune(model: type[Model], cutoff: datetime.datetime, using: str = DEFAULT_DB
         _head_model()._default_manager.using(using).filter(chain=chain).update(
             anchor_seq=last["seq"],
             anchor_hash=last["hash"],
-            mac=head_mac(chain, head.seq, head.hash, last["seq"], last["hash"]),
+            mac=_mac_of(head, anchor_seq=last["seq"], anchor_hash=last["hash"]),
         )
         return deleted

@@ -133,12 +133,41 @@ def submitted_by_id(observation: Observation) -> int | None:
     )
 
 
+#: The actions by which a person puts a figure (or a proposed correction) before the office.
+AUTHOR_ACTIONS = ("create", "edit", "import", "submit", "correct")
+
+
+def authors_of(observation: Observation) -> set[int]:
+    """The people who entered, submitted or proposed a correction of the figure, through any
+    channel (page, Excel, API). A department token's service account stands for its
+    accountable person (``ApiToken.accountable``), so four eyes compare people, not accounts
+    (docs/reliability.md, issue 12 row 2)."""
+    from django.contrib.auth import get_user_model
+
+    ids = set(
+        observation.changes.filter(action__in=AUTHOR_ACTIONS)
+        .exclude(by_id=None).values_list("by_id", flat=True)
+    )
+    if observation.created_by_id:
+        ids.add(observation.created_by_id)
+    if observation.proposed_by_id:
+        ids.add(observation.proposed_by_id)
+    people = get_user_model().objects.filter(
+        pk__in=ids, api_token__accountable__isnull=False
+    ).values_list("api_token__accountable_id", flat=True)
+    return ids | set(people)
+
+
 def ensure_not_own_submission(user: AbstractBaseUser | AnonymousUser,
                               observation: Observation) -> None:
-    """Four eyes: whoever submitted a figure cannot also approve it (an account holding both
-    roles, or a superuser, included)."""
-    if user.pk is not None and submitted_by_id(observation) == user.pk:
-        raise PermissionDenied(_("不能审核本人提交的数据，请由其他审核人审核。"))
+    """Four eyes: whoever entered or submitted a figure, or proposed its correction, cannot
+    also approve it (an account holding both roles, a superuser, or the person accountable
+    for the department token that wrote it, included)."""
+    if user.pk is not None and user.pk in authors_of(observation):
+        raise PermissionDenied(
+            _("不能审核本人填报、提交或更正的数据（包括通过本人负责的API令牌提交的），"
+              "请由其他审核人审核。")
+        )
 
 
 def can_view_observation(user: AbstractBaseUser | AnonymousUser, observation: Observation) -> bool:

@@ -299,7 +299,9 @@ def observations_for_approval(
     rows = observations_visible_to(user)
     if department_id:
         rows = rows.filter(department_id=department_id)
-    if status:
+    if status == Observation.Status.SUBMITTED:  # awaiting the office: corrections included
+        rows = rows.filter(Q(status=status) | Q(proposed_at__isnull=False))
+    elif status:
         rows = rows.filter(status=status)
     if period is not None:
         rows = rows.filter(year=period.year, quarter=period.quarter)
@@ -348,32 +350,19 @@ def approval_context(observations: Iterable[Observation]) -> dict[int, ApprovalC
         status=Observation.Status.APPROVED,
     ).only("indicator_id", "region_id", "year", "quarter", "value", "state"):
         approved[(earlier.indicator_id, earlier.region_id)].append(earlier)
-    # A correction always bumps the version: a page of first submissions asks nothing more.
-    corrected = [o for o in observations
-                 if o.status == Observation.Status.SUBMITTED and o.version > 1]
-    corrections = {
-        change.observation_id: change.old_value
-        for change in ObservationChange.objects.filter(
-            observation__in=corrected, action=ObservationChange.Action.CORRECT,
-        ).order_by("observation_id", "at", "pk")
-    } if corrected else {}  # the last correction of each figure wins (ordered by time)
     result = {}
     for o in observations:
         context = ApprovalContext(targets=targets.get((o.indicator_id, o.region_id), []))
         unit = o.indicator.unit
         old_value: Decimal | None = None
         old_state = ""
-        if o.pk in corrections and o.status == Observation.Status.SUBMITTED:
+        new_value, new_state = o.value, o.state
+        if o.correction_pending:
+            # A correction is a proposal on an approved figure (docs/reliability.md, row 3):
+            # the approved value it would replace is the figure's own published value.
             context.previous_label = str(_lazy("更正前（本期已审核值）"))
-            text = corrections[o.pk]
-            states = {str(label): value for value, label in Observation.State.choices}
-            if text in states:
-                old_state = states[text]
-            else:
-                try:
-                    old_value = Decimal(text.replace(",", ""))
-                except ArithmeticError:
-                    context.previous = text
+            old_value, old_state = o.value, o.state
+            new_value, new_state = o.proposed_value, o.proposed_state
         else:
             here = (o.year, o.quarter or 5)
             before = [
@@ -386,12 +375,12 @@ def approval_context(observations: Iterable[Observation]) -> dict[int, ApprovalC
                 old_value, old_state = last.value, last.state
         if old_state:
             context.previous = str(Observation.State(old_state).label)
-            if o.state and o.state != old_state:
-                context.change = f"{context.previous} → {Observation.State(o.state).label}"
+            if new_state and new_state != old_state:
+                context.change = f"{context.previous} → {Observation.State(new_state).label}"
         elif old_value is not None:
             context.previous = f"{format_number(old_value)}{unit}"
-            if o.value is not None:
-                delta = o.value - old_value
+            if new_value is not None:
+                delta = new_value - old_value
                 context.change = _signed(delta, unit)
                 context.change_sign = (delta > 0) - (delta < 0)
         result[o.pk] = context

@@ -59,3 +59,17 @@ def prune_audit() -> int:
     from .audit import prune_audit_events
 
     return prune_audit_events()
+
+
+@shared_task(
+    name="indicators.sweep_imports",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def sweep_imports() -> int:
+    """Every 5 minutes (settings.CELERY_BEAT_SCHEDULE): import jobs whose process died → failed."""
+    from .services.imports import import_jobs_sweep
+
+    return import_jobs_sweep()

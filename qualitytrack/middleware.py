@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from indicators.audit import audit_record
 from indicators.models import AuditEvent
 
-from .second_factor import confirmed_device, second_factor_pending
+from .second_factor import confirmed_device, must_change_password, second_factor_pending
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +122,15 @@ class SecondFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
+        if user is not None and must_change_password(user):
+            # An administrator chose this password: it is replaced before anything else, the
+            # second factor included (issue 12 row 9, docs/reliability.md).
+            if self._open(request.path, password_change=True):
+                return self.get_response(request)
+            if self._is_api(request.path):
+                return self._api_refusal(request, password=True)
+            query = urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(f"{resolve_url('password-change')}?{query}")
         if user is None or not second_factor_pending(user) or self._open(request.path):
             return self.get_response(request)
         if self._is_api(request.path):
@@ -141,18 +150,25 @@ class SecondFactorRequiredMiddleware:
     def api_page_prefixes(self) -> tuple[str, ...]:
         return tuple(resolve_url(name) for name in self.API_PAGES)
 
-    def _open(self, path: str) -> bool:
+    def _open(self, path: str, password_change: bool = False) -> bool:
+        if password_change:  # while the password must change: only that page, logout, assets
+            allowed = (resolve_url("password-change"), resolve_url("logout"), "/i18n/",
+                       settings.STATIC_URL, settings.MEDIA_URL)
+            return path.startswith(tuple(p for p in allowed if p))
         return path.startswith(self.open_prefixes)
 
     def _is_api(self, path: str) -> bool:
         return path.startswith("/api/") and not path.startswith(self.api_page_prefixes)
 
     @staticmethod
-    def _api_refusal(request: HttpRequest) -> HttpResponse:
+    def _api_refusal(request: HttpRequest, password: bool = False) -> HttpResponse:
         message = _("需要先完成动态口令验证：请在浏览器登录后输入身份验证器上的6位数字；"
                     "程序访问请使用 API 令牌。")
+        if password:
+            message = _("需要先修改初始密码：请在浏览器登录后按提示设置新密码。")
         audit_record(kind=AuditEvent.Kind.DENIED, request=request, detail=message)
-        body = {"errors": [{"field": None, "code": "second_factor_required", "message": message}]}
+        code = "password_change_required" if password else "second_factor_required"
+        body = {"errors": [{"field": None, "code": code, "message": message}]}
         return HttpResponse(json.dumps(body, ensure_ascii=False), status=403,
                             content_type="application/json; charset=utf-8")
 

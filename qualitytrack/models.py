@@ -50,6 +50,12 @@ class ApiToken(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
     )
+    # The person who answers for what a department token writes (its creator unless named):
+    # four eyes compare people, so this person cannot approve the token's figures (issue 12).
+    accountable = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("责任人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="accountable_tokens",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)

@@ -1,4 +1,5 @@
-"""The second-factor pages after the password: enter the TOTP code, or enrol an authenticator.
+"""The pages after the password: replace an administrator-chosen password (issue 12 row 9),
+then enter the TOTP code, or enrol an authenticator.
 
 ``SecondFactorRequiredMiddleware`` sends every user who still owes the code here, with
 ``?next=`` (the page the user wanted, which survives the password step too); the rules live
@@ -11,8 +12,11 @@ import re
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -20,9 +24,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from indicators.audit import audit_record
+from indicators.models import AuditEvent, Profile
+
 from .second_factor import (
     confirmed_device,
     enrolment_device,
+    must_change_password,
     qr_code_svg,
     second_factor_pending,
     secret_base32,
@@ -60,6 +68,27 @@ def _next(request: HttpRequest) -> str:
 
 def _with_next(name: str, next_url: str) -> str:
     return f"{resolve_url(name)}?{urlencode({'next': next_url})}"
+
+
+@never_cache
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Replace the password; required at first login when an administrator chose it."""
+    next_url = _next(request)
+    forced = must_change_password(request.user)
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+            Profile.objects.filter(user=user).update(must_change_password=False)
+            audit_record(kind=AuditEvent.Kind.USER, request=request, user=user, detail=(
+                _("%(username)s修改了管理员设置的初始密码") if forced
+                else _("%(username)s修改了密码")) % {"username": user.get_username()})
+        update_session_auth_hash(request, user)
+        messages.success(request, _("密码已修改。"))
+        return redirect(next_url)
+    return render(request, "registration/password_change.html",
+                  {"form": form, "next": next_url, "forced": forced})
 
 
 @never_cache

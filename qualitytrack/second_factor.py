@@ -48,6 +48,14 @@ def second_factor_required(user: Any) -> bool:
     return any(roles.has_role(user, role) for role in roles.SECOND_FACTOR_ROLES)
 
 
+def must_change_password(user: Any) -> bool:
+    """True while a signed-in user still has the password an administrator chose (issue 12)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    profile = getattr(user, "profile", None) if hasattr(user, "profile") else None
+    return bool(profile is not None and profile.must_change_password)
+
+
 def second_factor_pending(user: Any) -> bool:
     """True while a user who needs the second factor has not given it in this session."""
     if not second_factor_required(user):

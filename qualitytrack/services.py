@@ -22,13 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators import roles
-from indicators.models import Department, Profile
+from indicators.audit import audit_record
+from indicators.models import AuditEvent, Department, Profile
 from indicators.permissions import has_any_role, visible_region_ids
 
 from .models import ApiToken
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.http import HttpRequest
 
 KEY_PREFIX = "qt"
 #: last_used_at is written at most this often per token (one UPDATE, not one per request).
@@ -47,7 +49,9 @@ def token_can_manage(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 def tokens_visible_to(user: AbstractBaseUser | AnonymousUser):  # type: ignore[no-untyped-def]
     """Portal tokens and the department tokens of the user's regions, newest first."""
-    tokens = ApiToken.objects.select_related("department", "department__region", "created_by")
+    tokens = ApiToken.objects.select_related(
+        "department", "department__region", "created_by", "accountable"
+    )
     if not token_can_manage(user):
         return tokens.none()
     region_ids = visible_region_ids(user)
@@ -66,10 +70,16 @@ def token_create(
     kind: str,
     department: Department | None = None,
     throttle_rate: str = "",
+    accountable: AbstractBaseUser | None = None,
+    request: HttpRequest | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a token and return it with its key, which is stored only as a digest.
 
-    Atomic: the token, and for a department token its service account, exist together.
+    Atomic: the token, and for a department token its service account, exist together. A
+    department token acts for its department *and* an accountable person: ``accountable``, or
+    else its creator. Four eyes treat what the token writes as that person's own, so whoever
+    creates a token cannot approve the figures it submits (docs/reliability.md, issue 12).
+    The creation is audited (kind ``token``); the key never is.
     """
     if by is not None:
         if not token_can_manage(by):
@@ -93,15 +103,34 @@ def token_create(
     if throttle_rate:
         _check_rate(throttle_rate)
 
+    if accountable is not None and (
+        not accountable.is_active or hasattr(accountable, "api_token")
+    ):
+        raise ValidationError({"accountable": ValidationError(
+            _("责任人须为在用的个人账号。"), code="invalid")})
+    if department is None:
+        accountable = None
+    elif accountable is None:
+        accountable = by
+
     prefix = secrets.token_hex(4)
     key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
         name=name, kind=kind, department=department, prefix=prefix, key_hash=_digest(key),
-        throttle_rate=throttle_rate, created_by=by,
+        throttle_rate=throttle_rate, created_by=by, accountable=accountable,
     )
     if department is not None:
         token.user = _service_account(token, department)
         token.save(update_fields=["user"])
+    audit_record(
+        kind=AuditEvent.Kind.TOKEN, request=request, user=by,
+        username=getattr(by, "username", "") or "manage.py",
+        detail=_("创建API令牌%(name)s（%(prefix)s，%(kind)s%(where)s，责任人：%(person)s）") % {
+            "name": name, "prefix": prefix, "kind": token.get_kind_display(),
+            "where": f"，{department}" if department else "",
+            "person": getattr(accountable, "username", "") or "—",
+        },
+    )
     return token, key
 
 
@@ -130,14 +159,23 @@ def _service_account(token: ApiToken, department: Department):  # type: ignore[n
 
 
 @transaction.atomic
-def token_revoke(*, token: ApiToken, by: AbstractBaseUser | None) -> ApiToken:
-    """Revoke a token at once (idempotent); its service account can no longer act."""
+def token_revoke(
+    *, token: ApiToken, by: AbstractBaseUser | None, request: HttpRequest | None = None
+) -> ApiToken:
+    """Revoke a token at once (idempotent); its service account can no longer act. Audited."""
     if by is not None and not tokens_visible_to(by).filter(pk=token.pk).exists():
         raise PermissionDenied(_("无权吊销该令牌。"))
     now = timezone.now()
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=now, revoked_by=by
     )
+    if revoked:
+        audit_record(
+            kind=AuditEvent.Kind.TOKEN, request=request, user=by,
+            username=getattr(by, "username", "") or "manage.py",
+            detail=_("吊销API令牌%(name)s（%(prefix)s）") % {
+                "name": token.name, "prefix": token.prefix},
+        )
     if token.user_id:
         get_user_model().objects.filter(pk=token.user_id).update(is_active=False)
     token.refresh_from_db()

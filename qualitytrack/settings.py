@@ -334,6 +334,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicators.send_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    "sweep-imports": {                           # import jobs whose worker died → failed
+        "task": "indicators.sweep_imports",
+        "schedule": crontab(minute="*/5"),
+    },
     "prune-audit-weekly": {                      # security log retention (AUDIT_RETENTION_DAYS)
         "task": "indicators.prune_audit",
         "schedule": crontab(day_of_week="sunday", hour=3, minute=30),

@@ -29,6 +29,7 @@ urlpatterns = [
     path("plans-onboarding/", include("onboarding.urls")),
     path("accounts/login/", role_views.RoleLandingLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", otp_views.password_change, name="password-change"),
     path("accounts/otp/verify/", otp_views.otp_verify, name="otp-verify"),
     path("accounts/otp/setup/", otp_views.otp_setup, name="otp-setup"),
     path("system/", role_views.system_status, name="system"),

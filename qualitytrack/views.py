@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from indicators.audit import get_in_scope_or_404
 
 from .forms import ApiTokenCreateForm
 from .services import token_can_manage, token_create, token_revoke, tokens_visible_to
@@ -25,7 +27,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     form = ApiTokenCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            token, key = token_create(by=request.user, **form.cleaned_data)
+            token, key = token_create(by=request.user, request=request, **form.cleaned_data)
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -42,7 +44,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     _ensure_manager(request)
-    token = get_object_or_404(tokens_visible_to(request.user), pk=pk)
-    token_revoke(token=token, by=request.user)
+    token = get_in_scope_or_404(request, tokens_visible_to(request.user), pk=pk)
+    token_revoke(token=token, by=request.user, request=request)
     messages.success(request, _("令牌“%(name)s”已吊销。") % {"name": token.name})
     return redirect("qualitytrack:token-list")

@@ -11,10 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from indicators.audit import audit_record, get_in_scope_or_404
+from indicators.models import AuditEvent
 
 from .models import ReportRun
 from .report_data import can_read_reports, can_request_reports, report_runs_visible_to
@@ -65,6 +68,8 @@ def report_create(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         form.add_error(None, error)
         return _list_page(request, form, status=400)
+    audit_record(kind=AuditEvent.Kind.REPORT, request=request,
+                 detail=_("申请生成报告：%(run)s（编号%(pk)d）") % {"run": run, "pk": run.pk})
     messages.success(request, _("已提交生成：%(run)s") % {"run": run})
     return redirect("reports:report-list")
 
@@ -74,7 +79,7 @@ def report_create(request: HttpRequest) -> HttpResponse:
 def report_status(request: HttpRequest, pk: int) -> JsonResponse:
     """The small JSON the progress bar polls."""
     _ensure_reader(request)
-    run = get_object_or_404(report_runs_visible_to(request.user), pk=pk)
+    run = get_in_scope_or_404(request, report_runs_visible_to(request.user), pk=pk)
     done = run.state == ReportRun.State.DONE and bool(run.file)
     return JsonResponse({
         "id": run.pk,
@@ -91,9 +96,11 @@ def report_status(request: HttpRequest, pk: int) -> JsonResponse:
 @require_GET
 def report_download(request: HttpRequest, pk: int) -> FileResponse:
     _ensure_reader(request)
-    run = get_object_or_404(report_runs_visible_to(request.user), pk=pk)
+    run = get_in_scope_or_404(request, report_runs_visible_to(request.user), pk=pk)
     if run.state != ReportRun.State.DONE or not run.file:
         raise Http404(_("报告尚未生成。"))
+    audit_record(kind=AuditEvent.Kind.REPORT, request=request,
+                 detail=_("下载报告：%(run)s（编号%(pk)d）") % {"run": run, "pk": run.pk})
     return FileResponse(
         run.file.open("rb"), as_attachment=True, content_type="application/pdf",
         filename=f"{run.year}年第{run.quarter}季度质量目标推进情况报告（{run.scope_label}）.pdf",

@@ -4,6 +4,15 @@ Columns are found by their header text, not their position, so a user may reorde
 Every problem is collected (not just the first), as a RowError naming the row as Excel shows
 it, the column header and the reason. Whether a value is *allowed* (bounds, plan period,
 duplicates in the database …) is decided by the service, not here.
+
+Bounded work (issue 12 row 1, docs/reliability.md): a small .xlsx can hold a huge sheet (XML
+compresses a thousandfold), so before parsing, the zip's declared member sizes are added up
+and refused above MAX_UNCOMPRESSED_BYTES (zipfile never inflates a member past its declared
+size, so the declaration bounds the work); the worksheets' XML is then streamed once through a
+byte scan that counts ``<row`` and ``<c`` tags (milliseconds, where openpyxl's parser needs
+seconds per 10,000 rows), refusing a sheet over MAX_ROWS or MAX_CELLS before it is parsed;
+finally the sheet is *streamed* by openpyxl (read-only, row by row, constant memory) and rows,
+columns and cells are counted again while reading, refused at the first row past a limit.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.cell_range import CellRange
 
 from ..calendar import Period
 from .errors import RowError, WorkbookError
@@ -55,6 +65,20 @@ COLUMNS = [
 REQUIRED = [COL_CODE, COL_PERIOD, COL_VALUE]
 YES = {"是", "y", "yes", "1", "true", "确认", "√", "✓"}
 MAX_ROWS = 20_000
+#: Columns a row may span (the template has 11; users add a few notes columns at most).
+MAX_COLUMNS = 50
+#: Cells read in all (header search included) before the file is refused.
+MAX_CELLS = MAX_ROWS * 20
+#: Sum of the zip members' uncompressed sizes: a full 20,000-row template is ~30 MB.
+MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
+#: Members in the zip: an Excel workbook has a few dozen.
+MAX_MEMBERS = 500
+_ROW_TAG = re.compile(rb"<(?:\w{1,10}:)?row[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:\w{1,10}:)?c[\s>/]")
+_TAG_SPAN = 16  # the longest match of _ROW_TAG / _CELL_TAG
+_WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+_SCAN_CHUNK = 1024 * 1024
+_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 _HEADER_SEARCH_ROWS = 5
 _PERIOD_LABEL = re.compile(r"^(\d{4})年?(?:第?([1-4一二三四])季度?)?$")
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
@@ -78,15 +102,72 @@ class ReadResult:
 
 
 def read_workbook(data: bytes) -> ReadResult:
-    """Parse an uploaded template. Raises WorkbookError when the file cannot be read at all."""
+    """Parse an uploaded template. Raises WorkbookError when the file cannot be read at all,
+    or when it is larger than the limits (checked before and while reading)."""
     if not data:
         raise WorkbookError(_("上传的文件是空的，请选择填写好的Excel模板。"))
+    not_excel = _("无法读取该文件：它不是Excel（.xlsx）文件。请使用下载的模板填写后上传。")
     try:
-        book = load_workbook(io.BytesIO(data), data_only=False)
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        _check_archive(archive)
+        _scan_worksheets(archive)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
+        raise WorkbookError(not_excel) from error
+    try:
+        return _read_book(book, archive)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise WorkbookError(not_excel) from error
+    finally:
+        book.close()
+
+
+def _check_archive(archive: zipfile.ZipFile) -> None:
+    """Refuse a zip that would inflate to more than MAX_UNCOMPRESSED_BYTES (a zip bomb)."""
+    members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
         raise WorkbookError(
-            _("无法读取该文件：它不是Excel（.xlsx）文件。请使用下载的模板填写后上传。")
-        ) from error
+            _("文件包含%(n)d个部件，超过上限%(max)d个，不是正常的Excel模板，请使用下载的模板。")
+            % {"n": len(members), "max": MAX_MEMBERS}
+        )
+    total = sum(member.file_size for member in members)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise WorkbookError(
+            _("文件解压后约%(size)dMB，超过上限%(max)dMB（表格过大或文件异常）。"
+              "请删除多余的行和列，或分批上传（每次不超过%(rows)d行）。")
+            % {"size": total // (1024 * 1024), "max": MAX_UNCOMPRESSED_BYTES // (1024 * 1024),
+               "rows": MAX_ROWS}
+        )
+
+
+def _scan_worksheets(archive: zipfile.ZipFile) -> None:
+    """Count row and cell tags of every worksheet in one streamed byte scan; refuse early."""
+    for member in archive.infolist():
+        if not _WORKSHEET.match(member.filename):
+            continue
+        rows = cells = 0
+        carry = b""
+        with archive.open(member) as source:
+            while True:
+                chunk = source.read(_SCAN_CHUNK)
+                buffer = carry + chunk
+                # Tags starting in the last few bytes are counted with the next chunk.
+                end = len(buffer) if not chunk else max(0, len(buffer) - _TAG_SPAN)
+                rows += sum(1 for m in _ROW_TAG.finditer(buffer) if m.start() < end)
+                cells += sum(1 for m in _CELL_TAG.finditer(buffer) if m.start() < end)
+                if rows > MAX_ROWS + _HEADER_SEARCH_ROWS:
+                    raise WorkbookError(_("文件超过%(max)d行，请分批上传。") % {"max": MAX_ROWS})
+                if cells > MAX_CELLS:
+                    raise WorkbookError(
+                        _("文件的单元格超过%(max)d个，请删除多余的行和列或分批上传。")
+                        % {"max": MAX_CELLS}
+                    )
+                if not chunk:
+                    break
+                carry = buffer[end:]
+
+
+def _read_book(book, archive: zipfile.ZipFile) -> ReadResult:  # type: ignore[no-untyped-def]
     if SHEET_NAME not in book.sheetnames:
         raise WorkbookError(
             _(
@@ -95,30 +176,66 @@ def read_workbook(data: bytes) -> ReadResult:
             % {"sheet": SHEET_NAME, "found": "、".join(book.sheetnames)}
         )
     sheet = book[SHEET_NAME]
-    header_row, columns = _find_header(sheet)
+    budget = _Budget()
+    header_row, columns = _find_header(sheet, budget)
     result = ReadResult()
-    result.errors.extend(_merged_cell_errors(sheet, header_row, columns))
     for row_number, cells in enumerate(
         sheet.iter_rows(min_row=header_row + 1), start=header_row + 1
     ):
         if row_number - header_row > MAX_ROWS:
             raise WorkbookError(_("文件超过%(max)d行，请分批上传。") % {"max": MAX_ROWS})
+        budget.spend(row_number, cells)
         by_header = {name: cells[index] for name, index in columns.items() if index < len(cells)}
         if all(_is_blank(cell.value) for cell in by_header.values()):
             continue
         parsed = _parse_row(row_number, by_header, result.errors)
         if parsed is not None:
             result.rows.append(parsed)
+    merged = _merged_cell_errors(_merged_ranges(archive, sheet), header_row, columns)
+    result.errors[:0] = merged
     if not result.rows and not result.errors:
         raise WorkbookError(_("文件中没有填写任何数据行。"))
     return result
 
 
-def _find_header(sheet) -> tuple[int, dict[str, int]]:  # type: ignore[no-untyped-def]
+class _Budget:
+    """Columns per row and cells in all, counted while the sheet streams by."""
+
+    def __init__(self) -> None:
+        self.cells = 0
+
+    def spend(self, row_number: int, cells: tuple) -> None:  # type: ignore[type-arg]
+        if len(cells) > MAX_COLUMNS:
+            raise WorkbookError(
+                _("第%(row)d行有%(n)d列，超过上限%(max)d列。请删除模板以外的多余列后重新上传。")
+                % {"row": row_number, "n": len(cells), "max": MAX_COLUMNS}
+            )
+        self.cells += len(cells)
+        if self.cells > MAX_CELLS:
+            raise WorkbookError(
+                _("文件的单元格超过%(max)d个（读到第%(row)d行），请删除多余的行和列或分批上传。")
+                % {"max": MAX_CELLS, "row": row_number}
+            )
+
+
+def _merged_ranges(archive: zipfile.ZipFile, sheet) -> list[CellRange]:  # type: ignore[no-untyped-def]
+    """The sheet's merged ranges (read-only mode does not read them): its <mergeCell> tags.
+
+    The member's size is bounded by ``_check_archive``, so one pass over it is cheap."""
+    path = getattr(sheet, "_worksheet_path", "")
+    if not path:
+        return []
+    with archive.open(path) as member:
+        xml = member.read()
+    return [CellRange(match.decode()) for match in _MERGE_CELL.findall(xml)]
+
+
+def _find_header(sheet, budget: _Budget) -> tuple[int, dict[str, int]]:  # type: ignore[no-untyped-def]
     """The header row (1-based) and each known column's 0-based index, found by name."""
     for row_number, cells in enumerate(
         sheet.iter_rows(min_row=1, max_row=_HEADER_SEARCH_ROWS, values_only=True), start=1
     ):
+        budget.spend(row_number, cells)
         names = [_normalise_header(value) for value in cells]
         if COL_CODE not in names:
             continue
@@ -139,10 +256,12 @@ def _find_header(sheet) -> tuple[int, dict[str, int]]:  # type: ignore[no-untype
     )
 
 
-def _merged_cell_errors(sheet, header_row: int, columns: dict[str, int]) -> list[RowError]:  # type: ignore[no-untyped-def]
+def _merged_cell_errors(
+    ranges: list[CellRange], header_row: int, columns: dict[str, int]
+) -> list[RowError]:
     by_index = {index: name for name, index in columns.items()}
     errors = []
-    for merged in sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+    for merged in sorted(ranges, key=lambda r: (r.min_row, r.min_col)):
         if merged.max_row <= header_row:
             continue
         column = by_index.get(merged.min_col - 1, get_column_letter(merged.min_col))

@@ -74,6 +74,9 @@ class AuditChainHead(models.Model):
     anchor_seq = models.PositiveBigIntegerField(_("锚点序号"), default=0)
     anchor_hash = models.CharField(_("锚点哈希"), max_length=64, default=audit_chain.GENESIS)
     mac = models.CharField(_("校验码"), max_length=64)
+    # True when the head was found missing and rebuilt from the table's tail at an append:
+    # someone removed it, so verification keeps failing (issue 12 row 8). Covered by ``mac``.
+    recreated = models.BooleanField(_("曾被删除后重建"), default=False)
 
     class Meta:
         verbose_name = _("审计链头")
@@ -104,6 +107,8 @@ class AuditEvent(ChainedAuditRecord):
         USER = "user", _("用户管理")
         RETENTION = "retention", _("日志清理")
         PLAN = "plan", _("规划与目标变更")
+        TOKEN = "token", _("API令牌")
+        REPORT = "report", _("报告")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
     kind = models.CharField(_("类型"), max_length=15, choices=Kind.choices, db_index=True)

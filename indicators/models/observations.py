@@ -78,6 +78,20 @@ class Observation(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    # A correction of an approved figure is a proposal (docs/reliability.md, issue 12 row 3):
+    # value/state stay the approved, published figure until the office approves the proposal.
+    proposed_value = models.DecimalField(
+        _("更正后数值"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    proposed_state = models.CharField(
+        _("更正后进展状态"), max_length=12, choices=State.choices, blank=True
+    )
+    proposed_reason = models.TextField(_("更正原因"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("更正人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("更正提交时间"), null=True, blank=True)
 
     objects = ObservationManager()
 
@@ -118,6 +132,11 @@ class Observation(models.Model):
     @property
     def period_label(self) -> str:
         return Period(self.year, self.quarter).label  # in the user's language
+
+    @property
+    def correction_pending(self) -> bool:
+        """An approved figure whose correction awaits the office (the approved value stays)."""
+        return self.status == self.Status.APPROVED and self.proposed_at is not None
 
 
 class ObservationChange(ChainedAuditRecord):
@@ -207,6 +226,7 @@ class ImportJob(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始处理时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:

@@ -211,6 +211,9 @@ class Profile(models.Model):
     department = models.ForeignKey(
         Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT
     )
+    # A password chosen by an administrator is known to two people: its owner must replace it
+    # before anything else, the second factor included (docs/reliability.md, issue 12 row 9).
+    must_change_password = models.BooleanField(_("首次登录须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("用户归属")

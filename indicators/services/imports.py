@@ -6,15 +6,22 @@ body) reads it with the pure reader, checks every row with the same rules as the
 (``check_entry``), and writes all rows in one transaction only when there is no error.
 Progress goes to ``ImportJob.progress``, which the page polls: it works eagerly and on a
 worker alike. Running a finished job again does nothing (idempotent).
+
+A job whose process died (a worker killed mid-file, a lost task) is marked failed by
+``import_jobs_sweep`` — the ``indicators.sweep_imports`` Celery beat task every few minutes and
+its twin ``manage.py sweep_imports`` — so no job stays 「处理中」 for ever (issue 12 row 1,
+docs/reliability.md).
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,7 +76,7 @@ def observation_import_start(
 def observation_import_run(*, job_id: int) -> ImportJob:
     """Validate and (if clean) write one uploaded file. Idempotent: a finished job is left as is."""
     claimed = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.PENDING).update(
-        state=ImportJob.State.RUNNING, progress=5
+        state=ImportJob.State.RUNNING, progress=5, started_at=timezone.now()
     )
     job = ImportJob.objects.select_related("department", "created_by").get(pk=job_id)
     if not claimed:
@@ -83,8 +90,36 @@ def observation_import_run(*, job_id: int) -> ImportJob:
     job.state = ImportJob.State.FAILED if errors else ImportJob.State.DONE
     job.errors, job.written, job.progress = errors, written, 100
     job.finished_at = timezone.now()
-    job.save(update_fields=["state", "errors", "written", "progress", "finished_at", "total_rows"])
+    # If the sweep already declared the job dead, its verdict stands, unless rows were written.
+    rows = ImportJob.objects.filter(pk=job.pk)
+    if not written:
+        rows = rows.filter(state=ImportJob.State.RUNNING)
+    rows.update(
+        state=job.state, errors=errors, written=written, progress=100,
+        finished_at=job.finished_at, total_rows=job.total_rows,
+    )
+    job.refresh_from_db()
     return job
+
+
+#: A running job is declared dead after this long (a 20,000-row file takes well under a
+#: minute); a pending one after ``IMPORT_PENDING_TIMEOUT`` (its task was lost).
+IMPORT_RUNNING_TIMEOUT = timedelta(minutes=10)
+IMPORT_PENDING_TIMEOUT = timedelta(hours=1)
+
+
+def import_jobs_sweep(*, now: datetime | None = None) -> int:
+    """Mark failed every job left running or pending past its timeout; returns how many."""
+    now = now or timezone.now()
+    stale = Q(state=ImportJob.State.RUNNING) & (
+        Q(started_at__lt=now - IMPORT_RUNNING_TIMEOUT)
+        | Q(started_at__isnull=True, created_at__lt=now - IMPORT_RUNNING_TIMEOUT)
+    ) | Q(state=ImportJob.State.PENDING, created_at__lt=now - IMPORT_PENDING_TIMEOUT)
+    message = _("处理中断：文件未能在规定时间内处理完成（处理进程可能已终止），"
+                "没有写入任何数据。请检查文件后重新上传。")
+    return ImportJob.objects.filter(stale).update(
+        state=ImportJob.State.FAILED, errors=[message], progress=100, finished_at=now
+    )
 
 
 def _process(job: ImportJob) -> tuple[list[str], int]:

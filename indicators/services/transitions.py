@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from .. import permissions
 from ..calendar import Period
 from ..models import Observation, ObservationChange
-from ..signals import observation_approved, observation_withdrawn
+from ..signals import observation_approved
 from .changes import _conditional_update, _ensure_enters, _record_change, announce
 from .rules import EDITABLE, Entry, EntryContext, Status, check_entry, raise_problems, stale_error
 from .rules import display as _display
@@ -60,14 +60,19 @@ def observation_submit(*, observation: Observation, by: User) -> Observation:
 
 
 def observation_approve(*, observation: Observation, by: User) -> Observation:
-    """Approve a submitted figure; approved figures are locked.
+    """Approve a submitted figure, or the pending correction of an approved one; approved
+    figures are locked.
 
     The UPDATE is conditional on the status and version the approver saw, so two approvers
     acting at once yield one approval and one ``STALE_MESSAGE``. Sends ``observation_approved``
-    (the targets app recomputes progress after commit).
+    (the targets app recomputes progress after commit). Four eyes: nobody approves a figure
+    they entered, submitted or proposed a correction of, through any channel
+    (``permissions.ensure_not_own_submission``).
     """
     permissions.ensure_can_approve(by, observation)
     permissions.ensure_not_own_submission(by, observation)
+    if observation.correction_pending:
+        return _approve_correction(observation, by)
     now = timezone.now()
     with transaction.atomic():
         _conditional_update(
@@ -93,6 +98,49 @@ def observation_approve(*, observation: Observation, by: User) -> Observation:
     return observation
 
 
+def _approve_correction(observation: Observation, by: User) -> Observation:
+    """The proposal becomes the published figure in one conditional UPDATE (docs/reliability.md)."""
+    now = timezone.now()
+    old = _display(observation.value, observation.state)
+    new = _display(observation.proposed_value, observation.proposed_state)
+    with transaction.atomic():
+        _conditional_update(
+            observation,
+            expected_status=Status.APPROVED,
+            value=observation.proposed_value,
+            state=observation.proposed_state,
+            **_NO_PROPOSAL,
+            approved_by=by,
+            approved_at=now,
+            comment="",
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        _record_change(
+            observation,
+            action=ObservationChange.Action.APPROVE,
+            by=by,
+            old_value=old,
+            new_value=new,
+            old_status=Status.APPROVED,
+            new_status=Status.APPROVED,
+            reason=observation.proposed_reason,
+        )
+        announce(observation_approved, observation)
+    observation.refresh_from_db()
+    return observation
+
+
+#: The columns that clear a correction proposal (approved, or returned).
+_NO_PROPOSAL: dict[str, object] = {
+    "proposed_value": None,
+    "proposed_state": "",
+    "proposed_reason": "",
+    "proposed_by": None,
+    "proposed_at": None,
+}
+
+
 def observation_return(*, observation: Observation, by: User, comment: str) -> Observation:
     """Send a submitted figure back to its department with a mandatory comment."""
     permissions.ensure_can_approve(by, observation)
@@ -101,6 +149,8 @@ def observation_return(*, observation: Observation, by: User, comment: str) -> O
         raise ValidationError(
             {"comment": ValidationError(_("退回时必须填写退回意见。"), code="required")}
         )
+    if observation.correction_pending:
+        return _return_correction(observation, by, comment)
     with transaction.atomic():
         _conditional_update(
             observation,
@@ -122,6 +172,30 @@ def observation_return(*, observation: Observation, by: User, comment: str) -> O
     return observation
 
 
+def _return_correction(observation: Observation, by: User, comment: str) -> Observation:
+    """Refuse a proposed correction: the approved figure stays published as it was."""
+    proposed = _display(observation.proposed_value, observation.proposed_state)
+    with transaction.atomic():
+        _conditional_update(
+            observation,
+            expected_status=Status.APPROVED,
+            **_NO_PROPOSAL,
+            comment=comment,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+        )
+        _record_change(
+            observation,
+            action=ObservationChange.Action.RETURN,
+            by=by,
+            old_value=proposed,
+            new_value=_display(observation.value, observation.state),
+            reason=comment,
+        )
+    observation.refresh_from_db()
+    return observation
+
+
 def observation_correct(
     *,
     observation: Observation,
@@ -131,10 +205,13 @@ def observation_correct(
     state: str = "",
     confirm_jump: bool = False,
 ) -> Observation:
-    """Correct an approved figure: the new value goes through approval again.
+    """Propose a correction of an approved figure; the office approves or returns it.
 
-    The reason is mandatory; the history keeps the old and the new value. Until the office
-    approves the correction the figure is "submitted", so progress no longer counts it.
+    The reason is mandatory; the history keeps the old and the proposed value. A correction is
+    a proposal (docs/reliability.md, issue 12 row 3): the figure stays approved with its
+    approved value — dashboards, the engine and the feed keep it — until the office approves
+    the correction (``observation_approve``); returning it (``observation_return``) leaves the
+    approved value as it was. One proposal at a time.
     """
     _ensure_enters(by, observation)
     reason = (reason or "").strip()
@@ -145,6 +222,10 @@ def observation_correct(
     if observation.status != Status.APPROVED:
         raise ValidationError(
             _("只有已审核的数据需要更正；未审核的数据请直接修改。"), code="not_approved"
+        )
+    if observation.correction_pending:
+        raise ValidationError(
+            _("该数据已有一条更正在等待审核，请待领导小组办公室处理后再提交。"), code="pending"
         )
     department = permissions.reporter_department(by)
     period = Period(observation.year, observation.quarter)
@@ -168,12 +249,11 @@ def observation_correct(
         _conditional_update(
             observation,
             expected_status=Status.APPROVED,
-            value=new_value,
-            state=new_state,
-            status=Status.SUBMITTED,
-            submitted_at=now,
-            approved_by=None,
-            approved_at=None,
+            proposed_value=new_value,
+            proposed_state=new_state,
+            proposed_reason=reason,
+            proposed_by=by,
+            proposed_at=now,
             comment="",
             version=F("version") + 1,
             updated_at=now,
@@ -184,11 +264,8 @@ def observation_correct(
             by=by,
             old_value=old,
             new_value=_display(new_value, new_state),
-            old_status=Status.APPROVED,
-            new_status=Status.SUBMITTED,
             reason=reason,
         )
-        announce(observation_withdrawn, observation)
     observation.refresh_from_db()
     return observation
 

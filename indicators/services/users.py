@@ -2,7 +2,14 @@
 
 A user gets exactly one role group and a Profile with a region (and, for a reporter, the
 department it reports for, which must lie in that region). Passwords go through the
-configured validators (length ≥ 8, three character classes …). Each creation is audited.
+configured validators (length ≥ 8, three character classes …). Each creation is audited,
+naming privileged roles (those that need the second factor) as such.
+
+Issue 12 row 9 (docs/reliability.md): a password chosen by an administrator is known to two
+people, so the account must replace it at its first login (``Profile.must_change_password``,
+enforced by ``SecondFactorRequiredMiddleware`` before the second factor), and it gets no
+authenticator: its owner enrols one after changing the password. Nobody resets their own
+second factor.
 """
 
 from __future__ import annotations
@@ -75,6 +82,8 @@ def user_create(
     email: str = "",
     full_name: str = "",
     by=None,  # type: ignore[no-untyped-def]
+    must_change_password: bool | None = None,
+    request=None,  # type: ignore[no-untyped-def]
 ):  # type: ignore[no-untyped-def]
     """Create one account with its role and profile. Raises ValidationError, writes nothing then."""
     User = get_user_model()
@@ -106,13 +115,22 @@ def user_create(
     user.save()
     roles.ensure_groups()
     user.groups.set([Group.objects.get(name=role)])
-    Profile.objects.create(user=user, region=region, department=department)
+    if must_change_password is None:  # chosen by an administrator on the page: theirs too
+        must_change_password = by is not None
+    Profile.objects.create(
+        user=user, region=region, department=department,
+        must_change_password=must_change_password,
+    )
+    privileged = role in roles.SECOND_FACTOR_ROLES
     audit_record(
         kind=AuditEvent.Kind.USER,
+        request=request,
         user=by,
-        username=getattr(by, "username", ""),
-        detail=_("创建用户%(username)s（%(role)s，%(where)s）")
-        % {"username": username, "role": role, "where": department or region},
+        username=getattr(by, "username", "") or "manage.py",
+        detail=(
+            _("创建用户%(username)s（特权角色：%(role)s，%(where)s；须首次登录修改密码并自行绑定验证器）")
+            if privileged else _("创建用户%(username)s（%(role)s，%(where)s）")
+        ) % {"username": username, "role": role, "where": department or region},
     )
     return user
 
@@ -150,15 +168,21 @@ def account_unlock(*, user, reason: str, by, request=None) -> int:  # type: igno
     return removed
 
 
-@transaction.atomic
 def account_reset_second_factor(*, user, reason: str, by, request=None) -> int:  # type: ignore[no-untyped-def]
     """Remove the account's TOTP authenticators (a lost phone): it enrols anew at next login."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     if not reason.strip():
         raise ValidationError(_("原因：请填写原因。"), code="reason")
-    removed = TOTPDevice.objects.filter(user=user).delete()[0]
-    audit_record(kind=AuditEvent.Kind.USER, request=request, user=by, detail=_(
-        "重置账号%(username)s的动态口令（移除%(count)d个验证器）：%(reason)s"
-    ) % {"username": user.username, "count": removed, "reason": reason.strip()})
+    if by is not None and user.pk == by.pk:
+        # Resetting one's own factor would let a stolen password enrol a new authenticator.
+        audit_record(kind=AuditEvent.Kind.DENIED, request=request, user=by, detail=_(
+            "拒绝：%(username)s试图重置自己的动态口令") % {"username": user.username})
+        raise ValidationError(
+            _("不能重置自己的动态口令，请由另一位安全管理员操作。"), code="self")
+    with transaction.atomic():
+        removed = TOTPDevice.objects.filter(user=user).delete()[0]
+        audit_record(kind=AuditEvent.Kind.USER, request=request, user=by, detail=_(
+            "重置账号%(username)s的动态口令（移除%(count)d个验证器）：%(reason)s"
+        ) % {"username": user.username, "count": removed, "reason": reason.strip()})
     return removed

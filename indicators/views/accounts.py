@@ -48,6 +48,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
                 username=data["username"], role=data["role"], region=data["region"],
                 department=data["department"], password=data["password"],
                 email=data["email"], full_name=data["full_name"], by=request.user,
+                request=request,
             )
         except ValidationError as error:
             form.add_error(CREATE_ERROR_FIELDS.get(error.code or ""), error)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import exports, permissions, roles, selectors
+from ..audit import audit_record
 from ..calendar import QUARTERLY, Period, latest_ended_period, recent_periods
 from ..forms import (
     ApprovalFilterForm,
@@ -20,7 +21,7 @@ from ..forms import (
     CorrectionForm,
     ReturnForm,
 )
-from ..models import Observation
+from ..models import AuditEvent, Observation
 from ..services import (
     observation_approve,
     observation_correct,
@@ -54,10 +55,11 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "observation": observation,
         "history": selectors.observation_history(observation),
         "can_enter": can_enter and observation.status in EDITABLE,
-        "can_correct": can_enter and observation.status == Observation.Status.APPROVED,
+        "can_correct": can_enter and observation.status == Observation.Status.APPROVED
+        and not observation.correction_pending,
         "can_approve": permissions.can_approve(user, observation)
-        and observation.status == Observation.Status.SUBMITTED
-        and permissions.submitted_by_id(observation) != user.pk,
+        and (observation.status == Observation.Status.SUBMITTED or observation.correction_pending)
+        and user.pk not in permissions.authors_of(observation),
         "period_slug": Period(observation.year, observation.quarter).slug,
         "return_form": ReturnForm(initial={"version": observation.version}),
         "correction_form": CorrectionForm(),
@@ -185,6 +187,12 @@ def _bulk_action(request: HttpRequest) -> HttpResponse:
                 messages.error(request, text)
         return redirect(request.get_full_path())
     observations = list(visible.filter(pk__in=form.cleaned_data["ids"]))
+    hidden = sorted(set(form.cleaned_data["ids"]) - {o.pk for o in observations})
+    if hidden:  # ids out of the office's scope in the body: refused and audited (issue 12)
+        audit_record(kind=AuditEvent.Kind.DENIED, request=request, detail=_(
+            "越权访问：批量操作包含权限范围外的数据（编号%(ids)s），已忽略"
+        ) % {"ids": "、".join(map(str, hidden))[:300]})
+        messages.error(request, _("有%(n)d条数据不在您的权限范围内，未处理。") % {"n": len(hidden)})
     for observation in observations:  # act on the versions the user saw
         seen = request.POST.get(f"version_{observation.pk}", "")
         if seen.isdigit():

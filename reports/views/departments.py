@@ -7,10 +7,11 @@ from dataclasses import replace
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from indicators.audit import get_in_scope_or_404
 from indicators.models import Department
 from indicators.permissions import visible_region_ids
 from targets.models import Progress
@@ -93,7 +94,7 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     departments = Department.objects.select_related("region")
     if visible is not None:
         departments = departments.filter(region_id__in=visible)
-    department = get_object_or_404(departments, pk=pk)
+    department = get_in_scope_or_404(request, departments, pk=pk)
     form, f = _filters(request, ("plan", "category", "status", "quarter"))
     targets = sel.targets_for(f, department=department)
     if _wants_csv(request):

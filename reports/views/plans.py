@@ -7,9 +7,10 @@ from dataclasses import replace
 
 import pandas as pd
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 
+from indicators.audit import get_in_scope_or_404
 from indicators.permissions import is_office, visible_region_ids
 from targets.models import Plan
 from targets.selectors import plan_list as select_plans
@@ -63,8 +64,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @dashboard_view
 def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
-    plan = get_object_or_404(
-        select_plans(region_ids=visible_region_ids(request.user)), code=code
+    plan = get_in_scope_or_404(
+        request, select_plans(region_ids=visible_region_ids(request.user)), code=code
     )
     closed = plan.status == Plan.Status.CLOSED
     # a closed plan shows its final assessment: no quarter (nor status at a quarter) to pick

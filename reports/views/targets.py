@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
+from indicators.audit import get_in_scope_or_404
 from indicators.permissions import is_office, visible_region_ids
 from targets.models import Plan, Progress, Target
 from targets.selectors import target_list
@@ -21,7 +22,9 @@ from .common import LABELS, _csv, _n, _page, _wants_csv, dashboard_view
 
 @dashboard_view
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    target = get_object_or_404(target_list(region_ids=visible_region_ids(request.user)), pk=pk)
+    target = get_in_scope_or_404(
+        request, target_list(region_ids=visible_region_ids(request.user)), pk=pk
+    )
     history = sel.target_history(target)
     if _wants_csv(request):
         return _csv(f"target-{target.pk}",

@@ -76,9 +76,11 @@ def test_deleting_a_plan_leaves_tombstones_for_it_and_its_targets(api, plan):
     assert [d["id"] for d in since(api, "/api/v1/plans/", MONDAY).json()["deleted"]] == [plan_id]
 
 
-def test_a_corrected_figure_leaves_the_feed_as_a_tombstone_and_returns_when_approved(
+def test_a_corrected_figure_stays_in_the_feed_until_the_correction_is_approved(
     api, district, scjg, scjg_user, office_user, scjg_target
 ):
+    """Issue 12 row 3 (replaces "leaves the feed as a tombstone"): a correction is a proposal,
+    so the approved value stays published, with no tombstone, until the office approves it."""
     with time_machine.travel(MONDAY, tick=False):
         figure = ObservationFactory(
             indicator=scjg_target.indicator, region=district, department=scjg, year=2024,
@@ -91,18 +93,15 @@ def test_a_corrected_figure_leaves_the_feed_as_a_tombstone_and_returns_when_appr
 
     corrected = since(api, "/api/v1/observations/", TUESDAY).json()
 
-    assert corrected["results"] == []  # a submitted correction is not public yet
-    assert corrected["deleted"] == [
-        {"id": figure.pk, "natural_key": "quality_rate/320707/2024", "reason": "unpublished",
-         "deleted_at": "2025-03-04T09:00:00+08:00"}
-    ]
+    assert [row["value"] for row in corrected["results"]] == [93.5]  # still the approved value
+    assert corrected["deleted"] == []
 
     with time_machine.travel(WEDNESDAY, tick=False):
         observation_approve(observation=figure, by=office_user)
 
     approved = since(api, "/api/v1/observations/", WEDNESDAY).json()
     assert [row["value"] for row in approved["results"]] == [94.1]
-    assert approved["deleted"] == []  # approved again: the tombstone is gone
+    assert approved["deleted"] == []
 
 
 def test_progress_syncs_on_its_computation_time(api, scjg_target, gxj_target):

@@ -98,7 +98,7 @@ def test_future_period_is_refused_like_in_the_form(api, scjg_key, scjg_target):
     assert response.json()["errors"][0]["field"] == "period"
 
 
-def test_correcting_an_approved_figure_needs_a_reason_and_leaves_the_feed(
+def test_correcting_an_approved_figure_needs_a_reason_and_stays_in_the_feed_until_approved(
     api, scjg_key, scjg_target, district, scjg
 ):
     figure = ObservationFactory(indicator=scjg_target.indicator, region=district, year=2024,
@@ -111,8 +111,9 @@ def test_correcting_an_approved_figure_needs_a_reason_and_leaves_the_feed(
     assert no_reason.status_code == 400
     assert no_reason.json()["errors"][0]["field"] == "reason"
     assert corrected.status_code == 200, corrected.json()
-    assert corrected.json()["status"] == "submitted"
-    assert api.get(URL).json()["results"] == []
+    # Issue 12 row 3: a proposal; the approved figure stays published until it is approved.
+    assert corrected.json()["status"] == "approved"
+    assert [row["id"] for row in api.get(URL).json()["results"]] == [figure.pk]
     change = ObservationChange.objects.get(observation=figure, action="correct")
     assert change.reason == "统计口径调整"
 

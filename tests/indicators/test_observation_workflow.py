@@ -115,7 +115,10 @@ def test_correction_needs_a_reason_keeps_both_values_and_goes_through_approval(
         observation=observation, by=scjg_user, value=Decimal("95.8"), reason="抽检结果复核"
     )
 
-    assert observation.status == Observation.Status.SUBMITTED
+    # Issue 12 row 3: a correction is a proposal; the approved value stays until approved.
+    assert observation.status == Observation.Status.APPROVED
+    assert (observation.value, observation.proposed_value) == (Decimal("95.2"), Decimal("95.8"))
+    assert observation.correction_pending
     correction = observation.changes.get(action="correct")
     assert (correction.old_value, correction.new_value, correction.reason) == (
         "95.2",

@@ -17,7 +17,7 @@ from django.db import connection
 from indicators import audit_chain
 from indicators.audit import audit_record, verify_audit_chains
 from indicators.models import AuditChainHead, AuditEvent, ObservationChange
-from tests.security.conftest import TABLES, on_postgres, refused_by_trigger, tamper
+from tests.security.conftest import TABLES, execute, on_postgres, refused_by_trigger, tamper
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +224,73 @@ def test_concurrent_writers_keep_one_unbroken_chain():
     assert errors == []
     assert sorted(AuditEvent.objects.values_list("seq", flat=True)) == list(range(1, 91))
     assert "auditevent: OK（90 条记录" in verify()
+
+
+# --- An emptied table (issue 12 row 8, docs/reliability.md) -----------------------------------
+
+
+def _head_sql(sql: str) -> None:
+    """Change the chain heads behind the ORM's back (PostgreSQL: past the refusing trigger)."""
+    table = "indicators_auditchainhead"
+    if on_postgres():
+        execute("SET CONSTRAINTS ALL IMMEDIATE")
+        execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_no_delete")
+        try:
+            execute(sql)
+        finally:
+            execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_no_delete")
+    else:
+        execute(sql)
+
+
+def test_every_chain_has_its_head_from_the_start():
+    heads = dict(AuditChainHead.objects.values_list("chain", "seq"))
+
+    assert heads == {"auditevent": 0, "observationchange": 0}
+    assert "auditevent: OK（0 条记录" in verify()
+
+
+@pytest.mark.parametrize("model", [AuditEvent, ObservationChange])
+def test_an_emptied_audit_table_fails_verification(events, changes, model):
+    tamper(model, f"DELETE FROM {TABLES[model]}")
+
+    message = verify_fails()
+    assert f"{model.AUDIT_CHAIN}: chain head: 审计表已被清空" in message
+    assert "table emptied" in message
+
+
+def test_emptying_the_table_and_removing_its_head_fails_verification_for_good(events):
+    tamper(AuditEvent, "DELETE FROM indicators_auditevent")
+    _head_sql("DELETE FROM indicators_auditchainhead WHERE chain = 'auditevent'")
+
+    assert "链头记录缺失" in verify_fails()
+
+    audit_record(kind=AuditEvent.Kind.LOGIN, username="after")  # the log stays writable
+    assert "链头曾被删除" in verify_fails()
+    head = AuditChainHead.objects.get(chain="auditevent")
+    AuditChainHead.objects.filter(chain="auditevent").update(recreated=False)
+    assert head.recreated
+    assert "chain head altered" in verify_fails()  # the flag is inside the head's MAC
+
+
+def test_migrate_does_not_heal_a_removed_head(events):
+    _head_sql("DELETE FROM indicators_auditchainhead WHERE chain = 'auditevent'")
+
+    audit_chain.ensure_genesis_heads([AuditEvent])
+
+    assert not AuditChainHead.objects.filter(chain="auditevent").exists()
+    assert "链头记录缺失" in verify_fails()
+
+
+def test_postgresql_refuses_truncate_of_the_audit_tables_and_removal_of_a_head(events):
+    if not on_postgres():
+        pytest.skip("the TRUNCATE trigger is PostgreSQL's (SQLite: verify_audit detects it)")
+    execute("SET LOCAL qualitytrack.allow_truncate = 'off'")  # as the application's sessions
+    execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred FK checks pending: TRUNCATE may run
+
+    for table in ("indicators_auditevent", "indicators_observationchange",
+                  "indicators_auditchainhead"):
+        assert refused_by_trigger(f"TRUNCATE {table} CASCADE"), table
+    assert refused_by_trigger("DELETE FROM indicators_auditchainhead")
+    assert AuditEvent.objects.count() == 5
+    assert "auditevent: OK（5 条记录" in verify()

@@ -61,7 +61,7 @@ from django.urls.exceptions import Resolver404
 from drf_spectacular.generators import SchemaGenerator
 
 from indicators import roles
-from indicators.models import ImportJob, Indicator, Observation
+from indicators.models import AuditEvent, ImportJob, Indicator, Observation
 from indicators.services import observation_save_draft, observation_submit
 from qualitytrack.services import token_create
 from reports.models import ReportRun
@@ -254,6 +254,13 @@ PAGE_MATRIX = [
     PageRow("indicators:account-action", "GET", REFUSED),
     PageRow("indicators:account-action", "POST", page({SECURITY}, ALLOWED),
             {"reason": "本人申请解锁"}),
+    # every account action (issue 12): the 安全管理员's alone
+    *[PageRow("indicators:account-action", "POST", page({SECURITY}, ALLOWED),
+              {"reason": "工作调动"}, objects={"pk": "account_b", "action": name})
+      for name in ("reset-otp", "activate", "deactivate")],
+    # replacing one's password (forced at first login when an administrator chose it)
+    PageRow("password-change", "GET", page(SIGNED_IN)),
+    PageRow("password-change", "POST", page(SIGNED_IN, ALLOWED)),
     # the office's API tokens
     PageRow("qualitytrack:token-list", "GET", page({OFFICE})),
     PageRow("qualitytrack:token-list", "POST", page({OFFICE}, ALLOWED),
@@ -451,6 +458,7 @@ def world(district, other_city, scjg, gxj, scjg_user, gxj_user, office_user, lea
         "indicator_b": RATE_B,
         "target_a": target_a.pk, "progress_a": progress_a.pk, "period": "2025Q2",
         "unlock": "unlock", "account_b": gxj_user.pk,
+        "reset-otp": "reset-otp", "activate": "activate", "deactivate": "deactivate",
     }
     for suffix, indicator, department, author in [
         ("a", rate_a, scjg, scjg_user), ("b", rate_b, gxj, gxj_user),
@@ -525,15 +533,22 @@ def classify(response: HttpResponse) -> str:
 
 
 def send(client: Client, method: str, url: str, body: dict[str, Any], *, api: bool) -> HttpResponse:
-    """One request in a savepoint rolled back afterwards: no persona sees another's writes."""
+    """One request in a savepoint rolled back afterwards: no persona sees another's writes.
+
+    ``response.audited_denial`` says whether the request left a ``denied`` AuditEvent (read
+    inside the savepoint, before it is rolled back): every refusal must (issue 12)."""
     call = getattr(client, method.lower())
     with transaction.atomic():
+        before = AuditEvent.objects.filter(kind=AuditEvent.Kind.DENIED).count()
         if api and method != "GET":
             response = call(url, data=json.dumps(body), content_type="application/json")
         elif method in ("GET", "POST"):
             response = call(url, data=body)
         else:
             response = call(url)
+        response.audited_denial = (  # type: ignore[attr-defined]
+            AuditEvent.objects.filter(kind=AuditEvent.Kind.DENIED).count() > before
+        )
         transaction.set_rollback(True)
     # Closing fires request_finished, whose close_old_connections drops a connection found in
     # a transaction (the test's): on PostgreSQL every later query would fail. Django's test
@@ -546,16 +561,28 @@ def send(client: Client, method: str, url: str, body: dict[str, Any], *, api: bo
     return response
 
 
+def judge(persona: str, response: HttpResponse, expected: str) -> str | None:
+    """What is wrong with one persona's answer, if anything."""
+    actual = classify(response)
+    if actual not in MEETS[expected]:
+        where = f" → {response['Location']}" if response.has_header("Location") else ""
+        return (f"  {persona}: expected {expected}, got "
+                f"{response.status_code} ({actual}){where}")
+    # Denials are audited (issue 12): every 403, and every 404 hiding an object out of scope.
+    if (actual == "forbidden" or (actual == "not_found" and expected == DENIED)) \
+            and not response.audited_denial:  # type: ignore[attr-defined]
+        return f"  {persona}: {response.status_code} left no 'denied' audit event"
+    return None
+
+
 def mismatches(world: World, method: str, url: str, expect: Expect, body: dict[str, Any],
                *, api: bool) -> list[str]:
     found = []
     for persona in PERSONAS:
         response = send(world.client(persona), method, url, body, api=api)
-        actual = classify(response)
-        if actual not in MEETS[expect[persona]]:
-            where = f" → {response['Location']}" if response.has_header("Location") else ""
-            found.append(f"  {persona}: expected {expect[persona]}, got "
-                         f"{response.status_code} ({actual}){where}")
+        problem = judge(persona, response, expect[persona])
+        if problem:
+            found.append(problem)
     return found
 
 
@@ -662,7 +689,7 @@ def test_the_matrix_itself_keeps_the_separation_of_duties():
     rows = [(row.id, row.method, row.expect) for row in PAGE_MATRIX] + [
         (row.id, row.method, row.expect) for row in API_MATRIX
     ]
-    session_only = ("logout ", "set_language ", "otp-verify ", "otp-setup ")
+    session_only = ("logout ", "set_language ", "otp-verify ", "otp-setup ", "password-change ")
     for row_id, method, expect in rows:
         assert set(expect) == set(PERSONAS), row_id
         passes = {p for p, outcome in expect.items() if outcome in (OK, ALLOWED)}
@@ -802,3 +829,147 @@ def test_django_admin_is_closed_to_every_persona(world, path):  # type: ignore[n
 
 def test_every_role_group_of_the_design_is_a_persona():
     assert set(ROLE_OF.values()) == set(roles.ROLES)
+
+
+# --- A second region: its office, leader and department token (issue 12) ---------------------
+
+OFFICE_YC, LEADER_YC, TOKEN_YC = "office_yc", "leader_yc", "dept_token_yc"
+YC = (OFFICE_YC, LEADER_YC, TOKEN_YC)
+
+
+@pytest.fixture
+def yancheng(world, other_city):  # type: ignore[no-untyped-def]
+    """盐城市's office and leader, and a department token of its 市市场监管局 the office made."""
+    from indicators.models import Department
+
+    office = UserFactory.with_role("office_yc", roles.OFFICE, other_city)
+    leader = UserFactory.with_role("leader_yc", roles.LEADER, other_city)
+    department = Department.objects.get(pk=world.values["department_yc"])
+    key = token_create(by=office, name="盐城市场监管系统", kind="department",
+                       department=department)[1]
+    clients = {}
+    for persona, user in ((OFFICE_YC, office), (LEADER_YC, leader)):
+        clients[persona] = Client(raise_request_exception=False)
+        clients[persona].force_login(user)
+    clients[TOKEN_YC] = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {key}")
+    return clients
+
+
+def yc(office: str, leader: str = "", token: str = LOGIN) -> Expect:
+    return {OFFICE_YC: office, LEADER_YC: leader or office, TOKEN_YC: token}
+
+
+#: (url name or API path, method, world objects, body, expected per 盐城 persona)
+SECOND_REGION = [
+    # 赣榆区's pages and objects: hidden (404, audited) or refused (403, audited)
+    ("reports:plan-detail", "GET", {"code": "plan"}, {}, yc(DENIED)),
+    ("reports:department-detail", "GET", {"pk": "department_a"}, {}, yc(DENIED)),
+    ("reports:target-detail", "GET", {"pk": "target_a"}, {}, yc(DENIED)),
+    ("reports:report-status", "GET", {"pk": "report"}, {}, yc(DENIED)),
+    ("reports:report-download", "GET", {"pk": "report"}, {}, yc(DENIED)),
+    ("indicators:observation-detail", "GET", {"pk": "submitted_a"}, {}, yc(DENIED)),
+    ("indicators:observation-approve", "POST", {"pk": "submitted_a"}, {}, yc(DENIED)),
+    ("indicators:observation-return", "POST", {"pk": "submitted_a"}, {"comment": "退回"},
+     yc(DENIED)),
+    ("indicators:observation-correct", "POST", {"pk": "approved_a"}, CORRECTION, yc(DENIED)),
+    (FIGURE, "GET", {"id": "draft_a"}, {}, yc(DENIED, token=DENIED)),
+    (FIGURE, "PATCH", {"id": "draft_a"}, {"value": "95.5"}, yc(DENIED, token=DENIED)),
+    (f"{FIGURE}submit/", "POST", {"id": "draft_a"}, {}, yc(DENIED, token=DENIED)),
+    (f"{API}/observations/", "POST", {}, NEW_FIGURE, yc(FORBIDDEN, token=FORBIDDEN)),
+    # their own region: open to them (a control that the personas are real)
+    ("reports:plan-detail", "GET", {"code": "plan_yc"}, {}, yc(OK)),
+    ("indicators:observation-approve", "POST", {"pk": "submitted_yc"}, {},
+     yc(ALLOWED, leader=FORBIDDEN)),
+]
+
+
+@pytest.mark.parametrize("row", SECOND_REGION, ids=lambda row: f"{row[1]} {row[0]} {row[2]}")
+def test_second_region(world, yancheng, row):  # type: ignore[no-untyped-def]
+    name, method, objects, body, expect = row
+    api = name.startswith(API)
+    if api:
+        url = name.replace("{id}", str(world.values[objects["id"]])) if objects else name
+    else:
+        url = reverse(name, kwargs={key: world.values[obj] for key, obj in objects.items()})
+
+    found = [problem for persona in YC if (problem := judge(
+        persona, send(yancheng[persona], method, url, body, api=api), expect[persona]))]
+
+    assert not found, f"{method} {url}:\n" + "\n".join(found)
+
+
+def test_the_second_regions_lists_never_show_the_first(world, yancheng):  # type: ignore[no-untyped-def]
+    ours = {world.values[f"{s}_{d}"] for s in ("draft", "submitted", "approved") for d in "ab"}
+    for persona in YC:
+        rows = yancheng[persona].get(f"{API}/observations/", {"mine": "1"}).json()["results"]
+        assert not {row["id"] for row in rows} & ours, persona
+    approvals = _text(yancheng[OFFICE_YC].get(reverse("indicators:approvals")))
+    assert NAME_ELSEWHERE in approvals
+    assert NAME_A not in approvals
+
+
+# --- Bodies: ids of another scope in bulk approvals and report requests ----------------------
+
+
+def test_bulk_approval_with_the_other_regions_ids_in_the_body_is_refused_and_audited(
+    world, yancheng
+):  # type: ignore[no-untyped-def]
+    ids = [world.values["submitted_a"], world.values["submitted_b"]]
+
+    answer = yancheng[OFFICE_YC].post(reverse("indicators:approvals"),
+                                      {"action": "approve", "ids": ids}, follow=True)
+
+    assert set(Observation.objects.filter(pk__in=ids).values_list("status", flat=True)) == {
+        Observation.Status.SUBMITTED}
+    assert "有2条数据不在您的权限范围内，未处理。" in answer.content.decode()
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.DENIED, username="office_yc")
+    assert "批量操作包含权限范围外的数据" in event.detail
+
+
+@pytest.mark.parametrize("field", ["region", "plan", "department"])
+def test_a_report_request_naming_another_regions_object_is_refused(world, yancheng, field):  # type: ignore[no-untyped-def]
+    from targets.models import Plan
+
+    other = {"region": world.values["district"],
+             "plan": Plan.objects.get(code=world.values["plan"]).pk,
+             "department": world.values["department_a"]}[field]
+    before = ReportRun.objects.count()
+
+    answer = yancheng[OFFICE_YC].post(reverse("reports:report-create"),
+                                      {"quarter": "2025Q2", "scope": field, field: other})
+
+    assert answer.status_code in (400, 403, 404)
+    assert ReportRun.objects.count() == before
+
+
+# --- Token, then approve: four eyes compare people (issue 12 row 2) ---------------------------
+
+
+def test_token_then_approve_is_refused(world):  # type: ignore[no-untyped-def]
+    office = world.client(OFFICE)
+    created = office.post(reverse("qualitytrack:token-list"), {
+        "name": "办公室自建令牌", "kind": "department", "department": world.values["department_a"],
+    })
+    key = re.search(r"qt_[0-9a-f]{8}_[\w-]+", created.content.decode())[0]
+    token = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {key}")
+    figure = token.post(f"{API}/observations/", data=json.dumps(
+        {"indicator": RATE_A, "year": 2025, "quarter": 2, "value": "95.2"}),
+        content_type="application/json")
+    pk = world.values["draft_a"]
+    assert figure.status_code == 200, figure.content  # A's 2025Q2 draft, edited by the token
+    assert token.post(f"{API}/observations/{pk}/submit/").status_code == 200
+
+    refused = office.post(reverse("indicators:observation-approve", kwargs={"pk": pk}))
+
+    assert refused.status_code == 403
+    assert Observation.objects.get(pk=pk).status == Observation.Status.SUBMITTED
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.DENIED, username="office").exists()
+
+
+def test_nobody_resets_their_own_second_factor(world):  # type: ignore[no-untyped-def]
+    me = world.users[SECURITY]
+    url = reverse("indicators:account-action", kwargs={"pk": me.pk, "action": "reset-otp"})
+
+    answer = world.client(SECURITY).post(url, {"reason": "换手机"}, follow=True)
+
+    assert "不能重置自己的动态口令" in answer.content.decode()

@@ -170,6 +170,11 @@ def test_approval_and_correction_through_the_services_move_the_progress(
 ):
     from decimal import Decimal
 
+    from indicators import roles
+    from tests.factories import UserFactory
+
+    other_office = UserFactory.with_role("office2", roles.OFFICE, district)
+
     from indicators.services import (
         observation_approve,
         observation_correct,
@@ -192,7 +197,14 @@ def test_approval_and_correction_through_the_services_move_the_progress(
                             reason="统计口径调整")
 
     latest.refresh_from_db()
-    assert latest.status == Progress.Status.NO_DATA  # the corrected figure awaits approval
+    # Issue 12 row 3: the correction awaits approval, the approved figure still counts.
+    assert latest.status == Progress.Status.ACHIEVED
+
+    observation.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        observation_approve(observation=observation, by=other_office)
+    latest.refresh_from_db()
+    assert latest.status != Progress.Status.ACHIEVED  # 95.1 < 96 once approved
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the COPY upsert is PostgreSQL's")

@@ -64,6 +64,7 @@ class Command(BaseCommand):
                                 password=row.get("password") or "",
                                 email=row.get("email") or "",
                                 full_name=row.get("name") or "",
+                                must_change_password=True,  # the file's author knows it
                             )
                             created += 1
                     except ValidationError as error:

@@ -29,6 +29,10 @@ class Command(BaseCommand):
         create.add_argument("--kind", choices=[k.value for k in ApiToken.Kind], required=True)
         create.add_argument("--department", help="<区划代码>:<部门名称>，部门令牌必填")
         create.add_argument("--rate", default="", help="限流，如 600/min")
+        create.add_argument(
+            "--accountable", default="",
+            help="部门令牌的责任人用户名：此人不能审核该令牌提交的数据（四眼原则）",
+        )
         revoke = sub.add_parser("revoke")
         revoke.add_argument("token", help="令牌 id 或前缀")
         sub.add_parser("list")
@@ -58,10 +62,18 @@ class Command(BaseCommand):
                 department = Department.objects.get(region__code=code, name=name)
             except Department.DoesNotExist:
                 raise CommandError(f"找不到部门“{options['department']}”。") from None
+        accountable = None
+        if options["accountable"]:
+            from django.contrib.auth import get_user_model
+
+            accountable = get_user_model().objects.filter(
+                username=options["accountable"]).first()
+            if accountable is None:
+                raise CommandError(f"找不到用户“{options['accountable']}”。")
         try:
             token, key = token_create(
                 by=None, name=options["name"], kind=options["kind"], department=department,
-                throttle_rate=options["rate"],
+                throttle_rate=options["rate"], accountable=accountable,
             )
         except ValidationError as error:
             raise CommandError("；".join(error.messages)) from None
