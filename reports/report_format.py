@@ -134,7 +134,8 @@ def line_from_progress(row: Progress) -> ReportLine:
     unit = target.unit or target.indicator.unit
     flags = [label for flag, label in (
         (row.moving_away, "倒退"), (row.stale, "数据过期"), (row.provisional, "初步"),
-        (row.exceeds_stretch, "超额"),
+        (row.exceeds_stretch, "超额"), (row.awaiting_final, "待终期数据"),
+        (row.status == "insufficient_data" and row.reason == "no_baseline", "无基期值"),
     ) if flag]
     if row.data_year:
         data_period = (f"{row.data_year}年第{row.data_quarter}季度" if row.data_quarter

@@ -83,7 +83,7 @@ class ProgressSerializer(serializers.ModelSerializer):
             "current_value", "completion_ratio", "elapsed_share", "pace", "expected_value",
             "gap", "moving_away", "stale", "provisional", "exceeds_stretch", "unattainable",
             "periods_met", "periods_total", "projected_value", "projected_to_meet",
-            "computed_at",
+            "awaiting_final", "computed_at",
         ]
 
     def get_quarter(self, progress: Progress) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from targets.models import Progress
@@ -64,6 +64,33 @@ def status_badge(status: str | None) -> str:
     return format_html(
         '<span class="badge {}">{}</span>', status, _LABELS.get(status, status)
     )
+
+
+#: Why a row is 数据不足 / 待填报, in words (docs/progress.md "Reasons"); the feed carries the code.
+REASON_LABELS = {
+    "no_baseline": "无基期值，仅一期数据",
+    "no_observation": "无数据",
+    "stale": "数据过期",
+    "missing_period": "缺少期间数据",
+    "awaiting_final": "待终期数据",
+}
+
+
+@register.simple_tag
+def progress_note(row: object) -> str:
+    """The small text after a status badge: 待终期数据 while the deadline figure is awaited
+    (issue 15), and why a row is 数据不足 or 待填报."""
+    if row is None:
+        return ""
+    parts = []
+    status, reason = getattr(row, "status", ""), getattr(row, "reason", "") or ""
+    if getattr(row, "awaiting_final", False):
+        parts.append(format_html('<span class="flag awaiting-final">{}</span>', _("待终期数据")))
+    if status in ("insufficient_data", "no_data") and reason and reason != "awaiting_final":
+        parts.append(
+            format_html('<span class="muted small">{}</span>', _(REASON_LABELS.get(reason, reason)))
+        )
+    return format_html_join(" ", "{}", ((p,) for p in parts)) if parts else ""
 
 
 @register.filter
