@@ -389,8 +389,8 @@ class FinalAssessment(models.Model):
     narrative = models.TextField(_("总体评估"), blank=True)
     frozen_at = models.DateTimeField(_("定稿时间"), null=True, blank=True)
     frozen_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("定稿人"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+",
+        settings.AUTH_USER_MODEL, verbose_name=_("定稿人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -445,7 +445,8 @@ class FinalVerdictChange(models.Model):
         related_name="changes",
     )
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.PROTECT,
+        related_name="+",
     )
     changed_at = models.DateTimeField(_("修改时间"), auto_now_add=True)
     old_status = models.CharField(_("原完成情况"), max_length=20, blank=True)
@@ -456,3 +457,6 @@ class FinalVerdictChange(models.Model):
         verbose_name = _("终期评估修改记录")
         verbose_name_plural = _("终期评估修改记录")
         ordering = ["verdict_id", "changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.verdict_id} {self.old_status} → {self.new_status}"

@@ -95,7 +95,7 @@ def _deadline_window(grid: Grid, joined: Joined) -> tuple[Grid, np.ndarray]:
     """PROGRESS "Past the deadline", window 2 (docs/progress.md "Deadline windows").
 
     Past tY but before the deadline figure is due (as-of earlier than the end of period
-    ``Y`` plus the grace days, i.e. ``qi(as_of − grace) < qi(tY)``) and with no approved
+    ``Y`` plus the grace days, i.e. ``qi(as_of - grace) < qi(tY)``) and with no approved
     figure for the deadline period yet, a target is judged by the pace rules as on the
     day before tY: its ``final`` flag is cleared and the row is marked ``awaiting_final``.
     Once the figure is overdue (or approved) ``final`` stays and the deadline period alone

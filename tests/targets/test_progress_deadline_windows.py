@@ -202,8 +202,10 @@ def test_quarterly_figures_have_the_same_window():
     window = progress_row(targets, through_q3, WINDOW, settings=GRACE)
     overdue = progress_row(targets, through_q3, DUE, settings=GRACE)
 
-    assert window["status"] == Status.ON_TRACK and window["awaiting_final"]
-    assert overdue["status"] == Status.NO_DATA and overdue["reason"] == "awaiting_final"
+    assert window["status"] == Status.ON_TRACK
+    assert window["awaiting_final"]
+    assert overdue["status"] == Status.NO_DATA
+    assert overdue["reason"] == "awaiting_final"
 
 
 def test_before_the_deadline_nothing_awaits_the_final_figure():

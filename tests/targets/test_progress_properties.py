@@ -330,7 +330,8 @@ def test_maintain_a_further_met_period_never_worsens(comparator, values, target,
         # Issue 15 / PROGRESS "Past the deadline": before the 2025 figure is due (30 days'
         # grace by default) the row keeps its pace status, awaiting the final figure; the
         # figure then gives the final verdict, which a pace status does not bound.
-        assert before["awaiting_final"] and not after["awaiting_final"]
+        assert before["awaiting_final"]
+        assert not after["awaiting_final"]
         assert after["status"] in (Status.ACHIEVED, Status.NOT_ACHIEVED)
         return
     assert RANK[Status(after["status"])] >= RANK[Status(before["status"])], (
