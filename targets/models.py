@@ -426,6 +426,9 @@ class FinalVerdict(models.Model):
     frozen_status = models.CharField(
         _("定稿完成情况"), max_length=20, choices=Progress.Status.choices, blank=True
     )
+    frozen_computed = models.CharField(
+        _("定稿时计算结论"), max_length=20, choices=Progress.Status.choices, blank=True
+    )
     frozen_value = models.FloatField(_("定稿终期值"), null=True, blank=True)
 
     class Meta:
