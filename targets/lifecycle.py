@@ -171,7 +171,7 @@ def final_verdict_set(
 
     An override needs a reason (e.g. 政策调整不再考核); every change is kept in history.
     A frozen assessment cannot change."""
-    plan = target.plan
+    plan = Plan.objects.get(pk=target.plan_id)  # the state as stored, not a cached instance
     if plan.status != Plan.Status.FINAL_REVIEW:
         raise ValidationError({"status": "只有处于终期评估阶段的规划可以认定完成情况。"})
     if status and status not in VERDICT_CHOICES:
@@ -211,6 +211,7 @@ def final_assessment_freeze(
     *, plan: Plan, user: object, today: datetime.date | None = None
 ) -> FinalAssessment:
     """定稿: keep every row's 完成情况 and final value as frozen and close the plan (已收官)."""
+    plan.refresh_from_db()
     if plan.status != Plan.Status.FINAL_REVIEW:
         raise ValidationError({"plan": "只有处于终期评估阶段的规划可以定稿。"})
     rows = final_assessment_rows(plan=plan, as_of=today)

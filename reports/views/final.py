@@ -102,6 +102,8 @@ def _summary(rows: list[lifecycle.FinalRow]) -> dict[str, int]:
         "achieved": sum(r.office == Progress.Status.ACHIEVED for r in counted),
         "not_achieved": sum(r.office == Progress.Status.NOT_ACHIEVED for r in counted),
         "not_applicable": len(rows) - len(counted),
+        "other": sum(r.office not in (Progress.Status.ACHIEVED, Progress.Status.NOT_ACHIEVED)
+                     for r in counted),
         "overridden": sum(r.overridden for r in rows),
     }
 
