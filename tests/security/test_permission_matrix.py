@@ -451,7 +451,7 @@ def world(district, other_city, scjg, gxj, scjg_user, gxj_user, office_user, lea
     TargetFactory(plan=plan, code="T002", indicator=rate_b, value=90, leads=[gxj])
     progress_a = ProgressFactory(target=target_a, year=2025, quarter=2)
     plan_review = PlanFactory(region=district, code="ganyu-2016", start_year=2016,
-                              end_year=2020, status="final_review")
+                              end_year=2020, base_year=2015, status="final_review")
     TargetFactory(plan=plan_review, code="T001", indicator=rate_a, value=95, leads=[scjg])
     values: dict[str, Any] = {
         "district": district.pk, "plan": plan.code, "plan_pk": plan.pk,
