@@ -145,7 +145,11 @@ def final_assessment_rows(*, plan: Plan, as_of: datetime.date | None = None) -> 
             found = target.pk in computed.index
             status = str(computed.at[target.pk, "status"]) if found else ""
             raw = computed.at[target.pk, "current_value"] if found else None
-            value = None if raw is None or pd.isna(raw) else float(raw)
+            year = computed.at[target.pk, "data_year"] if found else None
+            # 终期值 is the deadline year's figure only, never an earlier one standing in.
+            final_year = target.deadline_year or plan.end_year
+            on_time = year is not None and not pd.isna(year) and int(year) == final_year
+            value = None if raw is None or pd.isna(raw) or not on_time else float(raw)
             office = (verdict.status if verdict and verdict.status else status)
         rows.append(
             FinalRow(
