@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 REPORTED = (Observation.Status.SUBMITTED, Observation.Status.APPROVED)
 IN_FORCE = "in_force"  # targets.Plan.Status.IN_FORCE, spelled out to keep the layers one-way
 DRAFT = "draft"  # targets.Plan.Status.DRAFT, likewise
+FINAL_REVIEW = "final_review"  # targets.Plan.Status.FINAL_REVIEW (终期评估)
 
 
 def grace_days() -> int:
@@ -63,21 +64,39 @@ def department_assignments(department: Department) -> dict[int, Assignment]:
         item.all_years |= plan_years
         if target.plan.status == IN_FORCE:
             item.years |= plan_years
+        elif target.plan.status == FINAL_REVIEW:  # only what the final assessment needs
+            item.years.add(target.deadline_year or target.plan.end_year)
+        if target.baseline_value is None and target.plan.status in (IN_FORCE, FINAL_REVIEW):
+            # 基期值 (docs/lifecycle.md "Baselines"): the base-year figure may be entered.
+            base = _base_year(target.baseline_year, target.plan.base_year, target.plan.start_year)
+            item.all_years.add(base)
         goal = target.goal_display
         if goal and goal not in item.goals:
             item.goals.append(goal)
     return result
 
 
+def _base_year(baseline_year: int | None, plan_base_year: int | None, start_year: int) -> int:
+    """y0 as the engine takes it: the target's base year, the plan's, else start - 1."""
+    if baseline_year:
+        return baseline_year
+    return plan_base_year if plan_base_year is not None else start_year - 1
+
+
 def assignments_by_department(
     department_ids: Iterable[int],
 ) -> dict[int, dict[int, tuple[str, set[int]]]]:
-    """For many departments at once (one query): dept → indicator → (frequency, years due)."""
+    """For many departments at once (one query): dept → indicator → (frequency, years due).
+
+    In-force plans owe every year of their period; a plan in 终期评估 only the deadline-year
+    figure its final assessment still needs (docs/lifecycle.md), so the old periods of an
+    ended plan no longer fill the overdue lists.
+    """
     through = Department.led_targets.through
     rows = through.objects.filter(
         department_id__in=list(department_ids),
         target__plan__region_id=F("department__region_id"),
-        target__plan__status=IN_FORCE,
+        target__plan__status__in=(IN_FORCE, FINAL_REVIEW),
         target__cancelled=False,
     ).values_list(
         "department_id",
@@ -85,11 +104,46 @@ def assignments_by_department(
         "target__indicator__frequency",
         "target__plan__start_year",
         "target__plan__end_year",
+        "target__plan__status",
+        "target__deadline_year",
     )
     result: dict[int, dict[int, tuple[str, set[int]]]] = defaultdict(dict)
-    for department_id, indicator_id, frequency, start, end in rows:
+    for department_id, indicator_id, frequency, start, end, status, deadline in rows:
         _, years = result[department_id].setdefault(indicator_id, (frequency, set()))
-        years.update(range(start, end + 1))
+        if status == IN_FORCE:
+            years.update(range(start, end + 1))
+        else:
+            years.add(deadline or end)
+    return result
+
+
+def baselines_due_by_department(department_ids: Iterable[int]) -> dict[int, dict[int, Period]]:
+    """dept → indicator → the base-year period owed by targets without a baseline (基期值).
+
+    Due at once: the engine uses the approved base-year figure as b (docs/lifecycle.md
+    "Baselines"). One query. An annual indicator owes the year, a quarterly one its Q4.
+    """
+    through = Department.led_targets.through
+    rows = through.objects.filter(
+        department_id__in=list(department_ids),
+        target__plan__region_id=F("department__region_id"),
+        target__plan__status__in=(IN_FORCE, FINAL_REVIEW),
+        target__cancelled=False,
+        target__baseline_value__isnull=True,
+        target__value__isnull=False,
+    ).values_list(
+        "department_id",
+        "target__indicator_id",
+        "target__indicator__frequency",
+        "target__baseline_year",
+        "target__plan__base_year",
+        "target__plan__start_year",
+    )
+    result: dict[int, dict[int, Period]] = defaultdict(dict)
+    for department_id, indicator_id, frequency, baseline_year, plan_base, start in rows:
+        year = _base_year(baseline_year, plan_base, start)
+        period = Period(year, 4) if frequency == "quarterly" else Period(year)
+        result[department_id].setdefault(indicator_id, period)
     return result
 
 
@@ -101,6 +155,7 @@ class DueItem:
     period: Period
     deadline: datetime.date
     status: str  # the figure's status, "" when nothing was entered
+    baseline: bool = False  # 基期值: the base-year figure of a target without baseline
 
     @property
     def status_label(self) -> str:
@@ -128,6 +183,7 @@ class DueSummary:
                 "items": items,
                 "total": len(items),
                 "reported": sum(item.status in REPORTED for item in items),
+                "baseline": any(item.baseline for item in items),
             }
             for period, items in sorted(groups.items(), key=lambda kv: kv[0].sort_key())
         ]
@@ -137,13 +193,23 @@ def due_items(*, departments: Iterable[Department], today: datetime.date) -> dic
     """Open and overdue periods per department (two queries whatever the number of items)."""
     departments = list(departments)
     assignments = assignments_by_department(d.pk for d in departments)
+    baselines = baselines_due_by_department(d.pk for d in departments)
     indicator_ids = {i for per in assignments.values() for i in per}
+    indicator_ids |= {i for per in baselines.values() for i in per}
     names = dict(Indicator.objects.filter(pk__in=indicator_ids).values_list("pk", "name"))
     statuses = _statuses(region_ids={d.region_id for d in departments}, indicator_ids=indicator_ids)
     grace = grace_days()
     result: dict[int, DueSummary] = {}
     for department in departments:
         summary = DueSummary()
+        for indicator_id, period in baselines.get(department.pk, {}).items():
+            # 基期值: due at once (today is its deadline), listed until it is reported.
+            status = statuses.get((department.region_id, indicator_id, period), "")
+            if status not in REPORTED:
+                summary.open.append(
+                    DueItem(department, indicator_id, names[indicator_id], period, today,
+                            status, baseline=True)
+                )
         for indicator_id, (frequency, years) in assignments.get(department.pk, {}).items():
             for period in ended_periods(frequency, years, today):
                 status = statuses.get((department.region_id, indicator_id, period), "")

@@ -318,6 +318,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "targets.recompute_progress",
         "schedule": crontab(hour=2, minute=0),
     },
+    "advance-plan-states-daily": {  # 执行中 → 终期评估 on 1 January (docs/lifecycle.md)
+        "task": "targets.advance_plan_states",
+        "schedule": crontab(hour=0, minute=10),
+    },
     "drain-recompute-outbox": {                  # approvals made while Redis was down
         "task": "targets.drain_recompute_outbox",
         "schedule": env.float("RECOMPUTE_OUTBOX_DRAIN_SECONDS", default=60.0),

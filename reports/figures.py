@@ -256,6 +256,7 @@ def trajectory(
     goal_high: float | None = None,
     projection: tuple[dt.date, float] | None = None,
     expected_now: tuple[dt.date, float] | None = None,
+    earlier_path: tuple[tuple[dt.date, float], tuple[dt.date, float]] | None = None,
 ) -> go.Figure:
     """One target over time: the actuals against the straight path from baseline to target.
 
@@ -266,6 +267,16 @@ def trajectory(
     fig = go.Figure()
     suffix = with_unit("", unit)  # 家 / " firms"; the hover text in the user's language
     data = actuals.dropna(subset=["value"])
+    if earlier_path is not None:  # the predecessor plan's path, on the same time axis
+        (start, start_value), (end, end_value) = earlier_path
+        fig.add_trace(
+            go.Scatter(
+                name="上期规划路径", x=[_date(start), _date(end)], y=[start_value, end_value],
+                mode="lines+markers", line={"dash": "dot", "color": "#c3cad3", "width": 2},
+                marker={"symbol": "square-open", "size": 8},
+                hovertemplate=f"%{{x|%Y年}}<br>上期规划路径：%{{y}}{unit}<extra></extra>",
+            )
+        )
     if baseline is not None and goal is not None:
         fig.add_trace(
             go.Scatter(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from indicators.calendar import Period
 from indicators.models import Department, Region
 from targets.models import Plan, Progress
-from targets.selectors import parse_quarter, progress_latest_quarter
+from targets.selectors import parse_quarter, progress_default_quarter
 
 from .selectors import DashboardFilters, category_choices, quarter_choices, scoped_region_ids
 
@@ -75,7 +75,7 @@ class DashboardFilterForm(forms.Form):
         if "status" in self.fields:
             self.fields["status"].choices = [("", _("全部状态")), *Progress.Status.choices]  # type: ignore[attr-defined]
         if "quarter" in self.fields:
-            self.fields["quarter"].choices = [("", _("最新季度"))] + [  # type: ignore[attr-defined]
+            self.fields["quarter"].choices = [("", _("最近应报季度"))] + [  # type: ignore[attr-defined]
                 (f"{y}Q{q}", Period(y, q).label) for y, q in quarter_choices()
             ]
 
@@ -91,12 +91,12 @@ class DashboardFilterForm(forms.Form):
     def filters(self) -> DashboardFilters:
         """The selection as DashboardFilters; defaults for what is absent or invalid.
 
-        The quarter defaults to the latest one with computed progress (None if none is).
+        The quarter defaults to the latest computed quarter whose figures are due (issue 15).
         """
         if self.is_bound:
             self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        quarter = data.get("quarter") or progress_latest_quarter()
+        quarter = data.get("quarter") or progress_default_quarter()
         year, q = quarter if quarter else (None, None)
         return DashboardFilters(
             region_ids=scoped_region_ids(self.visible_region_ids, data.get("region")),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("dashboard/", views.overview, name="overview"),
     path("plans/", views.plan_list, name="plan-list"),
     path("plans/<slug:code>/", views.plan_detail, name="plan-detail"),
+    path("plans/<slug:code>/final/", views.final_assessment, name="final-assessment"),
     path("departments/", views.department_list, name="department-list"),
     path("departments/<int:pk>/", views.department_detail, name="department-detail"),
     path("indicators/", views.indicator_list, name="indicator-list"),

@@ -6,6 +6,7 @@ asserts that the two sets are equal, so the engine never needs Django to learn a
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +54,11 @@ class Plan(models.Model):
         _("状态"), max_length=20, choices=Status.choices, default=Status.IN_FORCE, db_index=True
     )
     source = models.CharField(_("来源文件"), max_length=200, blank=True)
+    predecessor = models.ForeignKey(
+        "self", verbose_name=_("上期规划"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="successors",
+        help_text=_("后续规划同一指标、同一地区的目标以上期规划的终期数据为默认基期值"),
+    )
     notes = models.TextField(_("备注"), blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
@@ -137,6 +143,18 @@ class Target(models.Model):
         _("基期值"), max_digits=18, decimal_places=4, null=True, blank=True
     )
     baseline_year = models.PositiveSmallIntegerField(_("基期年"), null=True, blank=True)
+
+    class BaselineSource(models.TextChoices):
+        """Where b comes from (docs/lifecycle.md "Baselines")."""
+
+        DOCUMENT = "", _("规划文件")
+        PREDECESSOR = "predecessor", _("上期规划终期值")
+        REPORTED = "reported", _("填报基期值")
+
+    baseline_source = models.CharField(
+        _("基期值来源"), max_length=12, choices=BaselineSource.choices, blank=True,
+        default=BaselineSource.DOCUMENT,
+    )
     aspirational = models.BooleanField(_("力争目标"), default=False)
     binding = models.CharField(
         _("指标属性"), max_length=10, choices=Binding.choices, default=Binding.UNSPECIFIED,
@@ -309,6 +327,9 @@ class Progress(models.Model):
     needed_average = models.FloatField(_("剩余年份所需均值"), null=True, blank=True)
     projected_value = models.FloatField(_("预测值"), null=True, blank=True)
     projected_to_meet = models.BooleanField(_("预计可完成"), null=True, blank=True)
+    # 待终期数据: past the deadline, the deadline-period figure is not approved yet
+    # (docs/progress.md "Deadline windows").
+    awaiting_final = models.BooleanField(_("待终期数据"), default=False)
     computed_at = models.DateTimeField(_("计算时间"), db_index=True)
 
     class Meta:
@@ -364,3 +385,92 @@ class RecomputeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id}@{self.region_id}"
+
+
+class FinalAssessment(models.Model):
+    """The office's 终期评估 of one plan (docs/lifecycle.md): a narrative, then frozen.
+
+    Freezing copies every row's 完成情况 into ``FinalVerdict.frozen_status`` and closes the
+    plan (已收官); from then on the engine's rows of the plan carry the frozen verdicts.
+    """
+
+    plan = models.OneToOneField(
+        Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="final_assessment"
+    )
+    narrative = models.TextField(_("总体评估"), blank=True)
+    frozen_at = models.DateTimeField(_("定稿时间"), null=True, blank=True)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("定稿人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("终期评估")
+        verbose_name_plural = _("终期评估")
+
+    def __str__(self) -> str:
+        return f"{self.plan} 终期评估"
+
+    @property
+    def frozen(self) -> bool:
+        return self.frozen_at is not None
+
+
+class FinalVerdict(models.Model):
+    """One row of a final assessment (洞头 表1): the office's 完成情况 of one target.
+
+    ``status`` empty means "as computed"; an override needs a reason, and every change is
+    kept in ``FinalVerdictChange`` (who / when / old / new / why)."""
+
+    assessment = models.ForeignKey(
+        FinalAssessment, verbose_name=_("终期评估"), on_delete=models.CASCADE,
+        related_name="verdicts",
+    )
+    target = models.OneToOneField(
+        Target, verbose_name=_("目标"), on_delete=models.CASCADE, related_name="final_verdict"
+    )
+    status = models.CharField(
+        _("完成情况(办公室认定)"), max_length=20, choices=Progress.Status.choices, blank=True
+    )
+    reason = models.CharField(_("认定理由"), max_length=200, blank=True)
+    frozen_status = models.CharField(
+        _("定稿完成情况"), max_length=20, choices=Progress.Status.choices, blank=True
+    )
+    frozen_computed = models.CharField(
+        _("定稿时计算结论"), max_length=20, choices=Progress.Status.choices, blank=True
+    )
+    frozen_value = models.FloatField(_("定稿终期值"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("终期评估结论")
+        verbose_name_plural = _("终期评估结论")
+        ordering = ["target_id"]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.status or '-'}"
+
+
+class FinalVerdictChange(models.Model):
+    """History of the office's overrides of a final verdict (never edited, never deleted)."""
+
+    verdict = models.ForeignKey(
+        FinalVerdict, verbose_name=_("终期评估结论"), on_delete=models.CASCADE,
+        related_name="changes",
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("修改时间"), auto_now_add=True)
+    old_status = models.CharField(_("原完成情况"), max_length=20, blank=True)
+    new_status = models.CharField(_("新完成情况"), max_length=20, blank=True)
+    reason = models.CharField(_("理由"), max_length=200)
+
+    class Meta:
+        verbose_name = _("终期评估修改记录")
+        verbose_name_plural = _("终期评估修改记录")
+        ordering = ["verdict_id", "changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.verdict_id} {self.old_status} → {self.new_status}"

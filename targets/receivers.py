@@ -9,12 +9,15 @@ is dropped (logged), never the request: beat drains the outbox every minute.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from indicators.models import Observation
 from indicators.signals import observation_approved, observation_withdrawn
 from qualitytrack.celery import send_or_leave
 
+from .lifecycle import plan_baselines_inherit, target_baseline_inherit
+from .models import Plan, Target
 from .services import recompute_request
 from .tasks import drain_recompute_outbox
 
@@ -30,3 +33,21 @@ def recompute_after_approval(sender: object, *, observation_id: int, **kwargs: o
     )
     recompute_request(indicator_id=indicator_id, region_id=region_id)
     transaction.on_commit(_nudge_worker)
+
+
+@receiver(post_save, sender=Target)
+def inherit_baseline_from_predecessor(
+    sender: object, *, instance: Target, created: bool, raw: bool = False, **kwargs: object
+) -> None:
+    """A new target of a successor plan takes the predecessor's final value as its default
+    baseline (docs/lifecycle.md "Successors"). Fixtures (``raw``) are loaded as they are."""
+    if created and not raw and instance.baseline_value is None:
+        target_baseline_inherit(target=instance)
+
+
+@receiver(post_save, sender=Plan)
+def inherit_baselines_when_a_predecessor_is_named(
+    sender: object, *, instance: Plan, raw: bool = False, **kwargs: object
+) -> None:
+    if not raw and instance.predecessor_id is not None:
+        plan_baselines_inherit(plan=instance)

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from indicators.calendar import QUARTERLY, latest_ended_period
 
 from .models import Plan, Progress, Target
 
@@ -86,6 +90,21 @@ def progress_latest_quarter() -> tuple[int, int] | None:
     )
 
 
+def progress_default_quarter(today: date | None = None) -> tuple[int, int] | None:
+    """The quarter a dashboard opens on: the latest computed quarter whose figures are due,
+    i.e. that has ended (indicators.calendar), not the running quarter in which nothing is due
+    yet (issue 15); the latest computed one if none has ended. One query."""
+    day = today or timezone.localdate()
+    ended = latest_ended_period(QUARTERLY, day)
+    due = (
+        Progress.objects.filter(
+            Q(year__lt=ended.year) | Q(year=ended.year, quarter__lte=ended.quarter)
+        )
+        .order_by("-year", "-quarter").values_list("year", "quarter").first()
+    )
+    return due or progress_latest_quarter()
+
+
 def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
     """The quarter before (2025, 1) is (2024, 4)."""
     return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
@@ -121,7 +140,10 @@ def progress_latest(rows: QuerySet[Progress]) -> QuerySet[Progress]:
         return rows.none()
     year, quarter = latest
     return rows.filter(
-        Q(target__plan__status=Plan.Status.IN_FORCE, year=year, quarter=quarter)
+        Q(
+            target__plan__status__in=(Plan.Status.IN_FORCE, Plan.Status.FINAL_REVIEW),
+            year=year, quarter=quarter,
+        )
         | Q(target__plan__status=Plan.Status.CLOSED, year=F("target__plan__end_year"), quarter=4)
     )
 

@@ -87,7 +87,7 @@ class ProgressSerializer(serializers.ModelSerializer):
             "gap", "gap_text", "reason_text", "moving_away", "stale", "provisional",
             "exceeds_stretch", "unattainable",
             "periods_met", "periods_total", "projected_value", "projected_to_meet",
-            "computed_at",
+            "awaiting_final", "computed_at",
         ]
 
     def get_quarter(self, progress: Progress) -> str:

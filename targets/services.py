@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .frames import load_observations_frame, load_targets_frame, save_progress_frame, target_filter
-from .models import RecomputeRequest
+from .models import FinalVerdict, RecomputeRequest
 from .progress import Settings, compute_progress
 
 logger = logging.getLogger(__name__)
@@ -78,6 +78,7 @@ def progress_recompute(
         current
     ]
     config, now, saved = engine_settings(), computed_at or timezone.now(), 0
+    frozen = _frozen_verdicts(targets)
     for year, quarter in quarters:
         day = min(as_of, quarter_end(year, quarter))
         in_period = targets["plan_start_year"].le(year) & (
@@ -89,8 +90,38 @@ def progress_recompute(
             targets.loc[in_period].reset_index(drop=True), observations,
             as_of=pd.Timestamp(day), settings=config,
         )
+        if frozen and (year, quarter) >= (int(targets["plan_end_year"].min()), 4):
+            progress = _with_frozen(progress, frozen, targets, year)
         saved += save_progress_frame(progress, year=year, quarter=quarter, computed_at=now)
     return saved
+
+
+def _frozen_verdicts(targets: pd.DataFrame) -> dict[int, str]:
+    """target id → frozen 完成情况 of the closed plans among ``targets`` (docs/lifecycle.md)."""
+    closed = targets.loc[targets["plan_closed"], "plan_id"]
+    if closed.empty:
+        return {}
+    return dict(
+        FinalVerdict.objects.filter(
+            target__plan_id__in=sorted(set(closed)), assessment__frozen_at__isnull=False
+        ).exclude(frozen_status="").values_list("target_id", "frozen_status")
+    )
+
+
+def _with_frozen(
+    progress: pd.DataFrame, frozen: dict[int, str], targets: pd.DataFrame, year: int
+) -> pd.DataFrame:
+    """A closed plan keeps the verdicts its final assessment froze (PROGRESS "Past the
+    deadline"): from the fourth quarter of its end year on, its rows carry them."""
+    end_years = targets.set_index("target_id")["plan_end_year"]
+    ids = progress["target_id"]
+    hit = ids.isin(list(frozen)) & (end_years.reindex(ids).to_numpy() <= year)
+    if not hit.any():
+        return progress
+    progress = progress.copy()
+    progress.loc[hit, "status"] = ids[hit].map(frozen).astype("string")
+    progress.loc[hit, "awaiting_final"] = False
+    return progress
 
 
 def recompute_request(*, indicator_id: int, region_id: int) -> RecomputeRequest:

@@ -70,3 +70,19 @@ def recompute_progress_shard(
         computed_at=datetime.fromisoformat(computed_at),
     )
     return (self.request.hostname or "local", rows)
+
+
+@shared_task(
+    name="targets.advance_plan_states",
+    acks_late=True,  # safe: idempotent, a plan already in 终期评估 is left alone
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def advance_plan_states(*, today: str | None = None) -> int:
+    """执行中 → 终期评估 on 1 January after the end year (docs/lifecycle.md). Daily."""
+    from targets.lifecycle import plan_states_advance
+
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    return len(plan_states_advance(today=day))

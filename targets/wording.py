@@ -61,7 +61,7 @@ REASON_LABELS = {
     "no_observation": N_("尚无已审核数据"),
     "stale": N_("连续两期以上未报送"),
     "missing_period": N_("中间有报送期缺数"),
-    "awaiting_final": N_("待目标年数据"),
+    "awaiting_final": N_("待终期数据"),
     "no_baseline": N_("无基期值，仅一期数据"),
     "baseline_met": N_("基期值已达到目标"),
     "awaiting_annual": N_("待年度评定"),

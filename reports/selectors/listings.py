@@ -32,7 +32,7 @@ def plan_status_counts(
         for row in (
             Progress.objects.filter(
                 year=year, quarter=quarter, target__plan_id__in=plan_ids,
-                target__plan__status=Plan.Status.IN_FORCE,
+                target__plan__status__in=(Plan.Status.IN_FORCE, Plan.Status.FINAL_REVIEW),
             )
             .order_by()
             .values("target__plan_id", "status")

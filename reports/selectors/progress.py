@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 from django.db.models import Count, F, QuerySet
 
-from targets.models import Progress
+from targets.models import Plan, Progress
 from targets.selectors import (
     STATUS_ORDER,
     Rollup,
@@ -28,9 +28,17 @@ BEHIND_STATUSES = (Progress.Status.LAGGING, Progress.Status.OFF_TRACK)
 
 
 def progress_rows(
-    f: DashboardFilters, *, year: int | None = None, quarter: int | None = None
+    f: DashboardFilters,
+    *,
+    year: int | None = None,
+    quarter: int | None = None,
+    states: tuple[str, ...] | None = (Plan.Status.IN_FORCE,),
 ) -> QuerySet[Progress]:
-    """The Progress rows of one quarter (default: the filters' quarter) under the filters."""
+    """The Progress rows of one quarter (default: the filters' quarter) under the filters.
+
+    Dashboards count in-force plans by default; plans in 终期评估 have their own section
+    (``states=(FINAL_REVIEW,)``), and a plan picked in the filters is shown whatever its state
+    (docs/lifecycle.md)."""
     rows = progress_for_quarter(
         year=year if year is not None else f.year,  # type: ignore[arg-type]
         quarter=quarter if quarter is not None else f.quarter,  # type: ignore[arg-type]
@@ -38,6 +46,8 @@ def progress_rows(
         plan_ids=[f.plan.pk] if f.plan else None,
         department_id=f.department.pk if f.department else None,
     )
+    if states is not None and f.plan is None:
+        rows = rows.filter(target__plan__status__in=states)
     if f.category:
         rows = rows.filter(target__indicator__category=f.category)
     if f.status:

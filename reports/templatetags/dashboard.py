@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from indicators.calendar import Period
@@ -67,12 +67,6 @@ def gap_words(row: object, unit: str = "") -> str:
 
 
 @register.filter
-def reason_text(row: object) -> str:
-    """Why the row is 待填报 / 数据不足 (its ``reason``), or ``""``."""
-    return reason_label(getattr(row, "reason", "") or "") if row is not None else ""
-
-
-@register.filter
 def percent(value: object, digits: int = 0) -> str:
     """A share 0..1 as a percentage: 0.8 → "80%"."""
     if value is None:
@@ -88,6 +82,23 @@ def status_badge(status: str | None) -> str:
     return format_html(
         '<span class="badge {}">{}</span>', status, _LABELS.get(status, status)
     )
+
+
+@register.simple_tag
+def progress_note(row: object) -> str:
+    """The small text after a status badge: 待终期数据 while the deadline figure is awaited
+    (issue 15), and why a row is 数据不足 or 待填报."""
+    if row is None:
+        return ""
+    parts = []
+    status, reason = getattr(row, "status", ""), getattr(row, "reason", "") or ""
+    if getattr(row, "awaiting_final", False):
+        parts.append(format_html('<span class="flag awaiting-final">{}</span>', _("待终期数据")))
+    if status in ("insufficient_data", "no_data") and reason and reason != "awaiting_final":
+        parts.append(
+            format_html('<span class="muted small">{}</span>', reason_label(reason))
+        )
+    return format_html_join(" ", "{}", ((p,) for p in parts)) if parts else ""
 
 
 @register.filter

@@ -8,6 +8,7 @@ built in ``reports.figures`` and shipped as ``json_script`` data islands; no inl
 
 from .common import LABELS, PROGRESS_CSV_HEADER
 from .departments import department_detail, department_list
+from .final import final_assessment
 from .indicators import indicator_detail, indicator_list
 from .plans import plan_detail, plan_list
 from .summary import DEPARTMENT_CHART_LIMIT, home, overview
@@ -19,6 +20,7 @@ __all__ = [
     "PROGRESS_CSV_HEADER",
     "department_detail",
     "department_list",
+    "final_assessment",
     "home",
     "indicator_detail",
     "indicator_list",

@@ -15,6 +15,7 @@ from django.utils import timezone
 from indicators.calendar import Period
 from indicators.models import Department
 from indicators.permissions import can_read_dashboards
+from targets.models import Plan
 from targets.selectors import plan_list as select_plans
 
 from .. import figures
@@ -81,7 +82,17 @@ def overview(request: HttpRequest) -> HttpResponse:
         r for r in sel.reporting_by_department(lead_departments, today=timezone.localdate())
         if r.overdue
     ]
+    in_review = sel.progress_rows(f, states=(Plan.Status.FINAL_REVIEW,))
+    review_plans = list(
+        select_plans(region_ids=f.region_ids).filter(status=Plan.Status.FINAL_REVIEW)
+    )
+    review_counts = sel.plan_status_counts([p.pk for p in review_plans], year=f.year,
+                                           quarter=f.quarter)
+    for plan in review_plans:
+        plan.counts = review_counts.get(plan.pk, {})  # type: ignore[attr-defined]
     ctx.update(
+        review_plans=review_plans,
+        review_total=in_review.count() if review_plans else 0,
         regions=regions,
         region_chart=figures.figure_json(
             figures.status_bars(sel.rollup_frame(regions), LABELS, links=region_links))

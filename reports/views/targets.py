@@ -40,18 +40,42 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
                      for p in history))
     actuals = sel.target_actuals(target)
     latest = history[-1] if history else None
+    earlier = _predecessor_target(target)
     ctx = {
         "active": "plans", "target": target, "history": list(reversed(history)),
         "can_adjust": is_office(request.user),  # 调整 (docs/onboarding.md §6)
         "latest": latest, "actuals": actuals,
         "changes": _page(request, sel.target_changes(target), 20),
-        "chart": _trajectory(target, actuals, latest),
+        "chart": _trajectory(target, actuals, latest, earlier),
+        "earlier": earlier,
         "closed": target.plan.status == Plan.Status.CLOSED,
     }
     return render(request, "reports/target_detail.html", ctx)
 
 
-def _trajectory(target: Target, actuals: Sequence[Any], latest: Progress | None) -> Any:
+def _predecessor_target(target: Target) -> Target | None:
+    """The same indicator's target in the predecessor plan (docs/lifecycle.md "Successors")."""
+    predecessor = target.plan.predecessor
+    if predecessor is None:
+        return None
+    return (
+        predecessor.targets.filter(indicator_id=target.indicator_id).select_related("plan")
+        .order_by("-deadline_year", "pk").first()
+    )
+
+
+def _path(target: Target) -> Any:
+    if target.value is None or target.baseline_value is None:
+        return None
+    start = sel.period_end(target.baseline_year or target.plan.t0_year, None)
+    end = sel.period_end(target.deadline_year or target.plan.end_year, None)
+    return (start, float(target.baseline_value)), (end, float(target.value))
+
+
+def _trajectory(
+    target: Target, actuals: Sequence[Any], latest: Progress | None,
+    earlier: Target | None = None,
+) -> Any:
     frame = sel.actuals_frame(actuals)
     deadline = sel.period_end(target.deadline_year or target.plan.end_year, None)
     goal = (deadline, float(target.value)) if target.value is not None else None
@@ -70,5 +94,6 @@ def _trajectory(target: Target, actuals: Sequence[Any], latest: Progress | None)
         frame, unit=target.unit, baseline=baseline, goal=goal,
         goal_high=float(target.value_high) if target.value_high is not None else None,
         projection=projection, expected_now=expected,
+        earlier_path=_path(earlier) if earlier is not None else None,
     )
     return figures.figure_json(fig)

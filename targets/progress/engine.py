@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -74,6 +75,7 @@ def compute_progress(
     frame = frame.take(order).reset_index(drop=True)
     grid = _grid(frame, as_of=as_of, settings=settings)
     joined = join_observations(frame, observed, lo=np.minimum(grid.t0, grid.t0_plan), hi=grid.cut)
+    grid, waiting = _deadline_window(grid, joined)
     out = blank(grid)
     bounds = np.searchsorted(group[order], np.arange(len(KIND_FUNCTIONS) + 1))
     for index, (compute, _) in enumerate(KIND_FUNCTIONS):
@@ -86,7 +88,25 @@ def compute_progress(
         compute(grid, joined.take(slice(lo, hi)), rows, out)
     restore = np.empty_like(order)
     restore[order] = np.arange(len(order))
-    return _finish(frame, grid, out, restore)
+    return _finish(frame, grid, out, restore, waiting)
+
+
+def _deadline_window(grid: Grid, joined: Joined) -> tuple[Grid, np.ndarray]:
+    """PROGRESS "Past the deadline", window 2 (docs/progress.md "Deadline windows").
+
+    Past tY but before the deadline figure is due (as-of earlier than the end of period
+    ``Y`` plus the grace days, i.e. ``qi(as_of - grace) < qi(tY)``) and with no approved
+    figure for the deadline period yet, a target is judged by the pace rules as on the
+    day before tY: its ``final`` flag is cleared and the row is marked ``awaiting_final``.
+    Once the figure is overdue (or approved) ``final`` stays and the deadline period alone
+    decides. Returns the adjusted grid and the mask of targets in the window.
+    """
+    at_deadline = joined.qi == grid.deadline[joined.tpos]
+    has_final = np.bincount(joined.tpos[at_deadline], minlength=grid.n) > 0
+    waiting = grid.final & ~has_final & (grid.due < grid.deadline)
+    if not waiting.any():
+        return grid, waiting
+    return replace(grid, final=grid.final & ~waiting), waiting
 
 
 def _grid(frame: pd.DataFrame, *, as_of: dt.date | pd.Timestamp, settings: Settings) -> Grid:
@@ -128,7 +148,11 @@ def _grid(frame: pd.DataFrame, *, as_of: dt.date | pd.Timestamp, settings: Setti
 
 
 def _finish(
-    frame: pd.DataFrame, grid: Grid, out: dict[str, np.ndarray], restore: np.ndarray
+    frame: pd.DataFrame,
+    grid: Grid,
+    out: dict[str, np.ndarray],
+    restore: np.ndarray,
+    waiting: np.ndarray,
 ) -> pd.DataFrame:
     """Rules common to every kind, then the status precedence, then the output frame."""
     data_qi, t0 = out["data_qi"], out["t0"]
@@ -153,6 +177,11 @@ def _finish(
         reason = np.where(override, new_reason, reason)
 
     gap = signed_gap(grid, out, status)
+    # 待终期数据: the deadline figure is still to come, either not yet due (the window) or
+    # overdue; a monotone kind already achieved (terminal) no longer waits for anything.
+    awaiting_final = (waiting | (reason == Reason.AWAITING_FINAL)) & ~(
+        out["terminal"] & (status == Status.ACHIEVED)
+    ) & ~cancelled & ~unassigned
     with np.errstate(invalid="ignore"):
         provisional = out["provisional"] | (has_data & (data_qi - t0 < 4))
     to_meet = out["projected_to_meet"]
@@ -182,6 +211,7 @@ def _finish(
         "projected_to_meet": pd.array(
             np.where(np.isnan(to_meet), None, to_meet == 1), dtype="boolean"
         ),
+        "awaiting_final": awaiting_final,
         "aspirational": frame["aspirational"].to_numpy(),
         "binding": frame["binding"].to_numpy(),
     }

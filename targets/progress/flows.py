@@ -98,11 +98,18 @@ def flow_totals(grid: Grid, joined: Joined, mask: np.ndarray) -> FlowTotals:
     )
 
 
-def _no_data(grid: Grid, f: FlowTotals) -> tuple[np.ndarray, np.ndarray]:
-    """(no_data condition, reason) shared by both flow kinds."""
+def _no_data(
+    grid: Grid, f: FlowTotals, reached: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(no_data condition, reason) shared by both flow kinds.
+
+    ``reached``: a running total that already meets its goal is monotone and stays
+    achieved whatever is still to be reported (PROGRESS "Monotone kinds stay achieved").
+    """
     none = f.count == 0
-    awaiting = grid.final & (f.data_qi != grid.deadline)
-    missing = ~f.complete & ~none
+    held = np.zeros(grid.n, bool) if reached is None else reached
+    awaiting = grid.final & (f.data_qi != grid.deadline) & ~held
+    missing = ~f.complete & ~none & ~held
     reason = select(
         [awaiting, none, missing],
         [Reason.AWAITING_FINAL, Reason.NO_OBSERVATION, Reason.MISSING_PERIOD],
@@ -208,8 +215,8 @@ def cumulative_new(
     n = grid.n
     f = flow_totals(grid, joined, mask)
     goal, sign, cmp, final = grid.value, grid.sign, grid.comparator, grid.final
-    no_data, reason = _no_data(grid, f)
     up = sign > 0
+    no_data, reason = _no_data(grid, f, up & meets(f.total, goal, cmp, grid.tolerance))
     expected = goal * f.plan_share
     status = _running_total_status(grid, f, goal, expected, no_data)
     reason = np.where(

@@ -37,11 +37,15 @@ def milestone(grid: Grid, joined: Joined, mask: np.ndarray, out: dict[str, np.nd
     not_started = (state == 0) & ~counted
     off = not_started & (share6 >= off_share) if off_share is not None else np.zeros(n, bool)
     none, final = np.isnan(data_qi), grid.final
+    # Past the deadline only a report for the deadline period can say 未完成; without one
+    # the common rule applies (no_data, awaiting_final), unless it is already 已完成.
+    unreported = final & ~none & ~done & (data_qi != grid.deadline)
     status = select(
-        [none, done, final, counted, off, not_started & (share6 >= 0.5)],
+        [none, done, unreported, final, counted, off, not_started & (share6 >= 0.5)],
         [
             Status.NO_DATA,
             Status.ACHIEVED,
+            Status.NO_DATA,
             Status.NOT_ACHIEVED,
             bands(pace(ratio, share), grid.settings),
             Status.OFF_TRACK,
@@ -49,7 +53,9 @@ def milestone(grid: Grid, joined: Joined, mask: np.ndarray, out: dict[str, np.nd
         ],
         Status.ON_TRACK,
     )
-    reason = select([none & final, none], [Reason.AWAITING_FINAL, Reason.NO_OBSERVATION], None)
+    reason = select(
+        [(none & final) | unreported, none], [Reason.AWAITING_FINAL, Reason.NO_OBSERVATION], None
+    )
     expected = total * share
     put(
         out,

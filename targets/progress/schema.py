@@ -190,6 +190,7 @@ PROGRESS_COLUMNS: tuple[str, ...] = (
     "needed_average",
     "projected_value",
     "projected_to_meet",
+    "awaiting_final",
     "aspirational",
     "binding",
 )
@@ -217,6 +218,7 @@ PROGRESS_DTYPES: dict[str, str] = {
     "needed_average": "float64",
     "projected_value": "float64",
     "projected_to_meet": "boolean",
+    "awaiting_final": "bool",
     "aspirational": "bool",
     "binding": "bool",
 }

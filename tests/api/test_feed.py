@@ -203,6 +203,20 @@ def test_progress_defaults_to_the_latest_quarter(api, scjg_target):
     assert row["lead_departments"] == ["区市场监管局"]
 
 
+def test_progress_rows_carry_awaiting_final_and_the_reason(api, scjg_target, gxj_target):
+    # Issue 15: 待终期数据 and why a row is 数据不足 travel with the feed's progress rows.
+    ProgressFactory(target=scjg_target, year=2025, quarter=4, status="on_track",
+                    awaiting_final=True)
+    ProgressFactory(target=gxj_target, year=2025, quarter=4, status="insufficient_data",
+                    reason="no_baseline")
+
+    rows = {r["target"]: r for r in api.get("/api/v1/progress/?quarter=2025Q4").json()["results"]}
+
+    assert rows[scjg_target.pk]["awaiting_final"] is True
+    assert rows[gxj_target.pk]["awaiting_final"] is False
+    assert rows[gxj_target.pk]["reason"] == "no_baseline"
+
+
 def test_progress_by_quarter_and_filters(api, scjg_target, gxj_target):
     q3 = ProgressFactory(target=scjg_target, year=2025, quarter=3, status="lagging")
     ProgressFactory(target=scjg_target, year=2025, quarter=4, status="on_track")

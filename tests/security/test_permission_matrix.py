@@ -189,6 +189,13 @@ PAGE_MATRIX = [
             objects={"pk": "department_yc"}),
     PageRow("reports:target-detail", "GET", page((), others=DENIED),
             objects={"pk": "target_yc"}),
+    # 终期评估 (issue 15): dashboard readers read it, only the office edits it
+    PageRow("reports:final-assessment", "GET", page(DASHBOARD_READERS)),
+    PageRow("reports:final-assessment", "GET", page(DASHBOARD_READERS), query={"format": "xlsx"}),
+    PageRow("reports:final-assessment", "POST", page({OFFICE}),
+            {"action": "narrative", "narrative": "总体完成。"}),
+    PageRow("reports:final-assessment", "GET", page((), others=DENIED),
+            objects={"code": "plan_yc"}),
     PageRow("reports:report-list", "GET", page(REPORT_READERS)),
     PageRow("reports:report-create", "GET", REFUSED),
     PageRow("reports:report-create", "POST", page({OFFICE}, ALLOWED)),
@@ -289,6 +296,7 @@ PAGE_MATRIX = [
 #: Which world object fills each path parameter.
 PAGE_OBJECTS: dict[str, dict[str, str]] = {
     "reports:plan-detail": {"code": "plan"},
+    "reports:final-assessment": {"code": "plan_review"},
     "reports:department-detail": {"pk": "department_a"},
     "reports:indicator-detail": {"code": "indicator_a"},
     "reports:target-detail": {"pk": "target_a"},
@@ -452,8 +460,12 @@ def world(district, other_city, scjg, gxj, scjg_user, gxj_user, office_user, lea
     target_a = TargetFactory(plan=plan, code="T001", indicator=rate_a, value=96, leads=[scjg])
     TargetFactory(plan=plan, code="T002", indicator=rate_b, value=90, leads=[gxj])
     progress_a = ProgressFactory(target=target_a, year=2025, quarter=2)
+    plan_review = PlanFactory(region=district, code="ganyu-2016", start_year=2016,
+                              end_year=2020, base_year=2015, status="final_review")
+    TargetFactory(plan=plan_review, code="T001", indicator=rate_a, value=95, leads=[scjg])
     values: dict[str, Any] = {
         "district": district.pk, "plan": plan.code, "plan_pk": plan.pk,
+        "plan_review": plan_review.code,
         "department_a": scjg.pk, "indicator_a": RATE_A, "indicator_a_pk": rate_a.pk,
         "indicator_b": RATE_B,
         "target_a": target_a.pk, "progress_a": progress_a.pk, "period": "2025Q2",
