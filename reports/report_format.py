@@ -108,10 +108,11 @@ def line_from_progress(row: Progress, *, full_names: bool = False) -> ReportLine
     flags = [label for flag, label in (
         (row.moving_away, "倒退"), (row.stale, "数据过期"), (row.provisional, "初步"),
         (row.exceeds_stretch, "超额"), (row.awaiting_final, "待终期数据"),
-        (row.status == "insufficient_data" and row.reason == "no_baseline", "无基期值"),
     ) if flag]
-    if row.reason and row.status in (Progress.Status.NO_DATA, Progress.Status.INSUFFICIENT_DATA):
-        flags.insert(0, reason_label(row.reason))  # 待填报 / 数据不足 say why
+    waits = row.reason == "awaiting_final" and row.awaiting_final  # already flagged
+    if row.reason and row.status in (Progress.Status.NO_DATA, Progress.Status.INSUFFICIENT_DATA) \
+            and not waits:
+        flags.insert(0, reason_label(row.reason))  # 待填报 / 数据不足 say why (无基期值 …)
     if row.data_year:
         data_period = (f"{row.data_year}年第{row.data_quarter}季度" if row.data_quarter
                        else f"{row.data_year}年")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0007_merge_20261202_1558'),
+        ('indicators', '0007_merge_review_findings'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('indicators', '0005_review_findings_proposals_heads_password'),
-        ('indicators', '0006_merge_20261202_1541'),
+        ('indicators', '0006_merge_feed_indexes_and_plan_audit_kind'),
     ]
 
     operations = [
