@@ -20,7 +20,6 @@ from django.http import HttpResponseBase, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from django.utils.translation import gettext_lazy
-from django_filters.fields import IsoDateTimeField
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
@@ -29,7 +28,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .api import InputError, Pagination
+from .api import InputError, Pagination, SinceField
 from .authentication import ApiTokenAuthentication
 from .models import ApiToken, Tombstone
 from .renderers import CSVRenderer
@@ -138,7 +137,7 @@ class FeedMixin:
         if not raw:
             return None
         try:
-            return IsoDateTimeField().clean(raw)
+            return SinceField().clean(raw)
         except DjangoValidationError as error:  # the filterset reports it first; belt and braces
             raise InputError("updated_since", error.messages[0]) from None
 

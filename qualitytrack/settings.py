@@ -307,6 +307,12 @@ REST_FRAMEWORK = {
         "qualitytrack.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # Bounded by DATA_UPLOAD_MAX_MEMORY_SIZE, depth-checked, Chinese errors (qualitytrack.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "qualitytrack.parsers.JSONParser",
+        "qualitytrack.parsers.FormParser",
+        "qualitytrack.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
