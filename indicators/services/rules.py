@@ -152,7 +152,7 @@ def check_entry(entry: Entry, ctx: EntryContext, *, correcting: bool = False) ->
         problem(
             "indicator",
             _(
-                "指标“%(name)s”%(period)s的数据已%(status)s，不能重复填报；如需修改已审核的数据，请提交更正并说明原因。"
+                "指标“%(name)s”%(period)s的数据状态为“%(status)s”，不能重复填报；如需修改已审核的数据，请提交更正并说明原因。"
             ),
             "duplicate",
             period=period.label,
@@ -197,8 +197,11 @@ def check_entry(entry: Entry, ctx: EntryContext, *, correcting: bool = False) ->
         return problems
     low, high = indicator_bounds(indicator)
     shown = format_number(value)
-    if indicator.is_rate and (
-        (low is not None and value < low) or (high is not None and value > high)
+    if (
+        indicator.is_rate
+        and low is not None
+        and high is not None
+        and (value < low or value > high)
     ):
         problem(
             "value",
