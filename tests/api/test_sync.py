@@ -180,3 +180,30 @@ def test_a_new_lead_department_counts_as_a_change_of_the_target(api, plan, scjg,
 
     assert [row["id"] for row in rows] == [target.pk, other.pk]
     assert rows[0]["lead_departments"] == ["区工信局", "区市场监管局"]
+
+
+def test_a_recompute_moves_only_the_progress_rows_that_changed(
+    api, district, scjg, scjg_target, gxj_target
+):
+    """Issue 12 row 16: a recompute (here of everything, as the nightly run does) leaves the
+    computed_at of unchanged rows alone, on SQLite as on PostgreSQL, so a mirror syncing with
+    updated_since receives only what changed."""
+    from targets.models import Progress
+    from targets.services import progress_recompute
+
+    with time_machine.travel(MONDAY, tick=False):
+        progress_recompute(as_of=MONDAY.date(), all_quarters=True)
+    before = dict(Progress.objects.values_list("pk", "computed_at"))
+    with time_machine.travel(TUESDAY, tick=False):
+        ObservationFactory(indicator=scjg_target.indicator, region=district, department=scjg,
+                           year=2024, value=Decimal("97"))
+        progress_recompute(as_of=MONDAY.date(), all_quarters=True)
+
+    response = api.get("/api/v1/progress/", {"updated_since": TUESDAY.isoformat(),
+                                             "quarter": "all", "page_size": 1000})
+    changed = response.json()["results"]
+    assert changed, "the approved figure changed some progress rows"
+    assert {row["target"] for row in changed} == {scjg_target.pk}
+    untouched = Progress.objects.filter(target=gxj_target)
+    assert untouched.exists()
+    assert all(row.computed_at == before[row.pk] for row in untouched)
