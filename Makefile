@@ -19,9 +19,10 @@ install: $(BIN)/.installed
 system-deps:
 	@bash scripts/system-deps.sh
 
-## set up the database: migrate, seed (idempotent), progress, demo accounts
+## set up the database: migrate, seed (idempotent), progress, demo accounts, static files
 setup: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py loaddata seed_targets
 	$(BIN)/python manage.py compute_progress --all
 	$(BIN)/python manage.py create_demo_users

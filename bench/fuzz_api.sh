@@ -32,3 +32,7 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/api/schema/" >/dev/null 
   --url "http://127.0.0.1:$port" -H "Authorization: Token $token" \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
   --max-examples "$examples" --workers 1
+
+# What the schema-driven fuzzer does not generate (issue 12, rows 5, 6, 12, 15): extreme
+# updated_since, 100,000-deep JSON, over-long text, an 11 MB body, an unknown API path.
+.venv/bin/python bench/hostile_inputs.py "http://127.0.0.1:$port" "$token"
