@@ -39,7 +39,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyF
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as noop
@@ -273,13 +273,6 @@ def _drf_errors(detail: Any, field: str | None = None) -> Iterable[dict[str, Any
             yield from _drf_errors(item, field)
     else:
         yield {"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}
-
-
-def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-    """Any /api/ path no route serves: the API's Chinese JSON 404, not Django's HTML page."""
-    body = {"errors": [{"field": None, "code": "not_found",
-                        "message": _("没有这个 API 地址：%(path)s") % {"path": request.path}}]}
-    return JsonResponse(body, status=404, json_dumps_params={"ensure_ascii": False})
 
 
 # --- Router ---------------------------------------------------------------------------------

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: turns any database outage below it into a quick 503 with a Chinese message.
     "qualitytrack.middleware.DatabaseUnavailableMiddleware",
+    # The API's JSON error shape for unknown /api/ paths and Django's own 400s there.
+    "qualitytrack.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -2,14 +2,14 @@ from csp.constants import SELF
 from csp.decorators import csp_replace
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, re_path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import indicators.api  # noqa: F401  (each app's api module registers its viewsets)
 import targets.api  # noqa: F401
 
 from . import otp_views, views
-from .api import api_not_found, router
+from .api import router
 
 # Swagger UI's page (drf-spectacular's template, sidecar assets) carries one inline <style>;
 # only this page may use inline styles, scripts stay 'self' (the split view serves its JS).
@@ -36,6 +36,4 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", swagger_ui, name="swagger-ui"),
-    # Last: every other /api/ path is the API's Chinese JSON 404 (docs/reliability.md, row 15).
-    re_path(r"^api/", api_not_found),
 ]

@@ -96,10 +96,24 @@ def test_a_body_over_the_upload_limit_is_a_chinese_json_413(api, scjg_key, scjg_
     assert not Observation.objects.exists()
 
 
+@pytest.mark.parametrize("debug", [False, True])
 @pytest.mark.parametrize("path", ["/api/v1/nothing-here/", "/api/v2/", "/api/x", "/api/v1/x/y/"])
-def test_an_unknown_api_path_is_a_chinese_json_404(api, path):
+def test_an_unknown_api_path_is_a_chinese_json_404(api, path, debug, settings):
+    settings.DEBUG = debug
+
     errors = chinese_errors(api.get(path), 404)
+
     assert errors[0]["code"] == "not_found"
+
+
+def test_a_form_body_over_djangos_limit_is_json_too(client, scjg_user, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client.force_login(scjg_user)
+
+    response = client.post(URL, {"evidence": "x" * 5000})
+
+    assert response.status_code in (400, 413)
+    chinese_errors(response, response.status_code)
 
 
 def test_evidence_longer_than_the_form_allows_is_refused_naming_the_field(
