@@ -36,6 +36,7 @@ from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from rest_framework.response import Response
 
 from indicators.audit import audit_record
 from indicators.models import AuditEvent
@@ -223,7 +224,9 @@ class ApiJsonErrorsMiddleware:
             response.status_code in (400, 404)
             and path.startswith("/api/")
             and not path.startswith(_API_HTML_PAGES)
-            and not response.get("Content-Type", "").startswith("application/json")
+            # only Django's own HTML pages: DRF's answers (JSON, CSV, browsable) are shaped
+            and not isinstance(response, Response)
+            and response.get("Content-Type", "").startswith("text/html")
         ):
             if response.status_code == 404:
                 error = {"field": None, "code": "not_found",
