@@ -23,20 +23,22 @@ system-deps:
 ## `make run DEMO=0` loads none; `manage.py load_demo_history --remove` takes it out again.
 DEMO ?= 1
 
-## set up the database: migrate, seed (idempotent), progress, demo accounts, demo history
+## set up the database: migrate, seed (idempotent), progress, demo accounts, static files
+## (the production setup: no demo history)
 setup: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py loaddata seed_targets
 	$(BIN)/python manage.py compute_progress --all
 	$(BIN)/python manage.py create_demo_users
-ifneq ($(DEMO),0)
-	$(BIN)/python manage.py load_demo_history
-endif
 
 ## make run: install, migrate, load the seed data, create demo accounts, then the web server on
 ## :$(PORT), a Celery worker and beat (Procfile, via honcho) on kombu's filesystem broker in
 ## .run/broker: no service to start; Ctrl-C stops all three.
 run: setup
+ifneq ($(DEMO),0)
+	$(BIN)/python manage.py load_demo_history
+endif
 	PATH="$(abspath $(BIN)):$$PATH" CELERY_BROKER_URL=filesystem:// \
 	  $(BIN)/honcho start --procfile Procfile --port $(PORT)
 

@@ -38,3 +38,6 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/api/schema/" >/dev/null 
 # forged dimension, 600 zip members, truncated and non-zip files (tests/hostile_workbooks.py).
 # Each must be refused quickly with a Chinese reason and a failed job, never a 500.
 .venv/bin/python -m pytest -q -p no:cacheprovider tests/indicators/test_excel_limits.py
+# What the schema-driven fuzzer does not generate (issue 12, rows 5, 6, 12, 15): extreme
+# updated_since, 100,000-deep JSON, over-long text, an 11 MB body, an unknown API path.
+.venv/bin/python bench/hostile_inputs.py "http://127.0.0.1:$port" "$token"

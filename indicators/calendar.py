@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 QUARTERLY = "quarterly"
 ANNUAL = "annual"
 
+#: The years a period given in a URL or a file may name (docs/reliability.md, part B, row 13).
+MIN_YEAR, MAX_YEAR = 1900, 2999
 _SLUG = re.compile(r"^(?P<year>\d{4})(?:[Qq](?P<quarter>[1-4]))?$")
 
 
@@ -47,8 +49,14 @@ class Period:
             raise ValueError(
                 _("报告期“%(slug)s”格式不正确，应为如 2024Q1 或 2024 的形式。") % {"slug": slug}
             )
-        quarter = match["quarter"]
-        return cls(int(match["year"]), int(quarter) if quarter else None)
+        quarter, year = match["quarter"], int(match["year"])
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            # 9999 would overflow the date arithmetic of deadlines (a 500): no such period.
+            raise ValueError(
+                _("报告期“%(slug)s”超出范围（%(min)d—%(max)d年）。")
+                % {"slug": slug, "min": MIN_YEAR, "max": MAX_YEAR}
+            )
+        return cls(year, int(quarter) if quarter else None)
 
     @property
     def slug(self) -> str:

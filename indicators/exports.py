@@ -1,12 +1,12 @@
 """File exports of the data-entry pages: CSV (UTF-8 with BOM, opens in Excel) and .xlsx.
 
-Every data export is recorded in the audit log (``audit_record(kind=EXPORT)``).
+Every data export is recorded in the audit log (``audit_record(kind=EXPORT)``). The files
+are written by ``qualitytrack.tabular``, which keeps formula-like text (a username
+``=HYPERLINK(…)``) from running in Excel (docs/reliability.md, part B, row 4).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
@@ -15,10 +15,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qualitytrack.tabular import csv_text, xlsx_table
+
 from .audit import audit_record
 from .calendar import Period
 from .excel import reader as cols
-from .excel.writer import table_workbook
 from .models import AuditEvent, Observation, ObservationChange
 from .selectors import EntryRow, format_number
 
@@ -66,16 +67,11 @@ def _respond(
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
         response = HttpResponse(
-            table_workbook(title=title, headers=headers, rows=rows), content_type=XLSX
+            xlsx_table(title=title, headers=headers, rows=rows), content_type=XLSX
         )
         name = f"{title}-{stamp}.xlsx"
     else:
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer)
-        writer.writerow(headers)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(csv_text(headers, rows), content_type="text/csv; charset=utf-8")
         name = f"{title}-{stamp}.csv"
     response["Content-Disposition"] = attachment(name)
     audit_record(

@@ -13,7 +13,7 @@ from . import roles
 from .calendar import Period
 from .models import AuditEvent, Department, Indicator, Observation, Region
 from .selectors import EntryRow, departments_by_region, format_number
-from .services.rules import EDITABLE, Entry
+from .services.rules import EDITABLE, EVIDENCE_MAX_LENGTH, REASON_MAX_LENGTH, Entry
 
 
 def parse_decimal(text: str) -> Decimal:
@@ -59,7 +59,7 @@ class EntryForm(forms.Form):
             self.fields[f"evidence_{pk}"] = forms.CharField(
                 label=_("佐证说明"),
                 required=False,
-                max_length=2000,
+                max_length=EVIDENCE_MAX_LENGTH,
                 initial=obs.evidence if obs else "",
             )
             self.fields[f"confirm_{pk}"] = forms.BooleanField(
@@ -120,9 +120,23 @@ class EntryForm(forms.Form):
         return data
 
 
+def labelled_errors(form: forms.Form) -> list[str]:
+    """Every error of a bound form as "字段名：原因", so a message names its field."""
+    return [
+        f"{form.fields[name].label}：{message}"
+        if name in form.fields and str(form.fields[name].label) not in str(message)
+        else str(message)
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+
+
 class ReturnForm(forms.Form):
     comment = forms.CharField(
-        label=_lazy("退回意见"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=_lazy("退回意见"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=REASON_MAX_LENGTH,
+        error_messages={"required": _lazy("退回时必须填写退回意见。")},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -139,7 +153,9 @@ class CorrectionForm(forms.Form):
         choices=[("", "—"), *Observation.State.choices],
     )
     reason = forms.CharField(
-        label=_lazy("更正原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=_lazy("更正原因"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=REASON_MAX_LENGTH,
     )
     confirm_jump = forms.BooleanField(label=_lazy("确认数值无误"), required=False)
 
@@ -194,7 +210,7 @@ class BulkActionForm(forms.Form):
     action = forms.ChoiceField(
         choices=[("approve", _lazy("批量通过")), ("return", _lazy("批量退回"))]
     )
-    comment = forms.CharField(required=False, max_length=2000)
+    comment = forms.CharField(label=_lazy("退回意见"), required=False, max_length=REASON_MAX_LENGTH)
 
     def __init__(self, *args: object, ids: list[int], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

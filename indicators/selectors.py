@@ -300,11 +300,20 @@ def last_observations(
 
 
 def indicator_bounds(indicator: Indicator) -> tuple[Decimal | None, Decimal | None]:
-    """The natural bounds: as configured; a rate defaults to 0 to 100, a count or flow to >= 0."""
+    """The natural bounds of a figure: the one source for form, API, Excel and the CLI import.
+
+    As configured on the indicator, with defaults by kind (docs/reliability.md, part B, row
+    11): a share in % (合格率, 占比) lies in 0 to 100; a change rate in % (增长率, 「可为负」)
+    is marked by a configured lower bound below 0 (e.g. -100: an amount cannot fall by more
+    than all of it) and has no upper bound unless one is configured, so -5.2 and 120 are
+    accepted; a count or flow is >= 0.
+    """
     low, high = indicator.lower_bound, indicator.upper_bound
     if indicator.is_rate:
+        change_rate = low is not None and low < 0
         low = Decimal(0) if low is None else low
-        high = Decimal(100) if high is None else high
+        if high is None and not change_rate:
+            high = Decimal(100)
     elif indicator.measure == Indicator.Measure.FLOW or indicator.unit in COUNT_UNITS:
         low = Decimal(0) if low is None else low
     return low, high

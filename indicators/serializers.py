@@ -15,8 +15,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Department, Indicator, Observation, Region
+from .services.rules import EVIDENCE_MAX_LENGTH, REASON_MAX_LENGTH
 
 NUMBER = {"coerce_to_string": False}
+
+
+def _limited(label: str, limit: int) -> dict[str, Any]:
+    """max_length with a Chinese message naming the field (the forms share the limit)."""
+    return {
+        "max_length": limit,
+        "error_messages": {"max_length": _("%(label)s最多{max_length}字。") % {"label": label}},
+    }
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -112,7 +121,8 @@ class ObservationCreateInputSerializer(serializers.Serializer):
         help_text=_("里程碑类指标：not_started / in_progress / done，或 未启动 / 推进中 / 已完成"),
     )
     evidence = serializers.CharField(
-        required=False, allow_blank=True, default="", label=_("佐证说明")
+        required=False, allow_blank=True, default="", label=_("佐证说明"),
+        **_limited(_("佐证说明"), EVIDENCE_MAX_LENGTH),
     )
     confirm_jump = serializers.BooleanField(
         required=False, default=False, label=_("确认数值无误"),
@@ -128,9 +138,13 @@ class ObservationUpdateInputSerializer(serializers.Serializer):
         coerce_to_string=False, label=_("数值"),
     )
     state = serializers.CharField(required=False, allow_blank=True, label=_("进展状态"))
-    evidence = serializers.CharField(required=False, allow_blank=True, label=_("佐证说明"))
+    evidence = serializers.CharField(
+        required=False, allow_blank=True, label=_("佐证说明"),
+        **_limited(_("佐证说明"), EVIDENCE_MAX_LENGTH),
+    )
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", label=_("更正原因"),
+        **_limited(_("更正原因"), REASON_MAX_LENGTH),
         help_text=_("更正已审核的数据时必填"),
     )
     confirm_jump = serializers.BooleanField(

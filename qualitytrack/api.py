@@ -36,12 +36,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import BooleanField, F, Func, QuerySet, Value
@@ -51,6 +52,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as noop
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from rest_framework import exceptions, pagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -230,8 +232,37 @@ class Pagination(pagination.PageNumberPagination):
 # --- Filters every list shares --------------------------------------------------------------
 
 
+#: The instants ``updated_since`` may name (docs/reliability.md, part B, row 5): anything
+#: outside cannot be converted between time zones or stored, and no row is that old or new.
+SINCE_EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+SINCE_LATEST = dt.datetime(9998, 12, 31, tzinfo=dt.UTC)
+
+
+class SinceField(IsoDateTimeField):
+    """An ISO 8601 instant within SINCE_EARLIEST..SINCE_LATEST, or a Chinese 400.
+
+    ``0001-01-01`` in Asia/Shanghai, or ``9999-12-31T23:59:59-14:00``, overflows Python's
+    datetime when converted to UTC for the query (an OverflowError, i.e. a 500).
+    """
+
+    def clean(self, value: Any) -> Any:
+        try:
+            result = super().clean(value)
+            if result is None or SINCE_EARLIEST <= result.astimezone(dt.UTC) <= SINCE_LATEST:
+                return result
+        except OverflowError:
+            pass
+        raise DjangoValidationError(
+            _("参数 updated_since 超出可处理的时间范围，应在%(low)s至%(high)s之间。")
+            % {"low": SINCE_EARLIEST.date().isoformat(), "high": SINCE_LATEST.date().isoformat()},
+            code="out_of_range",
+        )
+
+
 class UpdatedSinceFilter(filters.IsoDateTimeFilter):
     """``updated_since``: rows whose change time is at or after the given ISO 8601 instant."""
+
+    field_class = SinceField
 
     def __init__(self, field_name: str = "updated_at", **kwargs: Any) -> None:
         kwargs.setdefault("lookup_expr", "gte")
@@ -247,6 +278,8 @@ class FullListSinceFilter(filters.IsoDateTimeFilter):
 
     The list comes back in full (it is small); the view still adds its tombstones.
     """
+
+    field_class = SinceField
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", gettext_lazy("参考数据总是完整返回；给出时另附此后的删除记录"))
@@ -294,11 +327,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     Django's ValidationError and PermissionDenied (what the services raise) map to 400 and
     403, so a service error reads the same in the form and in the API.
     """
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        # Django's own body limits, hit when a parser reads the body: JSON, not an HTML 400.
+        from .parsers import BodyTooLarge
+
+        exc = BodyTooLarge()
     if isinstance(exc, DjangoValidationError):
         set_rollback()
         return Response({"errors": list(_django_errors(exc))}, status=400)
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(detail=str(exc) or None)
+    elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF"):
+        # SessionAuthentication's "CSRF Failed: …" is English and names Django internals.
+        exc = exceptions.PermissionDenied(
+            _("CSRF 校验失败：请刷新页面后重试；程序调用请使用 API 令牌。"), code="csrf_failed"
+        )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)

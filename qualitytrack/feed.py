@@ -23,7 +23,6 @@ from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext_lazy
-from django_filters.fields import IsoDateTimeField
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
@@ -32,7 +31,7 @@ from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRen
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .api import InputError, Pagination
+from .api import InputError, Pagination, SinceField
 from .authentication import ApiTokenAuthentication
 from .models import ApiToken, Tombstone
 from .renderers import CSVRenderer
@@ -176,7 +175,7 @@ class FeedMixin:
         if not raw:
             return None
         try:
-            return IsoDateTimeField().clean(raw)
+            return SinceField().clean(raw)
         except DjangoValidationError as error:  # the filterset reports it first; belt and braces
             raise InputError("updated_since", error.messages[0]) from None
 

@@ -8,6 +8,9 @@ answer is replaced by a 503 with ``Retry-After`` on the way out. The page is pla
 here, with no template or context processor that would query the database again; the API
 gets the project's JSON error shape. Place this middleware first.
 
+``ApiJsonErrorsMiddleware`` gives the API's JSON error shape to the 404 of an unknown /api/
+path and to Django's own 400s there (a body over the upload limit), with DEBUG on or off.
+
 ``SecondFactorRequiredMiddleware`` holds back a signed-in user who still owes the second login
 factor (qualitytrack.second_factor), and ``ChineseFirstLocaleMiddleware`` picks zh-hans.
 """
@@ -33,6 +36,7 @@ from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from rest_framework.response import Response
 
 from indicators.audit import audit_record
 from indicators.models import AuditEvent
@@ -212,3 +216,44 @@ def session_started(sender: object, request: HttpRequest | None, **kwargs: objec
     """A password login (again) starts the 12 hours afresh, even in a session kept from before."""
     if request is not None and hasattr(request, "session"):
         request.session[SessionLifetimeMiddleware.STARTED] = int(time.time())
+
+
+#: Under /api/ but browser pages, whose errors stay HTML: the token page and Swagger UI.
+_API_HTML_PAGES = ("/api/tokens/", "/api/docs/")
+
+
+class ApiJsonErrorsMiddleware:
+    """Unknown API paths and Django-level 400s in the API's Chinese JSON shape.
+
+    DRF answers errors inside its views; what never reaches a view (no route matched, or
+    Django refused the request first, e.g. ``RequestDataTooBig``) came back as Django's
+    English HTML page (docs/reliability.md, part B, row 15).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        path = request.path
+        if (
+            response.status_code in (400, 404)
+            and path.startswith("/api/")
+            and not path.startswith(_API_HTML_PAGES)
+            # only Django's own HTML pages: DRF's answers (JSON, CSV, browsable) are shaped
+            and not isinstance(response, Response)
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            if response.status_code == 404:
+                error = {"field": None, "code": "not_found",
+                         "message": _("没有这个 API 地址：%(path)s") % {"path": path}}
+            else:
+                error = {"field": None, "code": "bad_request",
+                         "message": _("请求无效：请求内容过大（不能超过%(mb)s MB）或格式不正确。")
+                         % {"mb": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024:g}"}}
+            return HttpResponse(
+                json.dumps({"errors": [error]}, ensure_ascii=False),
+                status=response.status_code, content_type="application/json",
+            )
+        return response
+

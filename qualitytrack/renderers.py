@@ -5,11 +5,12 @@ and it must do three things a generic package does not: write the UTF-8 BOM (wit
 Excel reads the file as GBK and garbles every Chinese character), head the columns with the
 serializer fields' Chinese labels, and neutralise cells that Excel would run as formulas.
 It renders one page (``page_size`` up to 1000); tombstones are for mirrors and stay in JSON.
+The file itself (BOM, formula neutralising) is written by ``qualitytrack.tabular``, the one
+tabular writer every export shares.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Mapping
@@ -19,8 +20,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework.renderers import BaseRenderer
 
-BOM = "\ufeff"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from .tabular import BOM, FORMULA_START, write_csv
+
+__all__ = ["BOM", "FORMULA_START", "CSVRenderer"]
 
 
 class CSVRenderer(BaseRenderer):
@@ -50,11 +52,8 @@ class CSVRenderer(BaseRenderer):
             response["Content-Disposition"] = f'attachment; filename="qualitytrack-{name}.csv"'
 
         buffer = io.StringIO()
-        buffer.write(BOM)
-        writer = csv.writer(buffer)
-        writer.writerow(columns.values())
-        for row in rows:
-            writer.writerow(_cell(row.get(key)) for key in columns)
+        write_csv(buffer, list(columns.values()), ([_cell(row.get(key)) for key in columns]
+                                                   for row in rows))
         return buffer.getvalue().encode("utf-8")
 
     @staticmethod
@@ -85,7 +84,4 @@ def _cell(value: Any) -> str:
     if isinstance(value, Decimal):
         text = f"{value:f}"
         return text.rstrip("0").rstrip(".") if "." in text else text
-    if isinstance(value, str):
-        # Excel runs "=…" as a formula; a leading apostrophe keeps it text (OWASP CSV injection).
-        return f"'{value}" if value.startswith(FORMULA_START) else value
-    return str(value)
+    return str(value)  # formula-like text is neutralised by tabular.write_csv

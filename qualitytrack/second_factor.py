@@ -130,6 +130,9 @@ def totp_verify(*, request: HttpRequest, device: TOTPDevice, token: str) -> Outc
                      detail=_("动态口令错误"))
         return Outcome(False, _(WRONG_CODE))
     django_otp.login(request, verified)
+    # A new session key once the second factor passes: a key seen before it (fixation) is
+    # worth nothing after (docs/reliability.md, part B, row 13).
+    request.session.cycle_key()
     audit_record(kind=AuditEvent.Kind.LOGIN, request=request, user=user,
                  detail=_("动态口令验证通过"))
     return Outcome(True)
@@ -157,6 +160,7 @@ def totp_enrolment_confirm(*, request: HttpRequest, device: TOTPDevice, token: s
                      detail=_("绑定动态口令验证器：口令错误或尝试过于频繁"))
         return refused
     django_otp.login(request, device)
+    request.session.cycle_key()  # as in totp_verify
     audit_record(kind=AuditEvent.Kind.USER, request=request, user=user,
                  detail=_("%(username)s绑定动态口令验证器并验证通过")
                  % {"username": user.get_username()})

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "qualitytrack.middleware.DatabaseUnavailableMiddleware",
     # Which requests may read from DATABASE_REPLICA_URL (a no-op without one).
     "qualitytrack.db_router.ReplicaReadsMiddleware",
+    # The API's JSON error shape for unknown /api/ paths and Django's own 400s there.
+    "qualitytrack.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -365,6 +367,12 @@ REST_FRAMEWORK = {
         "qualitytrack.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # Bounded by DATA_UPLOAD_MAX_MEMORY_SIZE, depth-checked, Chinese errors (qualitytrack.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "qualitytrack.parsers.JSONParser",
+        "qualitytrack.parsers.FormParser",
+        "qualitytrack.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

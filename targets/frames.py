@@ -162,12 +162,22 @@ def save_progress_frame(
     clean = progress.loc[:, ["target_id", *PROGRESS_FIELDS]].astype(object)
     clean = clean.where(progress.loc[:, clean.columns].notna(), None)
     clean["reason"] = clean["reason"].fillna("")
+    # As the PostgreSQL path's "WHERE … IS DISTINCT FROM": a row whose verdict did not change
+    # is not written, so it keeps its computed_at and the feed's updated_since does not send
+    # it again (docs/reliability.md, part B, row 16).
+    stored = {
+        row[0]: row[1:]
+        for row in Progress.objects.filter(year=year, quarter=quarter).values_list(
+            "target_id", *PROGRESS_FIELDS
+        )
+    }
     objects = [
         Progress(
             target_id=row[0], year=year, quarter=quarter, computed_at=computed_at,
             **dict(zip(PROGRESS_FIELDS, row[1:], strict=True)),
         )
         for row in clean.itertuples(index=False, name=None)
+        if stored.get(row[0]) != tuple(row[1:])
     ]
     Progress.objects.bulk_create(
         objects,
@@ -176,7 +186,7 @@ def save_progress_frame(
         unique_fields=["target", "year", "quarter"],
         update_fields=[*PROGRESS_FIELDS, "computed_at"],
     )
-    return len(objects)
+    return len(clean)  # rows upserted, changed or not: the same count as the PostgreSQL path
 
 
 def _copy_upsert(progress: pd.DataFrame, *, year: int, quarter: int, computed_at: datetime) -> int:

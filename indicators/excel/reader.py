@@ -278,7 +278,9 @@ def _merged_cell_errors(
 def _parse_row(row: int, cells: dict, errors: list[RowError]) -> ParsedRow | None:  # type: ignore[type-arg]
     problems_before = len(errors)
     for name, cell in cells.items():
-        if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
+        # Only a real formula is refused: text such as "=1+1" in a string cell (what our own
+        # template writes for such evidence, quote-prefixed) is text (reliability.md row 4).
+        if cell.data_type == "f":
             errors.append(RowError(row, name, _("不能使用公式，请直接填写数值。")))
     if len(errors) > problems_before:
         return None

@@ -1,18 +1,21 @@
 """Workbooks we hand out: the pre-filled entry template, and plain tables for exports.
 
-No database access: callers pass rows already read by a selector.
+No database access: callers pass rows already read by a selector. Cells are written through
+``qualitytrack.tabular``: evidence such as ``=1+1`` stays text (a quote-prefixed string
+cell), so the template re-uploads with the same value (docs/reliability.md, part B, row 4).
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from qualitytrack.tabular import xlsx_bytes, xlsx_row
 
 from .reader import (
     COL_CONFIRM,
@@ -46,7 +49,7 @@ def template_workbook(
         cell.fill = _HEADER_FILL
         sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(name, 12)
     for row in rows:
-        sheet.append([row.get(name, "") for name in COLUMNS])
+        sheet.append(xlsx_row(sheet, [row.get(name, "") for name in COLUMNS]))
     last = max(sheet.max_row, 2)
     for index, name in enumerate(COLUMNS, start=1):
         if name in _INPUT_COLUMNS:
@@ -71,26 +74,12 @@ def template_workbook(
         _("可以调整列的顺序，但不要修改工作表名称和列名，不要合并单元格或使用公式。"),
         _("整个文件校验通过后才会写入；有任何错误时不会导入任何数据。"),
     ]:
-        notes.append([line])
+        notes.append(xlsx_row(notes, [line]))
     notes.column_dimensions["A"].width = 90
     for (cell,) in notes.iter_rows(min_col=1, max_col=1):
         cell.alignment = Alignment(wrap_text=True)
     return _save(book)
 
 
-def table_workbook(
-    *, title: str, headers: Sequence[str], rows: Iterable[Sequence[object]]
-) -> bytes:
-    """A one-sheet table (exports such as the change history)."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.append(list(headers))
-    for row in rows:
-        sheet.append(list(row))
-    return _save(book)
-
-
 def _save(book: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(book)

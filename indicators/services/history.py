@@ -9,6 +9,8 @@ figures land approved and the progress of the targets they feed is recomputed af
 
 from __future__ import annotations
 
+import datetime
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -16,16 +18,21 @@ from pathlib import Path
 import pandas as pd
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import permissions
+from ..calendar import Period
 from ..excel.errors import RowError
-from ..models import Indicator, Observation, ObservationChange, Region
+from ..models import Department, Indicator, Observation, ObservationChange, Region
 from ..signals import observation_approved
 from .observations import _record_change, announce
-from .rules import normalise_state
+from .rules import Entry, EntryContext, check_entry, stored
 
 COLUMNS = ("地区", "指标", "年份", "季度", "数值")
+#: Optional: which lead department a figure is for, when a target has several.
+COL_DEPARTMENT = "填报单位"
 Status = Observation.Status
 
 
@@ -46,6 +53,7 @@ class HistoryRow:
     quarter: int | None
     value: Decimal | None
     state: str
+    department: Department
 
 
 def read_history_file(path: Path) -> pd.DataFrame:
@@ -63,22 +71,35 @@ def read_history_file(path: Path) -> pd.DataFrame:
         raise HistoryImportError([_("缺少列：%(columns)s") % {"columns": "、".join(missing)}])
     if frame.empty:
         raise HistoryImportError([_("文件中没有数据行。")])
-    return frame.loc[:, list(COLUMNS)].apply(lambda column: column.str.strip())
+    wanted = [*COLUMNS, *([COL_DEPARTMENT] if COL_DEPARTMENT in frame.columns else [])]
+    return frame.loc[:, wanted].apply(lambda column: column.str.strip())
 
 
 def check_history_rows(
-    frame: pd.DataFrame, *, today: object
+    frame: pd.DataFrame, *, today: datetime.date, by: AbstractBaseUser | None = None
 ) -> tuple[list[HistoryRow], list[RowError]]:
-    """Validate every row against the database (names, periods, bounds, duplicates)."""
+    """Validate every row: its shape here, what it may be by ``rules.check_entry``.
+
+    The figure itself (frequency, plan years, unfinished period, natural bounds, decimals,
+    an already submitted or approved figure) is judged by the same rules as the entry form,
+    the Excel upload and the API, with the same messages (docs/reliability.md, part B, row
+    10). The department is the target's lead department in that region (the optional column
+    填报单位 chooses among several); a region without a target on the indicator is refused.
+    A jump against the previous period is taken as confirmed: these are past figures from
+    the statistics, loaded by the office on purpose.
+    """
     regions = {region.name: region for region in Region.objects.all()}
     every = list(Indicator.objects.all())
     indicators = {i.name: i for i in every} | {i.code: i for i in every}
+    visible = permissions.visible_region_ids(by) if by is not None else None
+    leads = _lead_departments()
+    contexts: dict[tuple[int, Period], EntryContext] = {}
     rows: list[HistoryRow] = []
     errors: list[RowError] = []
     seen: dict[tuple[int, int, int, int | None], int] = {}
-    current_year = getattr(today, "year", timezone.localdate().year)
+    chosen = frame[COL_DEPARTMENT] if COL_DEPARTMENT in frame.columns else None
     for offset, (region_name, indicator_name, year_text, quarter_text, value_text) in enumerate(
-        frame.itertuples(index=False, name=None)
+        frame.loc[:, list(COLUMNS)].itertuples(index=False, name=None)
     ):
         number = offset + 2  # the header is row 1
         problems_before = len(errors)
@@ -89,71 +110,134 @@ def check_history_rows(
         region = regions.get(region_name)
         if region is None:
             problem("地区", _("系统中没有名为“%(name)s”的地区") % {"name": region_name})
+        elif visible is not None and region.pk not in visible:
+            problem("地区", _("您无权导入“%(name)s”的数据") % {"name": region_name})
         indicator = indicators.get(indicator_name)
         if indicator is None:
             problem("指标", _("系统中没有名为“%(name)s”的指标") % {"name": indicator_name})
         year = int(year_text) if year_text.isdigit() else None
-        if year is None or not 1990 <= year <= current_year:
+        if year is None or not 1900 <= year <= 2999:
             problem("年份", _("“%(text)s”不是有效年份") % {"text": year_text})
         quarter = int(quarter_text) if quarter_text in ("1", "2", "3", "4") else None
         if quarter_text and quarter is None:
             problem("季度", _("季度应为1至4，或留空表示全年"))
         value, state = None, ""
         if indicator is not None and indicator.measure == Indicator.Measure.MILESTONE:
-            state = normalise_state(value_text) or ""
-            if not state:
-                problem("数值", _("进展状态应为未启动、推进中或已完成"))
-        else:
+            state = value_text
+        elif value_text:
             try:
-                value = Decimal(value_text.replace(",", ""))
+                value = Decimal(unicodedata.normalize("NFKC", value_text).replace(",", ""))
                 if not value.is_finite():
                     raise InvalidOperation
             except InvalidOperation:
-                problem("数值", _("“%(text)s”不是有效数字") % {"text": value_text})
-        if indicator is not None and value is not None:
-            low, high = indicator.lower_bound, indicator.upper_bound
-            if (low is not None and value < low) or (high is not None and value > high):
-                problem("数值", _("%(value)s超出“%(name)s”的允许范围") % {
-                    "value": value_text, "name": indicator.name})
+                problem(
+                    "数值",
+                    _("“%(text)s”不是有效数字，请只填写数值（不带单位或文字）。")
+                    % {"text": value_text},
+                )
         if len(errors) > problems_before:
             continue
         if region is None or indicator is None or year is None:  # reported above
+            continue
+        department = _department_of(
+            leads.get((indicator.pk, region.pk), []),
+            wanted=str(chosen.iloc[offset]) if chosen is not None else "",
+            indicator=indicator,
+            region=region,
+            problem=problem,
+        )
+        if department is None:
             continue
         key = (indicator.pk, region.pk, year, quarter)
         if key in seen:
             problem("指标", _("与第%(row)d行重复") % {"row": seen[key]})
             continue
         seen[key] = number
-        rows.append(HistoryRow(number, indicator, region, year, quarter, value, state))
-    _check_existing(rows, errors)
+        period = Period(year, quarter)
+        ctx = contexts.get((department.pk, period))
+        if ctx is None:
+            ctx = contexts[(department.pk, period)] = EntryContext.load(
+                department=department, period=period, today=today
+            )
+        entry = Entry(indicator, value, state, "", confirm_jump=True, row=number)
+        found = check_entry(entry, ctx)
+        for item in found:
+            problem(_COLUMN_OF_FIELD.get(item.field, "数值"), " ".join(item.error.messages))
+        if not found:
+            value, state = stored(entry)
+            rows.append(
+                HistoryRow(number, indicator, region, year, quarter, value, state, department)
+            )
     return rows, sorted(errors, key=lambda error: error.row)
 
 
-def _check_existing(rows: list[HistoryRow], errors: list[RowError]) -> None:
-    """A figure already approved is changed only by a correction, never by an import."""
-    if not rows:
-        return
-    approved = set(
-        Observation.objects.filter(
-            status=Status.APPROVED,
-            indicator_id__in={row.indicator.pk for row in rows},
-            region_id__in={row.region.pk for row in rows},
-        ).values_list("indicator_id", "region_id", "year", "quarter")
+_COLUMN_OF_FIELD = {"value": "数值", "state": "数值", "period": "年份", "indicator": "指标"}
+
+
+def _lead_departments() -> dict[tuple[int, int], list[Department]]:
+    """(indicator id, region id) → the departments leading a live target there, by name."""
+    result: dict[tuple[int, int], list[Department]] = {}
+    rows = (
+        Department.objects.filter(
+            led_targets__cancelled=False, led_targets__plan__region_id=F("region_id")
+        )
+        .values_list("led_targets__indicator_id", "region_id", "pk")
+        .distinct()
     )
-    for row in rows:
-        if (row.indicator.pk, row.region.pk, row.year, row.quarter) in approved:
-            errors.append(RowError(row.row, "数值", _("该期已有已审核数据，请通过更正流程修改")))
+    by_id = Department.objects.in_bulk({pk for _i, _r, pk in rows})
+    for indicator_id, region_id, pk in rows:
+        found = result.setdefault((indicator_id, region_id), [])
+        if by_id[pk] not in found:
+            found.append(by_id[pk])
+    for found in result.values():
+        found.sort(key=lambda department: department.name)
+    return result
+
+
+def _department_of(  # type: ignore[no-untyped-def]
+    leads: list[Department], *, wanted: str, indicator: Indicator, region: Region, problem
+) -> Department | None:
+    if not leads:
+        problem(
+            "指标",
+            _("“%(region)s”没有指标“%(name)s”的目标（没有牵头单位），不能填报。")
+            % {"region": region.name, "name": indicator.name},
+        )
+        return None
+    if wanted:
+        for department in leads:
+            if wanted in (department.name, department.short_name):
+                return department
+        problem(
+            COL_DEPARTMENT,
+            _("“%(wanted)s”不是“%(region)s”指标“%(name)s”的牵头单位（牵头单位：%(leads)s）")
+            % {"wanted": wanted, "region": region.name, "name": indicator.name,
+               "leads": "、".join(d.name for d in leads)},
+        )
+        return None
+    if len(leads) > 1:
+        problem(
+            COL_DEPARTMENT,
+            _("指标“%(name)s”在“%(region)s”有多个牵头单位（%(leads)s），请在“填报单位”列写明。")
+            % {"name": indicator.name, "region": region.name,
+               "leads": "、".join(d.name for d in leads)},
+        )
+        return None
+    return leads[0]
 
 
 def observations_import_history(
-    *, path: Path, by: AbstractBaseUser | None, approve: bool = False
+    *, path: Path, by: AbstractBaseUser, approve: bool = False
 ) -> int:
     """Check the whole file, then write all of it in one transaction. Returns rows written.
 
-    Raises ``HistoryImportError`` listing every bad row; nothing is written then.
+    ``by`` is the office account that answers for the import: it is the author of every
+    figure and of its history row, as in any other channel. Raises ``PermissionDenied``
+    for anyone else, ``HistoryImportError`` listing every bad row; nothing is written then.
     """
+    permissions.ensure_office(by)
     frame = read_history_file(path)
-    rows, errors = check_history_rows(frame, today=timezone.localdate())
+    rows, errors = check_history_rows(frame, today=timezone.localdate(), by=by)
     if errors:
         raise HistoryImportError(list(errors))
     status = Status.APPROVED if approve else Status.SUBMITTED
@@ -163,12 +247,13 @@ def observations_import_history(
         for row in rows:
             observation, created = Observation.objects.select_for_update().get_or_create(
                 indicator=row.indicator, region=row.region, year=row.year, quarter=row.quarter,
-                defaults={"status": Status.DRAFT, "created_by": by},
+                defaults={"status": Status.DRAFT, "created_by": by, "department": row.department},
             )
             old = (str(observation.value) if observation.value is not None else
                    observation.state) if not created else ""
             old_status = "" if created else observation.status
             observation.value, observation.state, observation.status = row.value, row.state, status
+            observation.department = row.department
             observation.submitted_at = now
             if approve:
                 observation.approved_by, observation.approved_at = by, now

@@ -28,7 +28,14 @@ from django.utils.translation import gettext as _
 from .. import permissions
 from ..calendar import Period
 from ..excel.errors import RowError, WorkbookError
-from ..excel.reader import COL_CODE, COL_PERIOD, COL_STATE, COL_VALUE, read_workbook
+from ..excel.reader import (
+    COL_CODE,
+    COL_EVIDENCE,
+    COL_PERIOD,
+    COL_STATE,
+    COL_VALUE,
+    read_workbook,
+)
 from ..models import ImportJob, ObservationChange
 from .observations import write_entry
 from .rules import EDITABLE, Entry, EntryContext, check_entry, display, stored
@@ -41,6 +48,7 @@ _COLUMN_OF_FIELD = {
     "state": COL_STATE,
     "period": COL_PERIOD,
     "indicator": COL_CODE,
+    "evidence": COL_EVIDENCE,
 }
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 _PROGRESS_EVERY = 100

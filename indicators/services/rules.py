@@ -24,6 +24,13 @@ Status = Observation.Status
 EDITABLE = (Status.DRAFT, Status.RETURNED)
 STALE_MESSAGE = "该数据已被他人处理，请刷新后重试。"
 _QUANTUM = Decimal("0.0001")
+#: Decimal places a figure holds (Observation.value is decimal_places=4): more are refused,
+#: never silently rounded (docs/reliability.md, part B, row 15).
+DECIMAL_PLACES = 4
+#: Longest evidence text and correction or return reason, in every channel (form, API,
+#: Excel, review pages): the forms and serializers take their max_length from here.
+EVIDENCE_MAX_LENGTH = 2000
+REASON_MAX_LENGTH = 2000
 _MAX_ABS = Decimal("1e14")
 #: A new value this many times the last one (or a tenth of it) needs a confirmation.
 JUMP_FACTOR = Decimal(10)
@@ -48,7 +55,7 @@ class Entry:
 @dataclass
 class Problem:
     entry: Entry
-    field: str  # "value", "state", "period" or "indicator"
+    field: str  # "value", "state", "period", "indicator" or "evidence"
     error: ValidationError
 
 
@@ -102,6 +109,14 @@ def check_entry(entry: Entry, ctx: EntryContext, *, correcting: bool = False) ->
         text = message % {"name": name, **params}
         problems.append(Problem(entry, field_name, ValidationError(text, code=code)))
 
+    if len(entry.evidence or "") > EVIDENCE_MAX_LENGTH:
+        problem(
+            "evidence",
+            _("指标“%(name)s”的佐证说明过长（%(n)d字），最多%(max)d字。"),
+            "max_length",
+            n=len(entry.evidence),
+            max=EVIDENCE_MAX_LENGTH,
+        )
     assignment = ctx.assignments.get(indicator.pk)
     if assignment is None:
         problem("indicator", _("本部门不是指标“%(name)s”的牵头单位，无权填报。"), "not_lead")
@@ -137,7 +152,7 @@ def check_entry(entry: Entry, ctx: EntryContext, *, correcting: bool = False) ->
         problem(
             "indicator",
             _(
-                "指标“%(name)s”%(period)s的数据已%(status)s，不能重复填报；如需修改已审核的数据，请提交更正并说明原因。"
+                "指标“%(name)s”%(period)s的数据状态为“%(status)s”，不能重复填报；如需修改已审核的数据，请提交更正并说明原因。"
             ),
             "duplicate",
             period=period.label,
@@ -171,10 +186,22 @@ def check_entry(entry: Entry, ctx: EntryContext, *, correcting: bool = False) ->
             value=format_number(value),
         )
         return problems
+    if value.quantize(_QUANTUM, rounding=ROUND_HALF_UP) != value:
+        problem(
+            "value",
+            _("指标“%(name)s”的数值%(value)s超过%(places)d位小数，请最多保留%(places)d位小数。"),
+            "decimal_places",
+            value=f"{value:f}",
+            places=DECIMAL_PLACES,
+        )
+        return problems
     low, high = indicator_bounds(indicator)
     shown = format_number(value)
-    if indicator.is_rate and (
-        (low is not None and value < low) or (high is not None and value > high)
+    if (
+        indicator.is_rate
+        and low is not None
+        and high is not None
+        and (value < low or value > high)
     ):
         problem(
             "value",

@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -90,6 +91,16 @@ def user_create(
     username = username.strip()
     if not username:
         raise ValidationError(_("用户名不能为空。"), code="username")
+    # Django's own rule for usernames (letters, digits and @ . + - _): no "<script>" and no
+    # "=cmd|x" in an account name (docs/reliability.md, part B, row 13).
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        raise ValidationError(
+            _("用户名“%(username)s”无效：只能包含字母、数字和 @ . + - _ 字符。")
+            % {"username": username},
+            code="username",
+        ) from None
     if User.objects.filter(username=username).exists():
         raise ValidationError(
             _("用户名“%(username)s”已存在。") % {"username": username}, code="duplicate"

@@ -20,6 +20,7 @@ from ..forms import (
     BulkActionForm,
     CorrectionForm,
     ReturnForm,
+    labelled_errors,
 )
 from ..models import AuditEvent, Observation
 from ..services import (
@@ -109,11 +110,16 @@ def observation_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def observation_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+    form = ReturnForm(request.POST)
+
     def act(observation: Observation) -> None:
+        # The form owns the comment's limits (REASON_MAX_LENGTH): docs/reliability.md, row 12.
+        if not form.is_valid():
+            raise ValidationError(labelled_errors(form))
+        if form.cleaned_data["version"]:
+            observation.version = form.cleaned_data["version"]
         observation_return(
-            observation=_saw_version(request, observation),
-            by=request.user,
-            comment=request.POST.get("comment", ""),
+            observation=observation, by=request.user, comment=form.cleaned_data["comment"]
         )
         messages.success(request, _("已退回填报单位。"))
 

@@ -6,7 +6,6 @@ page exports; ``_display_ratio`` and ``_bullet_rows`` feed the bullet chart of t
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import wraps
 from typing import Any
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from indicators.permissions import ensure_can_read_dashboards, visible_region_ids
+from qualitytrack.tabular import write_csv
 from targets.models import Progress, Target
 
 from .. import figures
@@ -77,13 +77,10 @@ def _wants_csv(request: HttpRequest) -> bool:
 
 
 def _csv(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
-    """UTF-8 with a BOM, so that Excel on a Chinese Windows reads it right."""
+    """UTF-8 with a BOM, formula-like text neutralised: the shared ``qualitytrack.tabular``."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
+    write_csv(response, header, rows)
     return response
 
 

@@ -11,12 +11,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def rate(district):
+def rate(district, scjg, office_user):
+    # An imported figure belongs to the target's lead department (issue 12, row 10).
     indicator = IndicatorFactory(code="mfg_rate", name="制造业产品质量合格率")
     plan = PlanFactory(region=district, start_year=2021, end_year=2025, base_year=2020)
     TargetFactory(plan=plan, indicator=indicator, value=96, baseline_value=90,
-                  baseline_year=2020, deadline_year=2025)
+                  baseline_year=2020, deadline_year=2025, leads=[scjg])
     return indicator
+
+
+BY = ("--by", "office")  # the office account that answers for the import (issue 12, row 10)
 
 
 def _csv(tmp_path, text):
@@ -32,7 +36,7 @@ def test_a_valid_file_lands_whole_approved_and_feeds_progress(
                           "赣榆区,制造业产品质量合格率,2023,,93.6\n")
 
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("import_observations", str(path), "--approve")
+        call_command("import_observations", str(path), "--approve", *BY)
 
     assert "已导入 3 条数据（已审核）" in capsys.readouterr().out
     assert Observation.objects.filter(status="approved").count() == 3
@@ -49,14 +53,16 @@ def test_a_file_with_bad_rows_is_refused_whole_with_every_reason(rate, tmp_path,
                           "赣榆区,制造业产品质量合格率,2024,,120\n")
 
     with pytest.raises(CommandError, match="共 5 处错误，未写入任何数据"):
-        call_command("import_observations", str(path))
+        call_command("import_observations", str(path), *BY)
 
     errors = capsys.readouterr().err
     assert "第3行“地区”：系统中没有名为“赣榆县”的地区" in errors
     assert "第4行“季度”：季度应为1至4" in errors
     assert "第5行“数值”：“百分之九十”不是有效数字" in errors
     assert "第6行“指标”：与第2行重复" in errors
-    assert "第7行“数值”：120超出“制造业产品质量合格率”的允许范围" in errors
+    # The same message as the entry form, the Excel upload and the API (issue 12, row 10).
+    assert ("第7行“数值”：指标“制造业产品质量合格率”是百分比，应在0至100之间，"
+            "填报值为120。") in errors
     assert not Observation.objects.exists()
 
 
@@ -67,15 +73,17 @@ def test_an_approved_figure_is_not_overwritten_by_an_import(rate, district, tmp_
     path = _csv(tmp_path, "赣榆区,制造业产品质量合格率,2021,,95\n")
 
     with pytest.raises(CommandError):
-        call_command("import_observations", str(path))
+        call_command("import_observations", str(path), *BY)
 
-    assert "该期已有已审核数据，请通过更正流程修改" in capsys.readouterr().err
+    # The entry rules' message, as in the form and the API (issue 12, row 10).
+    assert ("第2行“指标”：指标“制造业产品质量合格率”2021年的数据状态为“已审核”，不能重复填报；"
+            "如需修改已审核的数据，请提交更正并说明原因。") in capsys.readouterr().err
     assert Observation.objects.get().value == 91
 
 
-def test_a_file_without_the_columns_is_refused(tmp_path, db):
+def test_a_file_without_the_columns_is_refused(tmp_path, office_user):
     path = tmp_path / "x.csv"
     path.write_text("region,value\n1,2\n", encoding="utf-8")
 
     with pytest.raises(CommandError):
-        call_command("import_observations", str(path))
+        call_command("import_observations", str(path), *BY)
