@@ -19,13 +19,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from indicators.excel.writer import table_workbook
 from indicators.permissions import (
     ensure_can_read_dashboards,
     ensure_office,
     is_office,
     visible_region_ids,
 )
+from qualitytrack.tabular import xlsx_table
 from targets import lifecycle
 from targets.models import FinalAssessment, FinalVerdictChange, Plan, Progress
 from targets.selectors import plan_list as select_plans
@@ -68,7 +68,7 @@ def final_assessment(request: HttpRequest, code: str) -> HttpResponse:
     rows = lifecycle.final_assessment_rows(plan=plan)
     fmt = request.GET.get("format")
     if fmt == "xlsx":
-        content = table_workbook(title="终期评估", headers=HEADER, rows=export_rows(rows))
+        content = xlsx_table(title="终期评估", headers=HEADER, rows=export_rows(rows))
         response = HttpResponse(
             content,
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
