@@ -98,8 +98,8 @@ def test_the_digest_lists_a_late_department_without_an_account(late_world):
 
     (digest,) = [m for m in mail.outbox if m.to == ["office@example.cn"]]
     assert "本周逾期未报数据的部门（共2个）" in digest.body
-    assert "赣榆区区市场监管局：逾期" in digest.body
-    assert "赣榆区区工信局：逾期" in digest.body
+    assert "赣榆区市场监管局：逾期" in digest.body
+    assert "赣榆区工信局：逾期" in digest.body
     line = next(ln for ln in digest.body.splitlines() if "区工信局" in ln)
     assert line.endswith("（无填报账号）")
     assert "无填报账号" not in next(ln for ln in digest.body.splitlines() if "市场监管局" in ln)
@@ -112,7 +112,7 @@ def test_send_reminders_says_how_many_could_not_be_sent_and_why(late_world):
 
     text = out.getvalue()
     assert "已发送1封提醒邮件。" in text  # the office's digest; scjg has no address
-    assert "未能发送邮件：1个部门无填报账号（赣榆区区工信局），1个账号无邮箱（scjg）。" in text
+    assert "未能发送邮件：1个部门无填报账号（赣榆区工信局），1个账号无邮箱（scjg）。" in text
 
 
 def test_counts_add_up_with_more_departments_and_accounts(late_world, district, gxj):
@@ -125,7 +125,7 @@ def test_counts_add_up_with_more_departments_and_accounts(late_world, district, 
 
     assert outcome.sent == 1  # scjg's reminder reaches scjg2 only
     assert mail.outbox[0].to == ["scjg2@example.cn"]
-    assert outcome.no_account == ["赣榆区区工信局"]
+    assert outcome.no_account == ["赣榆区工信局"]
     assert outcome.no_email == ["scjg"]
 
 
@@ -139,14 +139,14 @@ def test_the_webhook_posts_every_reminder_as_a_robot_text_message(late_world, we
     contents = webhook.contents
     assert len(contents) == 3  # two departments' reminders and the digest
     by_title = {content.split("\n", 1)[0]: content for content in contents}
-    assert set(by_title) == {"【质量目标跟踪】赣榆区区市场监管局数据填报提醒",
-                             "【质量目标跟踪】赣榆区区工信局数据填报提醒",
+    assert set(by_title) == {"【质量目标跟踪】赣榆区市场监管局数据填报提醒",
+                             "【质量目标跟踪】赣榆区工信局数据填报提醒",
                              "【质量目标跟踪】逾期填报部门周报"}
-    assert "产品质量监督抽查合格率" in by_title["【质量目标跟踪】赣榆区区市场监管局数据填报提醒"]
+    assert "产品质量监督抽查合格率" in by_title["【质量目标跟踪】赣榆区市场监管局数据填报提醒"]
     # the department without an account still hears through the group
-    assert "已逾期未报" in by_title["【质量目标跟踪】赣榆区区工信局数据填报提醒"]
+    assert "已逾期未报" in by_title["【质量目标跟踪】赣榆区工信局数据填报提醒"]
     digest = by_title["【质量目标跟踪】逾期填报部门周报"]
-    assert "赣榆区区工信局：逾期17项（无填报账号）" in digest
+    assert "赣榆区工信局：逾期17项（无填报账号）" in digest
     assert contents[-1] == digest  # the digest comes last
     assert "已推送3条群消息（Webhook）。" in out.getvalue()
 
