@@ -130,8 +130,9 @@ def build_seed() -> Seed:
                   projected_value=94.6, projected_to_meet=False)
         _progress(t["build"], 2025, quarter, S.ON_TRACK, current_value=100.0,
                   expected_value=100.0, gap=0.0, data_year=2024)
+        # gap = s·(c - expected), s = -1 for a ≤ target: 5 above the path is 落后 5.
         _progress(t["pm25"], 2025, quarter, pm_status, current_value=31.0, expected_value=26.0,
-                  gap=5.0, pace=-0.25, completion_ratio=-0.2, elapsed_share=0.8,
+                  gap=-5.0, pace=-0.25, completion_ratio=-0.2, elapsed_share=0.8,
                   moving_away=True, data_year=2024, projected_value=32.0)
         _progress(t["brand"], 2025, quarter, S.ON_TRACK, current_value=4.0, expected_value=4.2,
                   gap=-0.2, pace=0.95, completion_ratio=0.571, elapsed_share=0.6,
