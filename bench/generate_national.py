@@ -191,6 +191,7 @@ def main() -> None:
                     "baseline_year": pd.array(
                         np.where(np.isnan(baseline), None, 2020), dtype="Int64"
                     ),
+                    "baseline_source": "",  # from the plan document (Target.BaselineSource)
                     "aspirational": False,
                     "binding": "",
                     "criteria_total": None,
@@ -267,6 +268,8 @@ def main() -> None:
                         "comment": "",
                         "evidence": "",
                         "attachment": "",
+                        "proposed_reason": "",  # no correction pending
+                        "proposed_state": "",
                         "version": 1,
                         "created_at": now,
                         "updated_at": now,

@@ -11,12 +11,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
+from indicators.audit import get_in_scope_or_404
 from indicators.models import Region
 from indicators.permissions import ensure_office, visible_region_ids
 from targets.models import Plan, Target
@@ -33,12 +34,11 @@ def _office(request: HttpRequest) -> list[int] | None:
 
 def _draft(request: HttpRequest, code: str) -> PlanDocument:
     region_ids = _office(request)
-    document = get_object_or_404(
-        PlanDocument.objects.select_related("plan", "plan__region"), plan__code=code
-    )
-    if region_ids is not None and document.plan.region_id not in region_ids:
-        raise Http404
-    return document
+    documents = PlanDocument.objects.select_related("plan", "plan__region")
+    if region_ids is not None:
+        documents = documents.filter(plan__region_id__in=region_ids)
+    # Out of the office's region: a 404 that is audited (docs/reliability.md, row 7).
+    return get_in_scope_or_404(request, documents, plan__code=code)
 
 
 @login_required
@@ -220,12 +220,12 @@ def publish(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def adjust(request: HttpRequest, pk: int) -> HttpResponse:
     region_ids = _office(request)
-    target = get_object_or_404(
-        Target.objects.select_related("plan", "indicator").exclude(plan__status=Plan.Status.DRAFT),
-        pk=pk,
+    targets = Target.objects.select_related("plan", "indicator").exclude(
+        plan__status=Plan.Status.DRAFT
     )
-    if region_ids is not None and target.plan.region_id not in region_ids:
-        raise Http404
+    if region_ids is not None:
+        targets = targets.filter(plan__region_id__in=region_ids)
+    target = get_in_scope_or_404(request, targets, pk=pk)
     form = AdjustForm(request.POST or None, target=target)
     if request.method == "POST" and form.is_valid():
         try:

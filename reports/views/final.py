@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from indicators.audit import get_in_scope_or_404
 from indicators.permissions import (
     ensure_can_read_dashboards,
     ensure_office,
@@ -56,7 +57,8 @@ def export_rows(rows: list[lifecycle.FinalRow]) -> list[list[object]]:
 @require_http_methods(["GET", "HEAD", "POST"])
 def final_assessment(request: HttpRequest, code: str) -> HttpResponse:
     ensure_can_read_dashboards(request.user)
-    plan = get_object_or_404(
+    plan = get_in_scope_or_404(  # an out-of-scope plan is a 404, audited (issue 12 row 7)
+        request,
         select_plans(region_ids=visible_region_ids(request.user)).filter(
             status__in=(Plan.Status.FINAL_REVIEW, Plan.Status.CLOSED)
         ),

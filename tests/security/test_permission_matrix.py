@@ -63,6 +63,7 @@ from drf_spectacular.generators import SchemaGenerator
 from indicators import roles
 from indicators.models import AuditEvent, ImportJob, Indicator, Observation
 from indicators.services import observation_save_draft, observation_submit
+from onboarding.services import PlanMetadata, plan_draft_create
 from qualitytrack.services import token_create
 from reports.models import ReportRun
 from tests.factories import (
@@ -196,6 +197,27 @@ PAGE_MATRIX = [
             {"action": "narrative", "narrative": "总体完成。"}),
     PageRow("reports:final-assessment", "GET", page((), others=DENIED),
             objects={"code": "plan_yc"}),
+    # 录入新规划 (issue 14): the office alone uploads, reviews, publishes and adjusts
+    PageRow("onboarding:upload", "GET", page({OFFICE})),
+    PageRow("onboarding:upload", "POST", page({OFFICE}, ALLOWED), {"title": ""}),
+    PageRow("onboarding:review", "GET", page({OFFICE}), objects={"code": "draft_plan"}),
+    PageRow("onboarding:proposal", "POST", page({OFFICE}, ALLOWED), {"action": "reject"},
+            objects={"code": "draft_plan", "pk": "proposal"}),
+    PageRow("onboarding:proposal", "GET", REFUSED,
+            objects={"code": "draft_plan", "pk": "proposal"}),
+    PageRow("onboarding:add", "GET", REFUSED, objects={"code": "draft_plan"}),
+    PageRow("onboarding:add", "POST", page({OFFICE}, ALLOWED), {"start": "", "end": ""},
+            objects={"code": "draft_plan"}),
+    PageRow("onboarding:accept-pending", "GET", REFUSED, objects={"code": "draft_plan"}),
+    PageRow("onboarding:accept-pending", "POST", page({OFFICE}, ALLOWED),
+            objects={"code": "draft_plan"}),
+    PageRow("onboarding:publish", "GET", REFUSED, objects={"code": "draft_plan"}),
+    PageRow("onboarding:publish", "POST", page({OFFICE}, ALLOWED),
+            objects={"code": "draft_plan"}),
+    PageRow("onboarding:adjust", "GET", page({OFFICE}), objects={"pk": "target_a"}),
+    PageRow("onboarding:adjust", "POST", page({OFFICE}, ALLOWED), {"reason": ""},
+            objects={"pk": "target_a"}),
+    PageRow("onboarding:adjust", "GET", page((), others=DENIED), objects={"pk": "target_yc"}),
     PageRow("reports:report-list", "GET", page(REPORT_READERS)),
     PageRow("reports:report-create", "GET", REFUSED),
     PageRow("reports:report-create", "POST", page({OFFICE}, ALLOWED)),
@@ -368,6 +390,9 @@ API_MATRIX = [
     *published_feed(f"{API}/targets/{{id}}/"),
     *published_feed(f"{API}/progress/"),
     *published_feed(f"{API}/progress/{{id}}/"),
+    # the bulk export of one quarter (issue 18): public and read-only like the feed
+    ApiRow(f"{API}/progress/export/", "GET", everyone(OK), query="quarter=2025Q2&format=ndjson"),
+    *[ApiRow(f"{API}/progress/export/", method, everyone(NOT_ALLOWED)) for method in METHODS[1:]],
     # figures: approved ones are public; writes are reporter A's (user or department token)
     ApiRow(f"{API}/observations/", "GET", everyone(OK)),
     ApiRow(f"{API}/observations/", "GET", everyone(OK), query="format=csv"),
@@ -511,6 +536,15 @@ def world(district, other_city, scjg, gxj, scjg_user, gxj_user, office_user, lea
     _dept, dept_key = token_create(by=office_user, name="市场监管局业务系统",
                                    kind="department", department=scjg)
     values["portal_token"] = portal.pk
+    draft = plan_draft_create(
+        user=office_user, filename="draft.txt",
+        text="到2030年，产品质量监督抽查合格率达到98%以上，新增“品字标”企业5家。",
+        meta=PlanMetadata(title="赣榆区质量强区“十五五”规划", doc_number="", issuer="",
+                          issue_date=None, region=district, start_year=2026, end_year=2030,
+                          base_year=2025),
+    )
+    values["draft_plan"] = draft.code
+    values["proposal"] = draft.document.proposals.order_by("pk").first().pk
     return World(users, {PORTAL: portal_key, DEPT_TOKEN: dept_key}, values)
 
 
