@@ -25,12 +25,14 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from indicators.models import Department, Indicator, Region
 from qualitytrack.renderers import BOM, FORMULA_START
 
 from .models import Plan, Progress, Target
 from .serializers import ProgressSerializer
+from .wording import PACE_STATUSES, REASON_LABELS, reason_label
 
 FORMATS = ("ndjson", "csv")
 CHUNK = 2000
@@ -151,6 +153,31 @@ def _copy_stream(*, year: int, quarter: int, fmt: str, using: str) -> Iterator[b
         cursor.execute("SELECT set_config('TimeZone', %s, true)", [zone])
 
 
+def _gap_text_sql() -> Any:
+    """``targets.wording.gap_phrase`` in SQL, word for word (the words in the request's
+    language): at most two decimals without trailing zeros, the target's unit, else the
+    indicator's; 「—」 without a gap (docs/monitoring.md "Gap words")."""
+    from psycopg import sql
+
+    pace = sql.SQL(", ").join(map(sql.Literal, sorted(PACE_STATUSES)))
+    magnitude = sql.SQL(
+        "rtrim(rtrim(to_char(round(abs(p.gap)::numeric, 2), 'FM999999999999990.00'), '0'), '.')"
+        " || COALESCE(NULLIF(t.unit, ''), i.unit, '')"
+    )
+    return sql.SQL(
+        "CASE WHEN p.gap IS NULL OR p.gap = 'NaN' THEN {none} "
+        "WHEN p.gap = 0 THEN CASE WHEN p.status IN ({pace}) THEN {level} ELSE {met} END "
+        "WHEN p.status IN ({pace}) THEN CASE WHEN p.gap > 0 THEN {ahead} ELSE {behind} END "
+        "|| ' ' || {magnitude} "
+        "ELSE CASE WHEN p.gap > 0 THEN {beyond} ELSE {short} END || ' ' || {magnitude} END"
+    ).format(
+        none=sql.Literal("—"), pace=pace, magnitude=magnitude,
+        level=sql.Literal(_("持平")), met=sql.Literal(_("恰好达到")),
+        ahead=sql.Literal(_("超前")), behind=sql.Literal(_("落后")),
+        beyond=sql.Literal(_("超出")), short=sql.Literal(_("差")),
+    )
+
+
 def _select_sql(*, year: int, quarter: int, fmt: str) -> Any:
     """The SELECT whose columns are the feed's keys, formatted for ``fmt``."""
     from psycopg import sql
@@ -190,6 +217,13 @@ def _select_sql(*, year: int, quarter: int, fmt: str) -> Any:
         ),
         # JSON's own text of a timestamptz is ISO 8601 in the session's zone, as the feed's.
         "computed_at": sql.SQL("to_json(p.computed_at) #>> '{}'"),
+        "gap_text": _gap_text_sql(),
+        "reason_text": sql.SQL("CASE WHEN COALESCE(p.reason, '') = '' THEN '' {} ELSE p.reason END"
+                               ).format(sql.SQL(" ").join(
+            sql.SQL("WHEN p.reason = {} THEN {}").format(sql.Literal(code),
+                                                          sql.Literal(reason_label(code)))
+            for code in REASON_LABELS
+        )),
     }
     columns = []
     for key in export_columns():
