@@ -1,4 +1,4 @@
-"""Admin views of API tokens and tombstones: read and revoke only.
+"""Admin views of accounts' profiles, API tokens (read and revoke only) and the audit log.
 
 Tokens are created on the office's page or with ``manage.py api_token create``, where the
 key can be shown once; the admin never sees a key, only its prefix.
@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, Tombstone
-from .services import token_revoke
+from .models import ApiToken, AuditEvent, Profile
+from .services.tokens import token_revoke
 
 
 @admin.register(ApiToken)
@@ -44,14 +44,30 @@ class ApiTokenAdmin(admin.ModelAdmin):
                           messages.SUCCESS)
 
 
-@admin.register(Tombstone)
-class TombstoneAdmin(admin.ModelAdmin):
-    list_display = ["model", "object_id", "natural_key", "reason", "deleted_at"]
-    list_filter = ["model", "reason"]
-    search_fields = ["natural_key"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Append-only records: visible in the admin, never added, changed or deleted there."""
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "region", "department"]
+    list_filter = ["region"]
+    search_fields = ["user__username", "department__name"]
+
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "kind", "username", "ip_address", "path", "detail"]
+    list_filter = ["kind"]
+    search_fields = ["username", "path", "detail"]
+    date_hierarchy = "at"

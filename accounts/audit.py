@@ -1,11 +1,11 @@
 """The security audit log (MLPS 2.0 安全审计): logins, failures, lock-outs, 403s, exports.
 
 ``audit_record`` is the single writer of AuditEvent (append-only). The receivers below are
-connected in ``IndicatorsConfig.ready()``; ``AuditDeniedMiddleware`` records every 403
-response, whether it came from a page, the API or the CSRF check. Data changes themselves
-are kept in ObservationChange, not here.
+connected when ``AccountsConfig.ready()`` imports this module; ``AuditDeniedMiddleware``
+records every 403 response, whether it came from a page, the API or the CSRF check. Data
+changes themselves are kept in ObservationChange, not here.
 
-Integrity and retention (issue 9): both tables are hash chains (``indicators.audit_chain``);
+Integrity and retention (issue 9): both tables are hash chains (``accounts.audit_chain``);
 ``verify_audit_chains`` walks them (``manage.py verify_audit``) and ``prune_audit_events``
 removes security events older than AUDIT_RETENTION_DAYS (``manage.py prune_audit``, weekly
 Celery task ``indicators.prune_audit``). Figures' change history is never pruned.
@@ -31,11 +31,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit_chain
-from .models import AuditEvent, ObservationChange
+from .models import AuditEvent, ChainedAuditRecord
 
 # The Cybersecurity Law (网络安全法 第二十一条): network logs are kept no less than six months.
 LEGAL_MINIMUM_RETENTION_DAYS = 186
-CHAINED_MODELS = (AuditEvent, ObservationChange)
+#: The models kept in a hash chain: the security log here, and whatever a higher layer adds
+#: at start-up (``indicators`` adds ObservationChange, the business audit of figures).
+CHAINED_MODELS: list[type[ChainedAuditRecord]] = [AuditEvent]
+
+
+def chain_register(model: type[ChainedAuditRecord]) -> None:
+    """Add a chained audit model to verification and genesis heads (idempotent)."""
+    if model not in CHAINED_MODELS:
+        CHAINED_MODELS.append(model)
 
 
 def audit_record(
@@ -149,7 +157,7 @@ def ensure_chain_heads(sender: object = None, using: str = "default", **kwargs: 
     tables = connections[using].introspection.table_names()
     if "indicators_auditchainhead" not in tables:
         return  # migrating backwards, or only part of the way
-    audit_chain.ensure_genesis_heads(CHAINED_MODELS, using=using)
+    audit_chain.ensure_genesis_heads(tuple(CHAINED_MODELS), using=using)
 
 
 def get_in_scope_or_404(request: HttpRequest, scoped: Any, **lookup: Any) -> Any:
@@ -174,7 +182,7 @@ def get_in_scope_or_404(request: HttpRequest, scoped: Any, **lookup: Any) -> Any
 
 def verify_audit_chains(using: str = "default") -> list[audit_chain.Report]:
     """Walk both chains; each report names its first bad row, if any."""
-    return audit_chain.verify_all(CHAINED_MODELS, using=using)
+    return audit_chain.verify_all(tuple(CHAINED_MODELS), using=using)
 
 
 def retention_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:

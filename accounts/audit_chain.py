@@ -135,7 +135,7 @@ def algorithm_available(name: str) -> bool:
 def _head_model() -> type[Model]:
     from django.apps import apps
 
-    return apps.get_model("indicators", "AuditChainHead")
+    return apps.get_model("accounts", "AuditChainHead")
 
 
 def _lock_head(chain: str, model: type[Model], using: str) -> Any:

@@ -18,7 +18,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 
 from .models import ApiToken
-from .services import token_authenticate, token_touch
+from .services.tokens import token_authenticate, token_touch
 
 KEYWORDS = {"token", "bearer"}
 

@@ -31,9 +31,9 @@ from django.utils.translation import gettext_noop
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from indicators import roles
-from indicators.audit import audit_record
-from indicators.models import AuditEvent
+from . import roles
+from .audit import audit_record
+from .models import AuditEvent
 
 DEVICE_NAME = "身份验证器"
 DEMO_DEVICE_NAME = "演示验证器"

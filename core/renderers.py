@@ -5,7 +5,7 @@ and it must do three things a generic package does not: write the UTF-8 BOM (wit
 Excel reads the file as GBK and garbles every Chinese character), head the columns with the
 serializer fields' Chinese labels, and neutralise cells that Excel would run as formulas.
 It renders one page (``page_size`` up to 1000); tombstones are for mirrors and stay in JSON.
-The file itself (BOM, formula neutralising) is written by ``qualitytrack.tabular``, the one
+The file itself (BOM, formula neutralising) is written by ``core.tabular``, the one
 tabular writer every export shares.
 """
 

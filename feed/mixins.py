@@ -3,8 +3,9 @@
 ``FeedMixin`` goes first in a viewset's bases. Set ``updated_field`` to the change-time field
 (``None`` for reference lists, which then always come back in full) and ``tombstone_model``
 to the model label whose tombstones the list reports with ``updated_since``. The behaviour
-itself is described in ``qualitytrack.api``; this module holds the parts that import
-drf-spectacular, which ``qualitytrack.api`` must not (DRF imports it while loading).
+itself is described in ``feed.paging``; this module holds the parts that import
+drf-spectacular, which ``feed.paging`` and ``core.api_errors`` must not (DRF imports them
+while loading its settings).
 """
 
 from __future__ import annotations
@@ -31,11 +32,14 @@ from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRen
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .api import InputError, Pagination, SinceField
-from .authentication import ApiTokenAuthentication
-from .models import ApiToken, Tombstone
-from .renderers import CSVRenderer
-from .throttling import ApiTokenRateThrottle, PublicRateThrottle
+from accounts.authentication import ApiTokenAuthentication
+from accounts.models import ApiToken
+from accounts.throttling import ApiTokenRateThrottle, PublicRateThrottle
+from core.api_errors import InputError
+from core.renderers import CSVRenderer
+
+from .models import Tombstone
+from .paging import Pagination, SinceField
 
 # --- Schema: the error answers drf-spectacular cannot see -----------------------------------
 

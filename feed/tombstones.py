@@ -1,8 +1,11 @@
 """Tombstones for incremental sync: record what leaves the published feed, and when.
 
-Receivers only (connected in ``QualitytrackConfig.ready``): a deleted plan, target, region,
-department or indicator, a deleted approved observation, and an approved observation that
-stops being approved (a correction or a return) each leave one ``Tombstone``. An observation
+Receivers only, connected for the models each app hands over at start-up (``track_deletions``,
+``track_observations``, ``track_target_departments``, called from ``IndicatorsConfig.ready``
+and ``TargetsConfig.ready``: the feed never names a model of a layer above it). A deleted
+plan, target, region, department or indicator, a deleted approved observation, and an approved
+observation that stops being approved (a correction or a return) each leave one
+``Tombstone``. An observation
 approved again loses its tombstone: it comes back as a changed row. These are bookkeeping for
 the feed, not business rules, which is why they may be signals (STYLE: no rules in signals).
 
@@ -17,6 +20,7 @@ twice is harmless.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -103,16 +107,14 @@ def _observation_change_saved(
 
 def _target_departments_changed(
     sender: type[models.Model], instance: models.Model, action: str, reverse: bool,
-    pk_set: set[int] | None, **kwargs: Any,
+    pk_set: set[int] | None, target_model: type[models.Model], **kwargs: Any,
 ) -> None:
     """A target's lead or participating departments changed: it changed for the feed too.
 
     ``updated_at`` is ``auto_now``, which a many-to-many edit does not touch; without this a
     mirror syncing with ``updated_since`` would keep the old department names.
+    ``target_model`` is bound when the receiver is connected.
     """
-    from django.apps import apps
-
-    target = apps.get_model("targets.Target")
     if not reverse:
         if action in ("post_add", "post_remove", "post_clear"):
             ids: set[int] | list[int] = {instance.pk}
@@ -126,38 +128,28 @@ def _target_departments_changed(
     else:
         return
     if ids:
-        target.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+        target_model._default_manager.filter(pk__in=ids).update(updated_at=timezone.now())
 
 
-#: Models whose deletions a mirror must learn about.
-TRACKED_DELETIONS = [
-    "targets.Plan",
-    "targets.Target",
-    "indicators.Observation",
-    "indicators.Region",
-    "indicators.Department",
-    "indicators.Indicator",
-]
+def track_deletions(*tracked: type[models.Model]) -> None:
+    """A deleted row of each of these models leaves a tombstone (a mirror must learn of it)."""
+    for model in tracked:
+        label = model._meta.label
+        post_delete.connect(_on_delete, sender=model, dispatch_uid=f"tombstone-{label}")
 
 
-def connect() -> None:
-    from django.apps import apps
-
-    for label in TRACKED_DELETIONS:
-        post_delete.connect(
-            _on_delete, sender=apps.get_model(label), dispatch_uid=f"tombstone-{label}"
-        )
-    target = apps.get_model("targets.Target")
-    for relation in (target.lead_departments, target.participating_departments):
-        m2m_changed.connect(
-            _target_departments_changed, sender=relation.through,
-            dispatch_uid=f"sync-target-departments-{relation.field.name}",
-        )
-    observation = apps.get_model("indicators.Observation")
+def track_observations(observation: type[models.Model], change: type[models.Model]) -> None:
+    """An approved figure that stops being approved leaves the feed as ``unpublished``; one
+    approved again comes back. Watched on the figure and on its change log (see above)."""
     post_init.connect(_observation_loaded, sender=observation, dispatch_uid="tombstone-obs-init")
     post_save.connect(_observation_saved, sender=observation, dispatch_uid="tombstone-obs-save")
-    post_save.connect(
-        _observation_change_saved,
-        sender=apps.get_model("indicators.ObservationChange"),
-        dispatch_uid="tombstone-obs-change",
-    )
+    post_save.connect(_observation_change_saved, sender=change, dispatch_uid="tombstone-obs-change")
+
+
+def track_target_departments(target: type[models.Model]) -> None:
+    """A change of a target's departments moves its ``updated_at`` (a mirror re-reads it)."""
+    for relation in (target.lead_departments, target.participating_departments):  # type: ignore[attr-defined]
+        m2m_changed.connect(
+            partial(_target_departments_changed, target_model=target), sender=relation.through,
+            dispatch_uid=f"sync-target-departments-{relation.field.name}", weak=False,
+        )

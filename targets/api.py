@@ -19,15 +19,15 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 
-from indicators.models import Department
-from qualitytrack.api import InputError, router
-from qualitytrack.feed import (
+from core.api_errors import InputError
+from feed.mixins import (
     FeedMixin,
     NDJSONRenderer,
     StreamCSVRenderer,
     conditional_response,
     set_validators,
 )
+from indicators.models import Department
 
 from .exports import FORMATS, progress_export_stream
 from .filters import PlanFilter, ProgressFilter, TargetFilter
@@ -162,8 +162,3 @@ class ProgressViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
         )
         set_validators(response, *validators)
         return response
-
-
-router.register("plans", PlanViewSet, basename="plan")
-router.register("targets", TargetViewSet, basename="target")
-router.register("progress", ProgressViewSet, basename="progress")

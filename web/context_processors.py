@@ -3,12 +3,13 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from accounts.second_factor import second_factor_pending
+
 from .navigation import entries_for
-from .second_factor import second_factor_pending
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """The entries the user may open (``qualitytrack.navigation``, one owner of the rules)."""
+    """The entries the user may open (``web.navigation``, one owner of the rules)."""
     user = getattr(request, "user", None)
     if user is None:
         return {"navigation": []}

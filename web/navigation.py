@@ -17,17 +17,16 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from indicators import roles
+from accounts import roles
+from accounts.permissions import can_manage_accounts
+from accounts.services.tokens import token_can_manage
 from indicators.permissions import (
     can_audit,
-    can_manage_accounts,
     can_read_dashboards,
     can_view_system,
     is_office,
 )
 from reports.report_data import can_read_reports
-
-from .services import token_can_manage
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -58,9 +57,9 @@ ENTRIES = [
     Entry("approvals", _("审核"), "indicators:approvals", is_office),
     Entry("reports", _("报告"), "reports:report-list", can_read_reports),
     Entry("api", _("API"), "swagger-ui", can_read_dashboards),
-    Entry("tokens", _("API令牌"), "qualitytrack:token-list", token_can_manage),
+    Entry("tokens", _("API令牌"), "accounts:token-list", token_can_manage),
     Entry("audit", _("审计日志"), "indicators:audit-log", can_audit),
-    Entry("accounts", _("账号管理"), "indicators:account-list", can_manage_accounts),
+    Entry("accounts", _("账号管理"), "accounts:account-list", can_manage_accounts),
     Entry("system", _("系统"), "system", can_view_system),
 ]
 
@@ -74,7 +73,7 @@ LANDING = [
     (roles.LEADER, "reports:overview"),
     (roles.REPORTER, "indicators:due"),
     (roles.AUDITOR, "indicators:audit-log"),
-    (roles.SECURITY, "indicators:account-list"),
+    (roles.SECURITY, "accounts:account-list"),
     (roles.ADMIN, "system"),
 ]
 

@@ -1,4 +1,7 @@
-"""Celery tasks of the project itself: the worker heartbeat the 系统 page reads."""
+"""The worker heartbeat the 系统 page reads, and the full-recompute stamp.
+
+The task keeps its name ``qualitytrack.heartbeat`` (beat's schedule and queued messages name it).
+"""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """Each role's start (docs/roles.md): the login lands a role on its work, and the 系统 page.
 
-The login answers with the page of the user's role (``qualitytrack.navigation.LANDING``)
+The login answers with the page of the user's role (``web.navigation.LANDING``)
 unless it was sent a ``next``; the second-factor pages keep that target through their own
 ``next``. The 系统 page is the 系统管理员's: settings in force and the background's health,
-read-only (``qualitytrack.health``).
+read-only (``web.health``).
 """
 
 from __future__ import annotations
@@ -37,4 +37,4 @@ def system_status(request: HttpRequest) -> HttpResponse:
         "version_lines": health.version_lines(),
         "background_lines": health.background_lines(),
     }
-    return render(request, "qualitytrack/system.html", ctx)
+    return render(request, "web/system.html", ctx)

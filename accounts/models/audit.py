@@ -1,8 +1,9 @@
 """The append-only, hash-chained audit records and the security audit log.
 ``ChainedAuditRecord`` is the abstract base for every audit row kept in a hash chain
-(indicators.audit_chain); ``AuditChainHead`` holds each chain's lock, tail and retention
+(accounts.audit_chain); ``AuditChainHead`` holds each chain's lock, tail and retention
 anchor; ``AuditEvent`` is the security log (MLPS 2.0 安全审计). The business audit of figures,
 ``ObservationChange``, builds on the same base in ``indicators.models.observations``.
+The tables keep the names they had in ``indicators``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class ChainedAuditRecord(models.Model):
-    """An append-only audit row in a hash chain (indicators.audit_chain).
+    """An append-only audit row in a hash chain (accounts.audit_chain).
 
     ``save()`` inserts new rows only, each with its ``seq``, ``prev_hash`` and ``hash``, under
     the chain's lock; it refuses to update a saved row and ``delete()`` refuses. On PostgreSQL a
@@ -79,6 +80,7 @@ class AuditChainHead(models.Model):
     recreated = models.BooleanField(_("曾被删除后重建"), default=False)
 
     class Meta:
+        db_table = "indicators_auditchainhead"
         verbose_name = _("审计链头")
         verbose_name_plural = _("审计链头")
 
@@ -89,7 +91,7 @@ class AuditChainHead(models.Model):
 class AuditEvent(ChainedAuditRecord):
     """A security-relevant event (MLPS 2.0 安全审计). Append-only and hash-chained.
 
-    Written only by ``indicators.audit.audit_record``; data changes themselves are kept in
+    Written only by ``accounts.audit.audit_record``; data changes themselves are kept in
     ObservationChange. Kept AUDIT_RETENTION_DAYS (186 by default: the Cybersecurity Law's six
     months), then removed by ``prune_audit``. A user who appears here cannot be deleted
     (PROTECT): accounts are deactivated, so that the record keeps naming them.
@@ -123,6 +125,7 @@ class AuditEvent(ChainedAuditRecord):
     detail = models.CharField(_("详情"), max_length=500, blank=True)
 
     class Meta(ChainedAuditRecord.Meta):
+        db_table = "indicators_auditevent"
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
         ordering = ["-at", "-pk"]

@@ -1,8 +1,6 @@
-"""API tokens for portals and departments' systems, and tombstones for incremental sync.
+"""API tokens for portals and departments' systems: *who* calls the API (``/api/v1/``).
 
-Both are wiring for the REST feed (``/api/v1/``), not domain data: a token says *who* calls
-the API, a tombstone says *what left* the published feed, so that a portal mirroring the data
-with ``updated_since`` learns about deletions without refetching everything.
+The table keeps the name it had in ``qualitytrack`` (``qualitytrack_apitoken``).
 """
 
 from __future__ import annotations
@@ -65,6 +63,7 @@ class ApiToken(models.Model):
     )
 
     class Meta:
+        db_table = "qualitytrack_apitoken"
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
         ordering = ["-created_at", "-pk"]
@@ -82,57 +81,3 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-
-class Tombstone(models.Model):
-    """A row that left the published feed: deleted, or (observations) no longer approved.
-
-    ``model`` is the model label (``targets.target``); ``natural_key`` is readable text such as
-    ``plan-code/T001`` so a mirror can match rows it keyed differently. One tombstone per
-    object: a second departure only moves ``deleted_at``; an observation approved again
-    loses its tombstone and reappears as a changed row.
-    """
-
-    class Reason(models.TextChoices):
-        DELETED = "deleted", _("已删除")
-        UNPUBLISHED = "unpublished", _("已撤出公开数据")
-
-    model = models.CharField(_("模型"), max_length=60)
-    object_id = models.BigIntegerField(_("对象编号"))
-    natural_key = models.CharField(_("业务键"), max_length=200, blank=True)
-    reason = models.CharField(_("原因"), max_length=12, choices=Reason.choices)
-    deleted_at = models.DateTimeField(_("删除时间"), db_index=True)
-
-    class Meta:
-        verbose_name = _("删除记录")
-        verbose_name_plural = _("删除记录")
-        ordering = ["deleted_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["model", "object_id"], name="tombstone_unique_object")
-        ]
-        indexes = [models.Index(fields=["model", "deleted_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.model}#{self.object_id} {self.get_reason_display()}"
-
-
-class Heartbeat(models.Model):
-    """The last time a piece of background work was seen alive, for the 系统 page.
-
-    ``worker``: stamped every minute by the beat task ``qualitytrack.heartbeat`` as a worker
-    runs it (so an old stamp means beat or every worker is down). ``recompute_all``: stamped
-    when a full progress recompute (the nightly one) finishes. A row per name, overwritten.
-    Kept in the database, not the cache: the default cache is per process, and the web must
-    read what the worker wrote (docs/roles.md, "系统").
-    """
-
-    name = models.CharField(_("名称"), max_length=40, unique=True)
-    at = models.DateTimeField(_("时间"))
-    detail = models.CharField(_("说明"), max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("后台心跳")
-        verbose_name_plural = _("后台心跳")
-
-    def __str__(self) -> str:
-        return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"

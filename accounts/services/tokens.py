@@ -18,15 +18,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators import roles
-from indicators.audit import audit_record
-from indicators.models import AuditEvent, Department, Profile
-from indicators.permissions import has_any_role, visible_region_ids
-
-from .models import ApiToken
+from .. import roles
+from ..audit import audit_record
+from ..models import ApiToken, AuditEvent, Profile
+from ..permissions import has_any_role, visible_region_ids
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -68,7 +67,7 @@ def token_create(
     by: AbstractBaseUser | None,
     name: str,
     kind: str,
-    department: Department | None = None,
+    department: Model | None = None,
     throttle_rate: str = "",
     accountable: AbstractBaseUser | None = None,
     request: HttpRequest | None = None,
@@ -146,7 +145,7 @@ def _check_rate(rate: str) -> None:
         ) from None
 
 
-def _service_account(token: ApiToken, department: Department):  # type: ignore[no-untyped-def]
+def _service_account(token: ApiToken, department: Model):  # type: ignore[no-untyped-def]
     user = get_user_model().objects.create(
         username=f"api-token-{token.prefix}",
         first_name=str(_("API令牌：%(name)s") % {"name": token.name})[:150],

@@ -1,4 +1,5 @@
-"""Creating accounts (management commands ``create_user`` and ``import_users``).
+"""Creating accounts (the 安全管理员's page, ``create_user`` and ``import_users``), and the
+安全管理员's account actions.
 
 A user gets exactly one role group and a Profile with a region (and, for a reporter, the
 department it reports for, which must lie in that region). Passwords go through the
@@ -20,11 +21,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from .. import roles
 from ..audit import audit_record
-from ..models import AuditEvent, Department, Profile, Region
+from ..models import AuditEvent, Profile
 
 #: Role names accepted on the command line besides the Chinese group names.
 ROLE_ALIASES = {
@@ -48,38 +50,14 @@ def resolve_role(text: str) -> str:
     return role
 
 
-def resolve_region(text: str) -> Region:
-    region = (
-        Region.objects.filter(code=text.strip()).first()
-        or Region.objects.filter(name=text.strip()).first()
-    )
-    if region is None:
-        raise ValidationError(
-            _("地区“%(region)s”不存在（可填区划代码或名称）。") % {"region": text}, code="region"
-        )
-    return region
-
-
-def resolve_department(text: str, region: Region) -> Department | None:
-    if not text.strip():
-        return None
-    department = Department.objects.filter(region=region, name=text.strip()).first()
-    if department is None:
-        raise ValidationError(
-            _("%(region)s没有名为“%(name)s”的部门。") % {"region": region.name, "name": text},
-            code="department",
-        )
-    return department
-
-
 @transaction.atomic
 def user_create(
     *,
     username: str,
     role: str,
-    region: Region,
+    region: Model,
     password: str,
-    department: Department | None = None,
+    department: Model | None = None,
     email: str = "",
     full_name: str = "",
     by=None,  # type: ignore[no-untyped-def]

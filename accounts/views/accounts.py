@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.views import error_messages, page_of, require_form_methods
+
 from .. import permissions, selectors
 from ..forms import AccountActionForm, AccountFilterForm, AccountForm
 from ..services import users
-from .common import error_messages, page_of, require_form_methods
 
 #: ValidationError codes of ``users.user_create`` → the form field they are about.
 CREATE_ERROR_FIELDS = {
@@ -33,7 +34,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
     page = page_of(request, selectors.accounts(query=data.get("q", ""), role=data.get("role", "")))
     locked = selectors.locked_usernames(u.username for u in page.object_list)
     ctx = {"active": "accounts", "filters": filters, "page": page, "locked": locked}
-    return render(request, "indicators/accounts.html", ctx)
+    return render(request, "accounts/accounts.html", ctx)
 
 
 @login_required
@@ -54,8 +55,8 @@ def account_create(request: HttpRequest) -> HttpResponse:
             form.add_error(CREATE_ERROR_FIELDS.get(error.code or ""), error)
         else:
             messages.success(request, _("已创建账号%(username)s。") % {"username": user.username})
-            return redirect("indicators:account-detail", pk=user.pk)
-    return render(request, "indicators/account_form.html", {"active": "accounts", "form": form})
+            return redirect("accounts:account-detail", pk=user.pk)
+    return render(request, "accounts/account_form.html", {"active": "accounts", "form": form})
 
 
 @login_required
@@ -70,7 +71,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "has_second_factor": TOTPDevice.objects.filter(user=account).exists(),
         "form": AccountActionForm(),
     }
-    return render(request, "indicators/account_detail.html", ctx)
+    return render(request, "accounts/account_detail.html", ctx)
 
 
 @login_required
@@ -86,7 +87,7 @@ def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "reset-otp": _("已重置动态口令，该账号下次登录时重新绑定验证器。"),
     }
     if action not in done:
-        return redirect("indicators:account-detail", pk=pk)
+        return redirect("accounts:account-detail", pk=pk)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
         if action == "unlock":
@@ -102,4 +103,4 @@ def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(request, done[action])
-    return redirect("indicators:account-detail", pk=pk)
+    return redirect("accounts:account-detail", pk=pk)

@@ -3,7 +3,7 @@ then enter the TOTP code, or enrol an authenticator.
 
 ``SecondFactorRequiredMiddleware`` sends every user who still owes the code here, with
 ``?next=`` (the page the user wanted, which survives the password step too); the rules live
-in ``qualitytrack.second_factor``.
+in ``accounts.second_factor``.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from indicators.audit import audit_record
-from indicators.models import AuditEvent, Profile
-
-from .second_factor import (
+from ..audit import audit_record
+from ..models import AuditEvent, Profile
+from ..second_factor import (
     confirmed_device,
     enrolment_device,
     must_change_password,

@@ -10,10 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from indicators.audit import get_in_scope_or_404
-
-from .forms import ApiTokenCreateForm
-from .services import token_can_manage, token_create, token_revoke, tokens_visible_to
+from ..audit import get_in_scope_or_404
+from ..forms import ApiTokenCreateForm
+from ..services.tokens import token_can_manage, token_create, token_revoke, tokens_visible_to
 
 
 def _ensure_manager(request: HttpRequest) -> None:
@@ -32,12 +31,12 @@ def token_list(request: HttpRequest) -> HttpResponse:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            response = render(request, "qualitytrack/tokens_created.html",
+            response = render(request, "accounts/tokens_created.html",
                               {"token": token, "key": key, "active": "tokens"})
             response["Cache-Control"] = "no-store"  # the key must not linger in any cache
             return response
     ctx = {"tokens": tokens_visible_to(request.user), "form": form, "active": "tokens"}
-    return render(request, "qualitytrack/tokens.html", ctx)
+    return render(request, "accounts/tokens.html", ctx)
 
 
 @login_required
@@ -47,4 +46,4 @@ def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_in_scope_or_404(request, tokens_visible_to(request.user), pk=pk)
     token_revoke(token=token, by=request.user, request=request)
     messages.success(request, _("令牌“%(name)s”已吊销。") % {"name": token.name})
-    return redirect("qualitytrack:token-list")
+    return redirect("accounts:token-list")

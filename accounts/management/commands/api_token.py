@@ -14,9 +14,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from indicators.models import Department
-from qualitytrack.models import ApiToken
-from qualitytrack.services import token_create, token_revoke
+from accounts.models import ApiToken, place_model
+from accounts.services.tokens import token_create, token_revoke
 
 
 class Command(BaseCommand):
@@ -58,9 +57,10 @@ class Command(BaseCommand):
         department = None
         if options["department"]:
             code, _sep, name = options["department"].partition(":")
+            departments = place_model("department")._default_manager
             try:
-                department = Department.objects.get(region__code=code, name=name)
-            except Department.DoesNotExist:
+                department = departments.get(region__code=code, name=name)
+            except departments.model.DoesNotExist:
                 raise CommandError(f"找不到部门“{options['department']}”。") from None
         accountable = None
         if options["accountable"]:

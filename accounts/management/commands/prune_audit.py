@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from indicators.audit import prune_audit_events, retention_cutoff
+from accounts.audit import prune_audit_events, retention_cutoff
 
 
 class Command(BaseCommand):

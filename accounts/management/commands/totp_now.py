@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from qualitytrack.second_factor import confirmed_device, current_code
+from accounts.second_factor import confirmed_device, current_code
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.audit import verify_audit_chains
+from accounts.audit import verify_audit_chains
 
 
 class Command(BaseCommand):
