@@ -78,40 +78,15 @@ def token_create(
     department token acts for its department *and* an accountable person: ``accountable``, or
     else its creator. Four eyes treat what the token writes as that person's own, so whoever
     creates a token cannot approve the figures it submits (docs/reliability.md, issue 12).
-    The creation is audited (kind ``token``); the key never is.
+    The creation is audited (kind ``token``); the key never is. ``department`` is an
+    ``indicators.Department`` (``ApiToken``'s foreign key).
     """
-    if by is not None:
-        if not token_can_manage(by):
-            raise PermissionDenied(_("无权管理 API 令牌：仅领导小组办公室可以创建或吊销令牌。"))
-        region_ids = visible_region_ids(by)
-        if department is not None and region_ids is not None and (
-            department.region_id not in region_ids
-        ):
-            raise PermissionDenied(_("无权为本地区以外的部门创建令牌。"))
+    _check_may_create(by, department)
     name = name.strip()
-    if not name:
-        raise ValidationError({"name": ValidationError(_("请填写令牌名称。"), code="required")})
-    if kind == ApiToken.Kind.DEPARTMENT and department is None:
-        raise ValidationError(
-            {"department": ValidationError(_("部门令牌须指定部门。"), code="required")}
-        )
-    if kind == ApiToken.Kind.PORTAL:
-        department = None
-    elif kind != ApiToken.Kind.DEPARTMENT:
-        raise ValidationError({"kind": ValidationError(_("令牌类型不正确。"), code="invalid")})
+    department = _checked_kind(kind, name, department)
     if throttle_rate:
         _check_rate(throttle_rate)
-
-    if accountable is not None and (
-        not accountable.is_active or hasattr(accountable, "api_token")
-    ):
-        raise ValidationError({"accountable": ValidationError(
-            _("责任人须为在用的个人账号。"), code="invalid")})
-    if department is None:
-        accountable = None
-    elif accountable is None:
-        accountable = by
-
+    accountable = _accountable_person(accountable, department=department, by=by)
     prefix = secrets.token_hex(4)
     key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
@@ -121,16 +96,68 @@ def token_create(
     if department is not None:
         token.user = _service_account(token, department)
         token.save(update_fields=["user"])
+    _audit_creation(token, by=by, accountable=accountable, request=request)
+    return token, key
+
+
+def _check_may_create(by: AbstractBaseUser | None, department: Model | None) -> None:
+    """The office only (``by=None`` is the server's operator), and in its own regions."""
+    if by is None:
+        return
+    if not token_can_manage(by):
+        raise PermissionDenied(_("无权管理 API 令牌：仅领导小组办公室可以创建或吊销令牌。"))
+    region_ids = visible_region_ids(by)
+    if department is not None and region_ids is not None and (
+        department.region_id not in region_ids  # type: ignore[attr-defined]
+    ):
+        raise PermissionDenied(_("无权为本地区以外的部门创建令牌。"))
+
+
+def _checked_kind(kind: str, name: str, department: Model | None) -> Model | None:
+    """A name, a known kind, and a department exactly for a department token (returned)."""
+    if not name:
+        raise ValidationError({"name": ValidationError(_("请填写令牌名称。"), code="required")})
+    if kind == ApiToken.Kind.DEPARTMENT and department is None:
+        raise ValidationError(
+            {"department": ValidationError(_("部门令牌须指定部门。"), code="required")}
+        )
+    if kind == ApiToken.Kind.PORTAL:
+        return None
+    if kind != ApiToken.Kind.DEPARTMENT:
+        raise ValidationError({"kind": ValidationError(_("令牌类型不正确。"), code="invalid")})
+    return department
+
+
+def _accountable_person(
+    accountable: AbstractBaseUser | None, *, department: Model | None,
+    by: AbstractBaseUser | None,
+) -> AbstractBaseUser | None:
+    """Who answers for a department token's writes: a named active person, else its creator;
+    a portal token writes nothing, so nobody."""
+    if accountable is not None and (
+        not accountable.is_active or hasattr(accountable, "api_token")
+    ):
+        raise ValidationError({"accountable": ValidationError(
+            _("责任人须为在用的个人账号。"), code="invalid")})
+    if department is None:
+        return None
+    return accountable if accountable is not None else by
+
+
+def _audit_creation(
+    token: ApiToken, *, by: AbstractBaseUser | None, accountable: AbstractBaseUser | None,
+    request: HttpRequest | None,
+) -> None:
+    department = token.department
     audit_record(
         kind=AuditEvent.Kind.TOKEN, request=request, user=by,
         username=getattr(by, "username", "") or "manage.py",
         detail=_("创建API令牌%(name)s（%(prefix)s，%(kind)s%(where)s，责任人：%(person)s）") % {
-            "name": name, "prefix": prefix, "kind": token.get_kind_display(),
+            "name": token.name, "prefix": token.prefix, "kind": token.get_kind_display(),
             "where": f"，{department}" if department else "",
             "person": getattr(accountable, "username", "") or "—",
         },
     )
-    return token, key
 
 
 def _check_rate(rate: str) -> None:

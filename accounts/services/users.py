@@ -64,8 +64,34 @@ def user_create(
     must_change_password: bool | None = None,
     request=None,  # type: ignore[no-untyped-def]
 ):  # type: ignore[no-untyped-def]
-    """Create one account with its role and profile. Raises ValidationError, writes nothing then."""
-    User = get_user_model()
+    """Create one account with its role and profile. Raises ValidationError, writes nothing then.
+
+    ``region`` and ``department`` are ``indicators``' Region and Department (``Profile``'s
+    foreign keys). A password chosen by an administrator (``by`` given) must be changed at the
+    first login unless ``must_change_password`` says otherwise.
+    """
+    username = _checked_username(username)
+    role = resolve_role(role)
+    _check_place(role=role, region=region, department=department)
+    user = get_user_model()(username=username, email=email.strip(), first_name=full_name.strip())
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    roles.ensure_groups()
+    user.groups.set([Group.objects.get(name=role)])
+    if must_change_password is None:  # chosen by an administrator on the page: theirs too
+        must_change_password = by is not None
+    Profile.objects.create(
+        user=user, region=region, department=department,
+        must_change_password=must_change_password,
+    )
+    _audit_creation(username=username, role=role, where=department or region, by=by,
+                    request=request)
+    return user
+
+
+def _checked_username(username: str) -> str:
+    """The stripped username: not empty, Django's characters, not taken."""
     username = username.strip()
     if not username:
         raise ValidationError(_("用户名不能为空。"), code="username")
@@ -79,20 +105,27 @@ def user_create(
             % {"username": username},
             code="username",
         ) from None
-    if User.objects.filter(username=username).exists():
+    if get_user_model().objects.filter(username=username).exists():
         raise ValidationError(
             _("用户名“%(username)s”已存在。") % {"username": username}, code="duplicate"
         )
-    role = resolve_role(role)
+    return username
+
+
+def _check_place(*, role: str, region: Model, department: Model | None) -> None:
+    """A reporter names its department, and a department lies in the account's region."""
     if role == roles.REPORTER and department is None:
         raise ValidationError(_("部门填报员必须指定所属部门。"), code="department")
-    if department is not None and department.region_id != region.pk:
+    if department is not None and department.region_id != region.pk:  # type: ignore[attr-defined]
         raise ValidationError(
             _("部门“%(department)s”不属于地区%(region)s。")
-            % {"department": department.name, "region": region.name},
+            % {"department": department.name, "region": region.name},  # type: ignore[attr-defined]
             code="department",
         )
-    user = User(username=username, email=email.strip(), first_name=full_name.strip())
+
+
+def _check_password(password: str, user) -> None:  # type: ignore[no-untyped-def]
+    """The configured validators (length, three character classes …), as one message."""
     try:
         validate_password(password, user)
     except ValidationError as error:
@@ -100,16 +133,10 @@ def user_create(
             _("密码不符合要求：%(reasons)s") % {"reasons": " ".join(error.messages)},
             code="password",
         ) from None
-    user.set_password(password)
-    user.save()
-    roles.ensure_groups()
-    user.groups.set([Group.objects.get(name=role)])
-    if must_change_password is None:  # chosen by an administrator on the page: theirs too
-        must_change_password = by is not None
-    Profile.objects.create(
-        user=user, region=region, department=department,
-        must_change_password=must_change_password,
-    )
+
+
+def _audit_creation(*, username: str, role: str, where: Model, by, request) -> None:  # type: ignore[no-untyped-def]
+    """One ``user`` event; privileged roles (those needing the second factor) say so."""
     privileged = role in roles.SECOND_FACTOR_ROLES
     audit_record(
         kind=AuditEvent.Kind.USER,
@@ -119,9 +146,8 @@ def user_create(
         detail=(
             _("创建用户%(username)s（特权角色：%(role)s，%(where)s；须首次登录修改密码并自行绑定验证器）")
             if privileged else _("创建用户%(username)s（%(role)s，%(where)s）")
-        ) % {"username": username, "role": role, "where": department or region},
+        ) % {"username": username, "role": role, "where": where},
     )
-    return user
 
 
 # --- The 安全管理员's account actions (each audited, with the reason given) -------------------

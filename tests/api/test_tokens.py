@@ -122,8 +122,8 @@ def test_management_command_creates_lists_and_revokes(scjg):
 
 
 def test_admin_lists_tokens_and_tombstones_without_keys(admin_client, portal_key):
-    response = admin_client.get("/admin/qualitytrack/apitoken/")
+    response = admin_client.get("/admin/accounts/apitoken/")
 
     assert response.status_code == 200
     assertNotContains(response, portal_key)
-    assert admin_client.get("/admin/qualitytrack/tombstone/").status_code == 200
+    assert admin_client.get("/admin/feed/tombstone/").status_code == 200

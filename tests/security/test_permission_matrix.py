@@ -857,7 +857,7 @@ def test_who_submitted_a_figure_cannot_approve_it_even_holding_both_roles(world,
 # --- Django admin: superusers only ----------------------------------------------------------
 
 ADMIN_PAGES = ["/admin/", "/admin/auth/user/", "/admin/auth/user/add/",
-               "/admin/indicators/auditevent/", "/admin/indicators/observation/"]
+               "/admin/accounts/auditevent/", "/admin/indicators/observation/"]
 
 
 @pytest.mark.parametrize("path", ADMIN_PAGES)
