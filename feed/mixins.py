@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connections
 from django.db.models import Count, Max, Model, QuerySet
-from django.http import HttpResponse, HttpResponseBase
+from django.http import HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
-from django.utils.dateparse import parse_datetime
-from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
@@ -38,6 +35,7 @@ from accounts.throttling import ApiTokenRateThrottle, PublicRateThrottle
 from core.api_errors import InputError
 from core.renderers import CSVRenderer
 
+from .conditional import conditional_response, latest, list_etag, set_validators, watermarks
 from .models import Tombstone
 from .paging import Pagination, SinceField
 
@@ -186,7 +184,7 @@ class FeedMixin:
     #: Other models whose rows a list shows (a plan's status decides whether its targets
     #: are published; a progress row shows its target's code): their change marks enter the
     #: ETag, so a change there is never answered 304.
-    watermark_models: tuple[str, ...] = ()
+    watermark_models: tuple[type[Model], ...] = ()
 
     def exact_validators(self) -> bool:
         """Whether this list may show rows that can vanish without a tombstone (someone's own
@@ -207,16 +205,12 @@ class FeedMixin:
         """
         if self.exact_validators():
             return self._exact_validators(request, queryset)
-        from django.apps import apps
-
         model = queryset.model
         updated = str(self.updated_field)
-        sources = [(model, updated)] + [
-            (apps.get_model(label), "updated_at") for label in self.watermark_models
-        ]
-        marks = _watermarks(queryset.db, sources)
-        last = _latest(marks[0], marks[-1])
-        return _etag(self, request, marks), last
+        sources = [(model, updated)] + [(other, "updated_at") for other in self.watermark_models]
+        marks = watermarks(queryset.db, sources)
+        last = latest(marks[0], marks[-1])
+        return list_etag(self, request, marks), last
 
     def _exact_validators(
         self, request: Request, queryset: QuerySet[Any]
@@ -229,8 +223,8 @@ class FeedMixin:
                 n=Count("pk"), last=Max("deleted_at")
             )
             parts += [gone["n"], gone["last"]]
-            last = _latest(last, gone["last"])
-        return _etag(self, request, parts), last
+            last = latest(last, gone["last"])
+        return list_etag(self, request, parts), last
 
     def finalize_response(
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
@@ -246,69 +240,3 @@ class FeedMixin:
             response["ETag"] = f'W/"{hashlib.sha256(response.content).hexdigest()[:32]}"'
             return get_conditional_response(request, etag=response["ETag"], response=response)
         return response
-
-
-def _etag(view: Any, request: Request, marks: list[object]) -> str:
-    """A weak ETag of the marks, the query (filters, page, cursor), the format and the user."""
-    user = request.user
-    parts = [
-        view.__class__.__name__, marks, sorted(request.query_params.lists()),
-        getattr(request.accepted_renderer, "format", ""), getattr(user, "pk", None),
-    ]
-    return f'W/"{hashlib.sha256(repr(parts).encode()).hexdigest()[:32]}"'
-
-
-def _watermarks(alias: str, sources: list[tuple[type[Model], str]]) -> list[object]:
-    """``[max(change time), max(id)]`` of each model, then the tombstones' count and latest
-    time, in one statement of scalar subqueries (each an index end on PostgreSQL)."""
-    connection = connections[alias]
-    quote = connection.ops.quote_name
-    selects = []
-    for model, field in sources:
-        table = quote(model._meta.db_table)
-        selects.append(f"(SELECT MAX({quote(model._meta.get_field(field).column)}) FROM {table})")
-        selects.append(f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {table})")
-    tombstones = quote(Tombstone._meta.db_table)
-    selects.append(f"(SELECT COUNT(*) FROM {tombstones})")
-    selects.append(f"(SELECT MAX({quote('deleted_at')}) FROM {tombstones})")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(selects))
-        row = list(cursor.fetchone())
-    # SQLite hands raw SELECTs' datetimes back as text: read them as UTC like the ORM does.
-    times = {*range(0, 2 * len(sources), 2), len(row) - 1}
-    return [_as_datetime(value) if index in times else value for index, value in enumerate(row)]
-
-
-def _as_datetime(value: object) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    moment = parse_datetime(str(value))
-    if moment is not None and timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=UTC)
-    return moment
-
-
-def _latest(*moments: object) -> datetime | None:
-    found = [m for m in moments if isinstance(m, datetime)]
-    return max(found) if found else None
-
-
-def conditional_response(
-    request: Request, etag: str, last_modified: datetime | None
-) -> HttpResponseBase | None:
-    """Django's own evaluation of If-None-Match / If-Modified-Since (304, or 412 to a failed
-    If-Match); ``None`` when the list must be built."""
-    stub = HttpResponse()
-    set_validators(stub, etag, last_modified)
-    answer = get_conditional_response(
-        request, etag=etag,
-        last_modified=int(last_modified.timestamp()) if last_modified else None,
-        response=stub,
-    )
-    return None if answer is stub else answer
-
-
-def set_validators(response: HttpResponseBase, etag: str, last_modified: datetime | None) -> None:
-    response["ETag"] = quote_etag(etag)
-    if last_modified is not None:
-        response["Last-Modified"] = http_date(last_modified.timestamp())

@@ -20,13 +20,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 
 from core.api_errors import InputError
-from feed.mixins import (
-    FeedMixin,
-    NDJSONRenderer,
-    StreamCSVRenderer,
-    conditional_response,
-    set_validators,
-)
+from feed.conditional import conditional_response, set_validators
+from feed.mixins import FeedMixin, NDJSONRenderer, StreamCSVRenderer
 from indicators.models import Department
 
 from .exports import FORMATS, progress_export_stream
@@ -54,7 +49,7 @@ class PlanViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
     tombstone_model = "targets.plan"
-    watermark_models = ("targets.Target",)  # target_count
+    watermark_models = (Target,)  # target_count
 
     def get_queryset(self) -> QuerySet[Plan]:
         return plan_list().filter(status__in=PUBLISHED_PLANS).order_by("pk")
@@ -69,7 +64,7 @@ class TargetViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = TargetSerializer
     filterset_class = TargetFilter
     tombstone_model = "targets.target"
-    watermark_models = ("targets.Plan",)  # a plan's status publishes its targets
+    watermark_models = (Plan,)  # a plan's status publishes its targets
 
     def get_queryset(self) -> QuerySet[Target]:
         return (
@@ -101,7 +96,7 @@ class ProgressViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ProgressFilter
     updated_field = "computed_at"
     tombstone_model = "targets.target"
-    watermark_models = ("targets.Target", "targets.Plan")
+    watermark_models = (Target, Plan)
 
     def get_queryset(self) -> QuerySet[Progress]:
         return (
