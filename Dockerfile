@@ -20,9 +20,13 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml requirements.lock README.md ./
 COPY qualitytrack ./qualitytrack
-COPY indicators ./indicators
-COPY targets ./targets
+COPY web ./web
 COPY reports ./reports
+COPY targets ./targets
+COPY indicators ./indicators
+COPY feed ./feed
+COPY accounts ./accounts
+COPY core ./core
 RUN pip install -c requirements.lock .
 COPY . .
 RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput

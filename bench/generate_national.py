@@ -99,7 +99,7 @@ def main() -> None:
             "indicators_indicator, indicators_region RESTART IDENTITY CASCADE"
         )
         wrapper.execute("SET qualitytrack.allow_truncate = 'off'")
-        from indicators.audit import ensure_chain_heads
+        from accounts.audit import ensure_chain_heads
 
         ensure_chain_heads()  # the emptied chain starts again at genesis
         region_ids = np.arange(1, n_regions + 1)

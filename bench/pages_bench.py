@@ -28,8 +28,8 @@ def main() -> None:
     from django.urls import reverse
     from django_otp import DEVICE_ID_SESSION_KEY
 
+    from accounts.second_factor import confirmed_device, second_factor_required
     from indicators.models import Department, Indicator
-    from qualitytrack.second_factor import confirmed_device, second_factor_required
     from targets.models import Plan, Target
 
     setup_test_environment()  # lets the test client run with the project's ALLOWED_HOSTS

@@ -1,15 +1,8 @@
 from django.contrib import admin
 
-from .models import (
-    AuditEvent,
-    Department,
-    ImportJob,
-    Indicator,
-    Observation,
-    ObservationChange,
-    Profile,
-    Region,
-)
+from accounts.admin import ReadOnlyAdmin
+
+from .models import Department, ImportJob, Indicator, Observation, ObservationChange, Region
 
 
 @admin.register(Region)
@@ -31,13 +24,6 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "unit", "category", "measure", "frequency", "direction"]
     list_filter = ["category", "measure", "frequency", "direction"]
     search_fields = ["code", "name"]
-
-
-@admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "region", "department"]
-    list_filter = ["region"]
-    search_fields = ["user__username", "department__name"]
 
 
 class ObservationChangeInline(admin.TabularInline):
@@ -85,27 +71,6 @@ class ObservationChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Append-only records: visible in the admin, never added, changed or deleted there."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "kind", "username", "ip_address", "path", "detail"]
-    list_filter = ["kind"]
-    search_fields = ["username", "path", "detail"]
-    date_hierarchy = "at"
 
 
 @admin.register(ImportJob)

@@ -25,13 +25,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from qualitytrack.api import router
-from qualitytrack.feed import FeedMixin, WritesNeedAUser
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+from feed.mixins import FeedMixin, WritesNeedAUser
 
 from . import permissions
-from .audit import audit_record
 from .filters import DepartmentFilter, IndicatorFilter, ObservationFilter, RegionFilter
-from .models import AuditEvent, Department, Indicator, Observation, Region
+from .models import Department, Indicator, Observation, Region
 from .selectors import observations_visible_to
 from .serializers import (
     DepartmentSerializer,
@@ -186,9 +186,3 @@ class ObservationViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
     def submit(self, request: Request, pk: str | None = None) -> Response:
         observation = observation_submit(observation=self.get_object(), by=request.user)
         return Response(self.get_serializer(observation).data)
-
-
-router.register("regions", RegionViewSet, basename="region")
-router.register("departments", DepartmentViewSet, basename="department")
-router.register("indicators", IndicatorViewSet, basename="indicator")
-router.register("observations", ObservationViewSet, basename="observation")

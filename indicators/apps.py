@@ -8,10 +8,13 @@ class IndicatorsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from accounts import audit
+        from feed import tombstones
 
-        from . import audit  # (connects the audit receivers)
+        from .models import Department, Indicator, Observation, ObservationChange, Region
 
-        # Every audit chain has a head from the start, so an emptied table is detectable
-        # (issue 12 row 8); after migrate, and after a test database's flush.
-        post_migrate.connect(audit.ensure_chain_heads, sender=self)
+        # The business audit of figures is the second hash chain (accounts.audit_chain).
+        audit.chain_register(ObservationChange)
+        # What leaves the published feed leaves a tombstone for mirrors (docs/scale.md).
+        tombstones.track_deletions(Observation, Region, Department, Indicator)
+        tombstones.track_observations(Observation, ObservationChange)

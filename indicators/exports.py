@@ -1,7 +1,7 @@
 """File exports of the data-entry pages: CSV (UTF-8 with BOM, opens in Excel) and .xlsx.
 
 Every data export is recorded in the audit log (``audit_record(kind=EXPORT)``). The files
-are written by ``qualitytrack.tabular``, which keeps formula-like text (a username
+are written by ``core.tabular``, which keeps formula-like text (a username
 ``=HYPERLINK(…)``) from running in Excel (docs/reliability.md, part B, row 4).
 """
 
@@ -15,12 +15,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qualitytrack.tabular import csv_text, xlsx_table
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+from core.tabular import csv_text, xlsx_table
 
-from .audit import audit_record
 from .calendar import Period
 from .excel import reader as cols
-from .models import AuditEvent, Observation, ObservationChange
+from .models import Observation, ObservationChange
 from .selectors import EntryRow, format_number
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -11,12 +11,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from qualitytrack.api import (
-    FullListSinceFilter,
-    InputError,
-    NameOrCodeFilter,
-    UpdatedSinceFilter,
-)
+from core.api_errors import InputError
+from feed.paging import FullListSinceFilter, NameOrCodeFilter, UpdatedSinceFilter
 
 from .calendar import Period
 from .models import Department, Indicator, Observation, Region

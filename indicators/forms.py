@@ -9,9 +9,10 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from . import roles
+from accounts.models import AuditEvent
+
 from .calendar import Period
-from .models import AuditEvent, Department, Indicator, Observation, Region
+from .models import Department, Indicator, Observation
 from .selectors import EntryRow, departments_by_region, format_number
 from .services.rules import EDITABLE, EVIDENCE_MAX_LENGTH, REASON_MAX_LENGTH, Entry
 
@@ -230,30 +231,3 @@ class AuditFilterForm(forms.Form):
         choices=[("", _lazy("全部类型")), *AuditEvent.Kind.choices],
     )
     username = forms.CharField(label=_lazy("用户名"), required=False, max_length=150)
-
-
-class AccountFilterForm(forms.Form):
-    q = forms.CharField(label=_lazy("用户名或姓名"), required=False, max_length=150)
-    role = forms.ChoiceField(
-        label=_lazy("角色"), required=False,
-        choices=[("", _lazy("全部角色")), *((name, name) for name in roles.ROLES)],
-    )
-
-
-class AccountForm(forms.Form):
-    username = forms.CharField(label=_lazy("用户名"), max_length=150)
-    full_name = forms.CharField(label=_lazy("姓名"), max_length=150, required=False)
-    email = forms.EmailField(label=_lazy("电子邮箱"), required=False)
-    role = forms.ChoiceField(label=_lazy("角色"), choices=[(n, n) for n in roles.ROLES])
-    region = forms.ModelChoiceField(label=_lazy("地区"), queryset=Region.objects.order_by("code"))
-    department = forms.ModelChoiceField(
-        label=_lazy("部门"), required=False, help_text=_lazy("部门填报员必填"),
-        queryset=Department.objects.select_related("region").order_by("region__code", "name"),
-    )
-    password = forms.CharField(
-        label=_lazy("初始密码"), widget=forms.PasswordInput(render_value=False), strip=False,
-    )
-
-
-class AccountActionForm(forms.Form):
-    reason = forms.CharField(label=_lazy("原因"), max_length=200)

@@ -11,34 +11,13 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from . import roles
+from accounts import roles
+from accounts.permissions import has_any_role, visible_region_ids
+
 from .models import Department, Indicator, Observation, Region
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-
-def visible_region_ids(user: AbstractBaseUser | AnonymousUser) -> list[int] | None:
-    """Ids of the regions whose data the user may read; ``None`` means every region."""
-    if not user.is_authenticated:
-        return []
-    if user.is_superuser:  # type: ignore[union-attr]
-        return None
-    cached = getattr(user, "_qt_region_ids", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
-    profile = getattr(user, "profile", None)
-    ids = profile.region.descendant_ids() if profile is not None else []
-    if has_any_role(user, [roles.REPORTER]) and not has_any_role(
-        user, [roles.OFFICE, roles.LEADER]
-    ):
-        ids = [profile.region_id] if profile is not None else []
-    user._qt_region_ids = ids  # type: ignore[union-attr]
-    return ids
-
-
-def has_any_role(user: AbstractBaseUser | AnonymousUser, names: list[str]) -> bool:
-    return any(roles.has_role(user, name) for name in names)
 
 
 def region_queryset_visible_to(user: AbstractBaseUser | AnonymousUser):  # type: ignore[no-untyped-def]
@@ -48,7 +27,7 @@ def region_queryset_visible_to(user: AbstractBaseUser | AnonymousUser):  # type:
 
 # --- Data entry (issue #4) -------------------------------------------------------------------
 # Every rule below raises PermissionDenied with a Chinese message, so a page answers 403 and
-# the API (qualitytrack.api.exception_handler) answers 403 with the same words.
+# the API (core.api_errors.exception_handler) answers 403 with the same words.
 
 
 def reporter_department(user: AbstractBaseUser | AnonymousUser) -> Department | None:
@@ -200,16 +179,6 @@ def can_audit(user: AbstractBaseUser | AnonymousUser) -> bool:
 def ensure_can_audit(user: AbstractBaseUser | AnonymousUser) -> None:
     if not can_audit(user):
         raise PermissionDenied(_("只有审计员可以查看审计日志。"))
-
-
-def can_manage_accounts(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Only the 安全管理员 manages accounts (not the 系统管理员: separation of duties)."""
-    return roles.has_role(user, roles.SECURITY)
-
-
-def ensure_can_manage_accounts(user: AbstractBaseUser | AnonymousUser) -> None:
-    if not can_manage_accounts(user):
-        raise PermissionDenied(_("只有安全管理员可以管理账号。"))
 
 
 def can_view_system(user: AbstractBaseUser | AnonymousUser) -> bool:

@@ -19,9 +19,12 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
-from . import permissions, roles
+from accounts import roles
+from accounts.models import AuditEvent
+
+from . import permissions
 from .calendar import Period, ended_periods, years_of
-from .models import AuditEvent, Department, Indicator, Observation, ObservationChange
+from .models import Department, Indicator, Observation, ObservationChange
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -504,33 +507,6 @@ def audit_events(*, kind: str = "", username: str = "") -> QuerySet[AuditEvent]:
     if username:
         events = events.filter(username__icontains=username)
     return events.order_by("-at", "-pk")
-
-
-def accounts(*, query: str = "", role: str = ""):  # type: ignore[no-untyped-def]
-    """Every account for the 安全管理员's list, with profile and role in the same reads."""
-    from django.contrib.auth import get_user_model
-
-    users = get_user_model().objects.select_related(
-        "profile__region", "profile__department"
-    ).prefetch_related("groups").order_by("username")
-    if query:
-        users = users.filter(Q(username__icontains=query) | Q(first_name__icontains=query))
-    if role:
-        users = users.filter(groups__name=role)
-    return users
-
-
-def locked_usernames(usernames: Iterable[str]) -> set[str]:
-    """Which of ``usernames`` django-axes currently locks out (failure limit within cool-off)."""
-    from axes.models import AccessAttempt
-
-    since = timezone.now() - datetime.timedelta(hours=settings.AXES_COOLOFF_TIME)
-    return set(
-        AccessAttempt.objects.filter(
-            username__in=list(usernames), attempt_time__gte=since,
-            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
-        ).values_list("username", flat=True)
-    )
 
 
 # --- Completeness (DHIS2's reporting rate) --------------------------------------------------

@@ -56,7 +56,7 @@ def import_observations(job_id: int) -> str:
 )
 def prune_audit() -> int:
     """Weekly (settings.CELERY_BEAT_SCHEDULE): security events older than the retention."""
-    from .audit import prune_audit_events
+    from accounts.audit import prune_audit_events
 
     return prune_audit_events()
 

@@ -26,9 +26,5 @@ urlpatterns = [
     path("approvals/export/", views.observation_export, name="observation-export"),
     path("completeness/", views.completeness, name="completeness"),
     path("audit/", views.audit_log, name="audit-log"),
-    path("accounts/", views.account_list, name="account-list"),
-    path("accounts/new/", views.account_create, name="account-create"),
-    path("accounts/<int:pk>/", views.account_detail, name="account-detail"),
-    path("accounts/<int:pk>/<slug:action>/", views.account_action, name="account-action"),
     path("audit/export/", views.audit_export, name="audit-export"),
 ]

@@ -21,9 +21,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from indicators.audit import audit_record
-from indicators.models import AuditEvent, Department, Indicator, Region
-from qualitytrack.celery import send_or_leave
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+from core.broker import send_or_leave
+from indicators.models import Department, Indicator, Region
 from targets.models import Plan, Target
 from targets.seed import VALUELESS_KINDS, number_error, quote_error
 from targets.services import recompute_request

@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
-from indicators.audit import get_in_scope_or_404
+from accounts.audit import get_in_scope_or_404
 from indicators.models import Region
 from indicators.permissions import ensure_office, visible_region_ids
 from targets.models import Plan, Target

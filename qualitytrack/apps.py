@@ -2,11 +2,9 @@ from django.apps import AppConfig
 
 
 class QualitytrackConfig(AppConfig):
+    """The project package as an app only for its migrations' history: its models moved to
+    ``accounts``, ``feed`` and ``web`` (keeping their tables; docs/architecture.md)."""
+
     name = "qualitytrack"
     verbose_name = "QualityTrack"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from . import sync, tasks  # noqa: F401  (tasks: the 系统 page's full-recompute stamp)
-
-        sync.connect()  # tombstones for the API's incremental sync

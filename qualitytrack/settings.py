@@ -45,7 +45,10 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "qualitytrack",
+    "qualitytrack",  # its migrations' history only (docs/architecture.md)
+    "web",
+    "accounts",
+    "feed",
     "indicators",
     "targets",
     "reports",
@@ -54,23 +57,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: turns any database outage below it into a quick 503 with a Chinese message.
-    "qualitytrack.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     # Which requests may read from DATABASE_REPLICA_URL (a no-op without one).
     "qualitytrack.db_router.ReplicaReadsMiddleware",
     # The API's JSON error shape for unknown /api/ paths and Django's own 400s there.
-    "qualitytrack.middleware.ApiJsonErrorsMiddleware",
+    "core.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "qualitytrack.middleware.ChineseFirstLocaleMiddleware",  # zh-hans unless the user switches
+    "core.middleware.ChineseFirstLocaleMiddleware",  # zh-hans unless the user switches
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "qualitytrack.middleware.SessionLifetimeMiddleware",  # 12 h at most; idle expiry slides
+    "accounts.middleware.SessionLifetimeMiddleware",  # 12 h at most; idle expiry slides
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor
     # Office, admin, security-admin and auditor accounts see nothing before their TOTP code.
-    "qualitytrack.middleware.SecondFactorRequiredMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-axes last, as its docs require: it reads the authentication outcome.
@@ -91,9 +94,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "qualitytrack.context_processors.navigation",
-                "qualitytrack.context_processors.login_policy",
-                "qualitytrack.demo_banner.demo_data",
+                "web.context_processors.navigation",
+                "web.context_processors.login_policy",
+                "web.demo_banner.demo_data",
             ],
         },
     },
@@ -140,7 +143,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Authentication and security (MLPS 2.0 level 3 spirit) ----------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # lock-out before the password is checked
-    "qualitytrack.authentication.ModelBackend",  # Django's, with the profile in the same read
+    "accounts.authentication.ModelBackend",  # Django's, with the profile in the same read
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -150,7 +153,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "qualitytrack.passwords.CharacterClassValidator"},
+    {"NAME": "accounts.passwords.CharacterClassValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reports:home"
@@ -173,7 +176,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # attacker; axes warns only because it cannot know that this is the intent.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Second login factor (MLPS 2.0 level 3 双因素): a TOTP authenticator app (django-otp) for the
-# roles in indicators.roles.SECOND_FACTOR_ROLES and superusers; always enforced, no switch.
+# roles in accounts.roles.SECOND_FACTOR_ROLES and superusers; always enforced, no switch.
 # Failed codes back off exponentially per device (django-otp's throttling, defaults kept).
 OTP_TOTP_ISSUER = "QualityTrack 质量目标跟踪"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the Django admin never shows a device's secret or QR
@@ -360,24 +363,24 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "qualitytrack.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "feed.paging.Pagination",
     "PAGE_SIZE": 100,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "qualitytrack.authentication.ApiTokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    # Bounded by DATA_UPLOAD_MAX_MEMORY_SIZE, depth-checked, Chinese errors (qualitytrack.parsers).
+    # Bounded by DATA_UPLOAD_MAX_MEMORY_SIZE, depth-checked, Chinese errors (core.parsers).
     "DEFAULT_PARSER_CLASSES": [
-        "qualitytrack.parsers.JSONParser",
-        "qualitytrack.parsers.FormParser",
-        "qualitytrack.parsers.MultiPartParser",
+        "core.parsers.JSONParser",
+        "core.parsers.FormParser",
+        "core.parsers.MultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "EXCEPTION_HANDLER": "qualitytrack.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
 }
 API_TOKEN_THROTTLE_RATE = env.str("API_TOKEN_THROTTLE_RATE", default="1200/min")
 API_PUBLIC_THROTTLE_RATE = env.str("API_PUBLIC_THROTTLE_RATE", default="300/min")
@@ -412,7 +415,7 @@ LOGGING = {
 
 # --- Data entry -----------------------------------------------------------------------------
 # Every 403 (page, API, CSRF) goes to the audit log; innermost, so it sees the view's answer.
-MIDDLEWARE += ["indicators.audit.AuditDeniedMiddleware"]
+MIDDLEWARE += ["accounts.audit.AuditDeniedMiddleware"]
 # Reminders: reporters hear of what closes within this many days (indicators.send_reminders).
 REMINDER_DAYS = env.int("REMINDER_DAYS", default=7)
 # The webhook channel (docs/roles.md): a 钉钉 or 企业微信 group robot's URL; empty = e-mail only.
@@ -423,7 +426,7 @@ REMINDER_WEBHOOK_SECRET = env.str("REMINDER_WEBHOOK_SECRET", default="")
 REMINDER_WEBHOOK_TIMEOUT = env.float("REMINDER_WEBHOOK_TIMEOUT", default=5.0)
 REMINDER_WEBHOOK_INTERVAL_SECONDS = env.float("REMINDER_WEBHOOK_INTERVAL_SECONDS", default=3.1)
 
-# --- Audit integrity and retention (issue 9; indicators.audit_chain) -------------------------
+# --- Audit integrity and retention (issue 9; accounts.audit_chain) -------------------------
 # Security/access events (AuditEvent) are kept this many days, then removed by the weekly
 # indicators.prune_audit task; 186 covers the Cybersecurity Law's six months. Figures' change
 # history (ObservationChange) is never removed.

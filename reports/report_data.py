@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from indicators import roles
+from accounts import roles
 from indicators.models import Department, Region, department_full_name
 from indicators.permissions import has_any_role, visible_region_ids
 from targets.models import Plan, Progress, Target

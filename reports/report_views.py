@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from indicators.audit import audit_record, get_in_scope_or_404
-from indicators.models import AuditEvent
+from accounts.audit import audit_record, get_in_scope_or_404
+from accounts.models import AuditEvent
 
 from .models import ReportRun
 from .report_data import can_read_reports, can_request_reports, report_runs_visible_to

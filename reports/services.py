@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core.broker import send_or_leave
 from indicators.models import Department, Region
 from indicators.permissions import visible_region_ids
-from qualitytrack.celery import send_or_leave
 from targets.models import Plan
 
 from . import charts

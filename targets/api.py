@@ -19,15 +19,10 @@ from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 
+from core.api_errors import InputError
+from feed.conditional import conditional_response, set_validators
+from feed.mixins import FeedMixin, NDJSONRenderer, StreamCSVRenderer
 from indicators.models import Department
-from qualitytrack.api import InputError, router
-from qualitytrack.feed import (
-    FeedMixin,
-    NDJSONRenderer,
-    StreamCSVRenderer,
-    conditional_response,
-    set_validators,
-)
 
 from .exports import FORMATS, progress_export_stream
 from .filters import PlanFilter, ProgressFilter, TargetFilter
@@ -54,7 +49,7 @@ class PlanViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PlanSerializer
     filterset_class = PlanFilter
     tombstone_model = "targets.plan"
-    watermark_models = ("targets.Target",)  # target_count
+    watermark_models = (Target,)  # target_count
 
     def get_queryset(self) -> QuerySet[Plan]:
         return plan_list().filter(status__in=PUBLISHED_PLANS).order_by("pk")
@@ -69,7 +64,7 @@ class TargetViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = TargetSerializer
     filterset_class = TargetFilter
     tombstone_model = "targets.target"
-    watermark_models = ("targets.Plan",)  # a plan's status publishes its targets
+    watermark_models = (Plan,)  # a plan's status publishes its targets
 
     def get_queryset(self) -> QuerySet[Target]:
         return (
@@ -101,7 +96,7 @@ class ProgressViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ProgressFilter
     updated_field = "computed_at"
     tombstone_model = "targets.target"
-    watermark_models = ("targets.Target", "targets.Plan")
+    watermark_models = (Target, Plan)
 
     def get_queryset(self) -> QuerySet[Progress]:
         return (
@@ -162,8 +157,3 @@ class ProgressViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
         )
         set_validators(response, *validators)
         return response
-
-
-router.register("plans", PlanViewSet, basename="plan")
-router.register("targets", TargetViewSet, basename="target")
-router.register("progress", ProgressViewSet, basename="progress")

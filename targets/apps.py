@@ -8,4 +8,12 @@ class TargetsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from feed import tombstones
+
         from . import receivers  # noqa: F401  (connects the observation_approved receiver)
+        from .models import Plan, Target
+
+        # Deleted plans and targets, and a target's changed departments, reach the feed's
+        # mirrors (docs/scale.md).
+        tombstones.track_deletions(Plan, Target)
+        tombstones.track_target_departments(Target)

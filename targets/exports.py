@@ -27,8 +27,8 @@ from django.db import connections, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from core.renderers import BOM, FORMULA_START
 from indicators.models import Department, Indicator, Region
-from qualitytrack.renderers import BOM, FORMULA_START
 
 from .models import Plan, Progress, Target
 from .serializers import ProgressSerializer

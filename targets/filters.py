@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from qualitytrack.api import NameOrCodeFilter, UpdatedSinceFilter
+from feed.paging import NameOrCodeFilter, UpdatedSinceFilter
 
 from .models import Plan, Progress, Target
 from .selectors import parse_quarter, progress_latest

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from core.broker import send_or_leave
 from indicators.models import Observation
 from indicators.signals import observation_approved, observation_withdrawn
-from qualitytrack.celery import send_or_leave
 
 from .lifecycle import plan_baselines_inherit, target_baseline_inherit
 from .models import Plan, Target

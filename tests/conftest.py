@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db.backends.signals import connection_created
 
-from indicators import roles
+from accounts import roles
 from tests.factories import DepartmentFactory, RegionFactory, UserFactory
 
 

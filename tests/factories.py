@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from indicators.models import Department, Indicator, Observation, Profile, Region
+from accounts.models import Profile
+from indicators.models import Department, Indicator, Observation, Region
 from reports.models import ReportRun
 from targets.models import Plan, Progress, Target
 

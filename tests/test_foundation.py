@@ -84,7 +84,7 @@ def test_office_sees_approvals_and_tokens_in_the_navigation(client, office_user)
     response = client.get(reverse("reports:home"))
 
     assertContains(response, reverse("indicators:approvals"))
-    assertContains(response, reverse("qualitytrack:token-list"))
+    assertContains(response, reverse("accounts:token-list"))
 
 
 def test_a_reporter_does_not_see_the_office_entries(client, scjg_user):
@@ -94,4 +94,4 @@ def test_a_reporter_does_not_see_the_office_entries(client, scjg_user):
 
     response = client.get(reverse("reports:home"))
 
-    assertNotContains(response, reverse("qualitytrack:token-list"))
+    assertNotContains(response, reverse("accounts:token-list"))

@@ -16,12 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from indicators import roles
-from qualitytrack.models import Heartbeat
+from accounts import roles
 from reports.models import ReportRun
 from targets.models import RecomputeRequest
 from tests.factories import PASSWORD, IndicatorFactory, PlanFactory, UserFactory
 from tests.otp import code
+from web.models import Heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ LANDING = {
     "leader_user": reverse("reports:overview"),
     "scjg_user": reverse("indicators:due"),
     "auditor_user": reverse("indicators:audit-log"),
-    "security_user": reverse("indicators:account-list"),
+    "security_user": reverse("accounts:account-list"),
     "sysadmin_user": reverse("system"),
 }
 
@@ -189,7 +189,7 @@ def test_the_system_page_shows_settings_versions_and_background_health(
 
 
 def test_the_worker_heartbeat_turns_stale_when_beat_stops(settings, sysadmin_user):
-    from qualitytrack.tasks import heartbeat
+    from web.tasks import heartbeat
 
     settings.CELERY_BROKER_URL = "redis://:pw@127.0.0.1:6379/8"
     client = signed_in(sysadmin_user)
@@ -220,13 +220,13 @@ def test_a_full_recompute_leaves_its_time_on_the_system_page(sysadmin_user):
 
 
 def test_every_role_of_the_design_has_a_landing_page():
-    from qualitytrack.navigation import LANDING as ROLE_LANDING
+    from web.navigation import LANDING as ROLE_LANDING
 
     assert {role for role, _url in ROLE_LANDING} == set(roles.ROLES)
 
 
 def test_an_account_without_role_lands_on_home(district):
-    from qualitytrack.navigation import landing_url
+    from web.navigation import landing_url
 
     assert landing_url(UserFactory(username="nobody")) == reverse("reports:home")
 

@@ -52,8 +52,9 @@ def populate(*, reporters: int, approvers: int, per_reporter: int) -> dict[str, 
     from django.db import transaction
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from indicators import roles
-    from indicators.models import Department, Indicator, Profile, Region
+    from accounts import roles
+    from accounts.models import Profile
+    from indicators.models import Department, Indicator, Region
     from targets.models import Plan, Target
 
     user_model = get_user_model()

@@ -1,7 +1,7 @@
 """Workbooks we hand out: the pre-filled entry template, and plain tables for exports.
 
 No database access: callers pass rows already read by a selector. Cells are written through
-``qualitytrack.tabular``: evidence such as ``=1+1`` stays text (a quote-prefixed string
+``core.tabular``: evidence such as ``=1+1`` stays text (a quote-prefixed string
 cell), so the template re-uploads with the same value (docs/reliability.md, part B, row 4).
 """
 
@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from qualitytrack.tabular import xlsx_bytes, xlsx_row
+from core.tabular import xlsx_bytes, xlsx_row
 
 from .reader import (
     COL_CONFIRM,

@@ -7,7 +7,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from indicators import audit_chain
+from accounts import audit_chain
 
 TRIGGER_FUNCTION = r"""
 CREATE OR REPLACE FUNCTION qualitytrack_audit_append_only() RETURNS trigger

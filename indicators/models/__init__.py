@@ -6,24 +6,18 @@ DHIS2, so one reported figure serves every plan that tracks the indicator. Write
 observations go through ``indicators.services`` only, which keeps the change history whole.
 """
 
-from .audit import AppendOnlyQuerySet, AuditChainHead, AuditEvent, ChainedAuditRecord
 from .observations import ImportJob, Observation, ObservationChange, ObservationManager
 from .places import (
     Department,
     DepartmentManager,
     Indicator,
     IndicatorManager,
-    Profile,
     Region,
     RegionManager,
     department_full_name,
 )
 
 __all__ = [
-    "AppendOnlyQuerySet",
-    "AuditChainHead",
-    "AuditEvent",
-    "ChainedAuditRecord",
     "Department",
     "DepartmentManager",
     "ImportJob",
@@ -32,7 +26,6 @@ __all__ = [
     "Observation",
     "ObservationChange",
     "ObservationManager",
-    "Profile",
     "Region",
     "RegionManager",
     "department_full_name",

@@ -12,8 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import ChainedAuditRecord
+
 from ..calendar import Period
-from .audit import ChainedAuditRecord
 from .places import Department, Indicator, Region
 
 

@@ -1,12 +1,11 @@
-"""Where and what is measured: regions, departments, indicators, and whom a user acts for. The
-reference data every figure is keyed by: the region tree (nation down to county), the
-responsible departments (责任单位) in each region, the canonical indicators shared across cities,
-and each user's Profile tying them to a region and, for reporters, a department.
+"""Where and what is measured: regions, departments and indicators. The reference data every
+figure is keyed by: the region tree (nation down to county), the responsible departments
+(责任单位) in each region, and the canonical indicators shared across cities. Whom a user acts
+for (``Profile``) is ``accounts``'.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import connection, models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -195,29 +194,3 @@ class Indicator(models.Model):
     @property
     def is_rate(self) -> bool:
         return self.unit == "%"
-
-
-class Profile(models.Model):
-    """Which region (and, for reporters, which department) a user acts for.
-
-    Roles themselves are Django groups (领导小组办公室, 部门填报员, 领导, 审计员, 系统管理员).
-    """
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
-        related_name="profile",
-    )
-    region = models.ForeignKey(Region, verbose_name=_("地区"), on_delete=models.PROTECT)
-    department = models.ForeignKey(
-        Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT
-    )
-    # A password chosen by an administrator is known to two people: its owner must replace it
-    # before anything else, the second factor included (docs/reliability.md, issue 12 row 9).
-    must_change_password = models.BooleanField(_("首次登录须修改密码"), default=False)
-
-    class Meta:
-        verbose_name = _("用户归属")
-        verbose_name_plural = _("用户归属")
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.department or self.region}"

@@ -8,7 +8,6 @@ Split by concern (HackSoft's "services become a folder"); import from here:
 - imports: ``observation_import_start``, ``observation_import_run`` (Excel upload)
 - history: ``observations_import_history`` (the office's bulk load of past figures)
 - reminders: ``reminders_send``
-- users: ``user_create``
 """
 
 from .history import HistoryImportError, observations_import_history
@@ -27,7 +26,6 @@ from .observations import (
     observations_return_bulk,
 )
 from .reminders import reminders_send
-from .users import user_create
 
 __all__ = [
     "STALE_MESSAGE",
@@ -46,5 +44,4 @@ __all__ = [
     "observations_import_history",
     "observations_return_bulk",
     "reminders_send",
-    "user_create",
 ]

@@ -34,8 +34,10 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.utils.translation import gettext as _
 
-from .. import roles
-from ..models import Department, Profile
+from accounts import roles
+from accounts.models import Profile
+
+from ..models import Department
 from ..selectors import DueSummary, due_items
 
 logger = logging.getLogger(__name__)

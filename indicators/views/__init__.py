@@ -6,7 +6,6 @@ Access rules live in ``permissions`` and the services; a PermissionDenied become
 ``audit`` (the 审计员) and ``accounts`` (the 安全管理员).
 """
 
-from .accounts import account_action, account_create, account_detail, account_list
 from .audit import audit_export, audit_log
 from .entry import (
     due,
@@ -29,10 +28,6 @@ from .review import (
 )
 
 __all__ = [
-    "account_action",
-    "account_create",
-    "account_detail",
-    "account_list",
     "approvals",
     "audit_export",
     "audit_log",

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+
+from core.views import PAGE_SIZE, error_messages, page_of, require_form_methods
 
 from ..calendar import Period
 
-PAGE_SIZE = 50
-
-#: A page with a form: GET shows it, POST sends it; anything else (DELETE …) is 405.
-require_form_methods = require_http_methods(["GET", "HEAD", "POST"])
-
-
-def page_of(request: HttpRequest, rows):  # type: ignore[no-untyped-def]
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+__all__ = ["PAGE_SIZE", "error_messages", "page_of", "parse_period", "require_form_methods"]
 
 
 def parse_period(slug: str) -> Period:
@@ -25,7 +17,3 @@ def parse_period(slug: str) -> Period:
         return Period.parse(slug)
     except ValueError:
         raise Http404(_("报告期格式不正确。")) from None
-
-
-def error_messages(error: ValidationError) -> list[str]:
-    return list(error.messages)

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from .. import exports, permissions, roles, selectors
+from accounts import roles
+
+from .. import exports, permissions, selectors
 from ..calendar import Period
 from ..excel.writer import template_workbook
 from ..forms import (

@@ -11,8 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import exports, permissions, roles, selectors
-from ..audit import audit_record
+from accounts import roles
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+
+from .. import exports, permissions, selectors
 from ..calendar import QUARTERLY, Period, latest_ended_period, recent_periods
 from ..forms import (
     ApprovalFilterForm,
@@ -22,7 +25,7 @@ from ..forms import (
     ReturnForm,
     labelled_errors,
 )
-from ..models import AuditEvent, Observation
+from ..models import Observation
 from ..services import (
     observation_approve,
     observation_correct,

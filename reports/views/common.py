@@ -17,8 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.tabular import write_csv
 from indicators.permissions import ensure_can_read_dashboards, visible_region_ids
-from qualitytrack.tabular import write_csv
 from targets.models import Progress, Target
 
 from .. import figures
@@ -77,7 +77,7 @@ def _wants_csv(request: HttpRequest) -> bool:
 
 
 def _csv(filename: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> HttpResponse:
-    """UTF-8 with a BOM, formula-like text neutralised: the shared ``qualitytrack.tabular``."""
+    """UTF-8 with a BOM, formula-like text neutralised: the shared ``core.tabular``."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     write_csv(response, header, rows)

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators.audit import get_in_scope_or_404
+from accounts.audit import get_in_scope_or_404
 from indicators.models import Department
 from indicators.permissions import visible_region_ids
 from targets.models import Progress

@@ -19,14 +19,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from indicators.audit import get_in_scope_or_404
+from accounts.audit import get_in_scope_or_404
+from core.tabular import xlsx_table
 from indicators.permissions import (
     ensure_can_read_dashboards,
     ensure_office,
     is_office,
     visible_region_ids,
 )
-from qualitytrack.tabular import xlsx_table
 from targets import lifecycle
 from targets.models import FinalAssessment, FinalVerdictChange, Plan, Progress
 from targets.selectors import plan_list as select_plans

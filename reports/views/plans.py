@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from indicators.audit import get_in_scope_or_404
+from accounts.audit import get_in_scope_or_404
 from indicators.permissions import is_office, visible_region_ids
 from targets.models import Plan
 from targets.selectors import plan_list as select_plans

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from indicators.audit import get_in_scope_or_404
+from accounts.audit import get_in_scope_or_404
 from indicators.permissions import is_office, visible_region_ids
 from targets.models import Plan, Progress, Target
 from targets.selectors import target_list

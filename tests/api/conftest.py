@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from qualitytrack.services import token_create
+from accounts.services.tokens import token_create
 from tests.factories import IndicatorFactory, PlanFactory, TargetFactory
 
 

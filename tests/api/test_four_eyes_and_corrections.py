@@ -15,10 +15,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from indicators import roles
+from accounts import roles
+from accounts.models import ApiToken
+from accounts.services.tokens import token_create
+from feed.models import Tombstone
 from indicators.models import Observation, ObservationChange
-from qualitytrack.models import ApiToken, Tombstone
-from qualitytrack.services import token_create
 from targets.models import Progress
 from tests.api.conftest import auth
 from tests.factories import UserFactory
@@ -35,7 +36,7 @@ URL = "/api/v1/observations/"
 
 def _office_creates_a_token(client, office_user, department, **extra):  # type: ignore[no-untyped-def]
     client.force_login(office_user)
-    response = client.post(reverse("qualitytrack:token-list"), {
+    response = client.post(reverse("accounts:token-list"), {
         "name": "市场监管局业务系统", "kind": "department", "department": department.pk, **extra,
     })
     assert response.status_code == 200

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from feed.models import Tombstone
 from indicators.services import observation_approve, observation_correct
-from qualitytrack.models import Tombstone
 from tests.factories import ObservationFactory, ProgressFactory, TargetFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from qualitytrack.models import ApiToken
-from qualitytrack.services import token_create
+from accounts.models import ApiToken
+from accounts.services.tokens import token_create
 from tests.api.conftest import auth
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_portal_token_reads_and_records_its_last_use(api, portal_key, scjg_targe
 
 
 def test_a_revoked_or_made_up_token_is_refused_with_401(api, office_user, portal_key):
-    from qualitytrack.services import token_revoke
+    from accounts.services.tokens import token_revoke
 
     token_revoke(token=ApiToken.objects.get(), by=office_user)
 
@@ -60,16 +60,16 @@ def test_each_token_has_its_own_throttle_bucket(api, office_user, scjg_target):
 def test_only_the_office_manages_tokens(client, scjg_user, leader_user):
     for user in (scjg_user, leader_user):
         client.force_login(user)
-        assert client.get(reverse("qualitytrack:token-list")).status_code == 403
+        assert client.get(reverse("accounts:token-list")).status_code == 403
 
 
 def test_office_creates_a_department_token_and_sees_the_key_once(client, office_user, scjg):
     client.force_login(office_user)
 
-    created = client.post(reverse("qualitytrack:token-list"), {
+    created = client.post(reverse("accounts:token-list"), {
         "name": "市场监管局业务系统", "kind": "department", "department": scjg.pk,
     })
-    listed = client.get(reverse("qualitytrack:token-list"))
+    listed = client.get(reverse("accounts:token-list"))
 
     token = ApiToken.objects.get()
     assertContains(created, "只显示这一次")
@@ -84,7 +84,7 @@ def test_office_creates_a_department_token_and_sees_the_key_once(client, office_
 def test_department_token_needs_a_department(client, office_user):
     client.force_login(office_user)
 
-    response = client.post(reverse("qualitytrack:token-list"), {"name": "x", "kind": "department"})
+    response = client.post(reverse("accounts:token-list"), {"name": "x", "kind": "department"})
 
     assertContains(response, "部门令牌须指定部门")
     assert not ApiToken.objects.exists()
@@ -94,7 +94,7 @@ def test_office_revokes_a_token_and_it_stops_working(api, client, office_user, s
     client.force_login(office_user)
     token = ApiToken.objects.get()
 
-    response = client.post(reverse("qualitytrack:token-revoke", args=[token.pk]))
+    response = client.post(reverse("accounts:token-revoke", args=[token.pk]))
 
     assert response.status_code == 302
     token.refresh_from_db()
@@ -122,8 +122,8 @@ def test_management_command_creates_lists_and_revokes(scjg):
 
 
 def test_admin_lists_tokens_and_tombstones_without_keys(admin_client, portal_key):
-    response = admin_client.get("/admin/qualitytrack/apitoken/")
+    response = admin_client.get("/admin/accounts/apitoken/")
 
     assert response.status_code == 200
     assertNotContains(response, portal_key)
-    assert admin_client.get("/admin/qualitytrack/tombstone/").status_code == 200
+    assert admin_client.get("/admin/feed/tombstone/").status_code == 200

@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from indicators import roles
+from accounts import roles
 from indicators.models import Observation
 from targets import lifecycle
 from targets.models import Plan

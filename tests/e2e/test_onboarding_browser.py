@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from indicators import roles
+from accounts import roles
 from onboarding.models import Proposal
 from targets.models import Plan
 from tests.e2e.test_dashboards_browser import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from indicators import roles
+from accounts import roles
 from tests.e2e.seed import build_seed
 from tests.e2e.test_dashboards_browser import (  # noqa: F401  (fixtures used by name)
     DESKTOP,
@@ -32,7 +32,7 @@ PERSONAS = {
     "leader": (roles.LEADER, "reports:overview", "报告"),
     "reporter": (roles.REPORTER, "indicators:due", "数据填报"),
     "auditor": (roles.AUDITOR, "indicators:audit-log", "审计日志"),
-    "security": (roles.SECURITY, "indicators:account-list", "账号管理"),
+    "security": (roles.SECURITY, "accounts:account-list", "账号管理"),
     "sysadmin": (roles.ADMIN, "system", "系统"),
 }
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from indicators import roles
+from accounts import roles
 from indicators.models import Indicator
 from tests.factories import IndicatorFactory, PlanFactory, TargetFactory, UserFactory
 

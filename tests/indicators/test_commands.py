@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from indicators import roles
+from accounts import roles
 from indicators.tasks import send_reminders
 from tests.factories import UserFactory
 

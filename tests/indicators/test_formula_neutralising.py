@@ -1,5 +1,5 @@
 """No formula in any file we hand out, and the template survives its own round trip (issue 12,
-row 4). One writer (``qualitytrack.tabular``) serves the auditor's exports, the Excel template
+row 4). One writer (``core.tabular``) serves the auditor's exports, the Excel template
 and the feed's CSV; "today" is 2025-07-10 (tests/indicators/conftest.py).
 """
 
@@ -13,10 +13,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from indicators.audit import audit_record
-from indicators.models import AuditEvent, Observation
-from qualitytrack.services import token_create
-from qualitytrack.tabular import csv_value
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+from accounts.services.tokens import token_create
+from core.tabular import csv_value
+from indicators.models import Observation
 from tests.factories import UserFactory
 from tests.indicators.test_excel_import import download, fill, upload
 

@@ -181,7 +181,7 @@ def test_office_and_leader_cannot_enter_and_reporters_cannot_approve(
 
 
 def test_office_of_another_city_cannot_approve(scjg_user, other_city, rate):
-    from indicators import roles
+    from accounts import roles
     from tests.factories import UserFactory
 
     stranger = UserFactory.with_role("yancheng", roles.OFFICE, other_city)

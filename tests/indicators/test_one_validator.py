@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from indicators import roles
+from accounts import roles
+from accounts.services.tokens import token_create
 from indicators.models import Indicator, Observation, ObservationChange
-from qualitytrack.services import token_create
 from tests.factories import IndicatorFactory, RegionFactory, TargetFactory, UserFactory
 from tests.indicators.test_excel_import import download, fill, upload
 from tests.indicators.test_pages import post_entry

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from indicators.models import AuditEvent, Observation
+from accounts.models import AuditEvent
+from indicators.models import Observation
 from tests.factories import ObservationFactory
 
 pytestmark = pytest.mark.django_db
@@ -239,7 +240,7 @@ def test_the_approval_list_pages_long_lists(
                 status="submitted",
                 department=scjg,
             )
-    monkeypatch.setattr("indicators.views.common.PAGE_SIZE", 10)
+    monkeypatch.setattr("core.views.PAGE_SIZE", 10)
     client.force_login(office_user)
 
     # 12 before issue 16; the page now also reads the targets each figure feeds and the
@@ -423,7 +424,7 @@ def test_a_malformed_period_is_not_found(client, scjg_user, rate):
 
 
 def test_a_user_without_a_task_sees_an_empty_state(client, district):
-    from indicators import roles
+    from accounts import roles
     from tests.factories import UserFactory
 
     client.force_login(UserFactory.with_role("sysadmin", roles.ADMIN, district))

@@ -16,7 +16,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from indicators import roles
+from accounts import roles
 from indicators.models import Indicator
 from indicators.services import reminders_send
 from indicators.services.reminders import webhook_payload

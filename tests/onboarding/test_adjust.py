@@ -13,8 +13,8 @@ import time_machine
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from indicators.audit_chain import verify
-from indicators.models import AuditEvent
+from accounts.audit_chain import verify
+from accounts.models import AuditEvent
 from onboarding.models import TargetAdjustment
 from targets.models import Plan, Progress, RecomputeRequest
 from tests.factories import ObservationFactory, PlanFactory, TargetFactory

@@ -42,7 +42,7 @@ def superuser_client(client, seed):
 
 @pytest.fixture
 def ganyu_client(client, seed):
-    from indicators import roles
+    from accounts import roles
 
     client.force_login(UserFactory.with_role("ganyu_office", roles.OFFICE, seed.regions["赣榆"]))
     return client

@@ -16,7 +16,7 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
-from indicators import roles
+from accounts import roles
 from indicators.models import Observation
 from targets.models import Plan, Progress
 from targets.selectors import progress_default_quarter, status_counts

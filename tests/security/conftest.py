@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from indicators.audit import audit_record
-from indicators.models import AuditEvent, ObservationChange
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+from indicators.models import ObservationChange
 from tests.factories import IndicatorFactory, ObservationFactory, RegionFactory
 
 TABLES = {AuditEvent: "indicators_auditevent", ObservationChange: "indicators_observationchange"}

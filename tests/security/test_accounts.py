@@ -8,18 +8,18 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from indicators import roles
-from indicators.models import AuditEvent
+from accounts import roles
+from accounts.models import AuditEvent
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNTS = reverse("indicators:account-list")
-CREATE = reverse("indicators:account-create")
+ACCOUNTS = reverse("accounts:account-list")
+CREATE = reverse("accounts:account-create")
 
 
 def action(user, name: str) -> str:  # type: ignore[no-untyped-def]
-    return reverse("indicators:account-action", kwargs={"pk": user.pk, "action": name})
+    return reverse("accounts:account-action", kwargs={"pk": user.pk, "action": name})
 
 
 def lock_out(client, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -32,7 +32,7 @@ def test_only_the_security_administrator_reaches_the_account_pages(
 ):
     for user in (sysadmin_user, office_user, auditor_user, scjg_user):
         client.force_login(user)
-        for url in (ACCOUNTS, CREATE, reverse("indicators:account-detail", args=[user.pk])):
+        for url in (ACCOUNTS, CREATE, reverse("accounts:account-detail", args=[user.pk])):
             answer = client.get(url)
             assert answer.status_code == 403, (user.username, url)
         assert client.post(action(scjg_user, "deactivate"), {"reason": "x"}).status_code == 403
@@ -76,7 +76,7 @@ def test_creating_an_account_gives_role_and_region_and_is_audited(
 
     user = get_user_model().objects.get(username="zhang.san")
     assert answer.status_code == 302
-    assert answer["Location"] == reverse("indicators:account-detail", args=[user.pk])
+    assert answer["Location"] == reverse("accounts:account-detail", args=[user.pk])
     assert user.groups.get().name == roles.REPORTER
     assert user.profile.department == scjg
     assert user.check_password("Bright-Path-2026")
@@ -113,7 +113,7 @@ def test_a_locked_account_is_unlocked_by_the_security_administrator_with_a_reaso
     assert client.post(reverse("login"), {"username": "scjg", "password": PASSWORD}
                        ).status_code == 429
     client.force_login(security_user)
-    detail = reverse("indicators:account-detail", args=[scjg_user.pk])
+    detail = reverse("accounts:account-detail", args=[scjg_user.pk])
     assert "已锁定" in client.get(detail).content.decode()
 
     refused = client.post(action(scjg_user, "unlock"), {"reason": ""}, follow=True)
@@ -154,7 +154,7 @@ def test_resetting_the_second_factor_removes_the_authenticator_and_is_audited(
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     client.force_login(security_user)
-    detail = reverse("indicators:account-detail", args=[office_user.pk])
+    detail = reverse("accounts:account-detail", args=[office_user.pk])
     assert "重置动态口令" not in client.get(detail).content.decode()  # nothing to reset yet
     TOTPDevice.objects.create(user=office_user, name="旧手机", confirmed=True)
     assert "重置动态口令" in client.get(detail).content.decode()

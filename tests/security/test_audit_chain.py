@@ -14,9 +14,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from indicators import audit_chain
-from indicators.audit import audit_record, verify_audit_chains
-from indicators.models import AuditChainHead, AuditEvent, ObservationChange
+from accounts import audit_chain
+from accounts.audit import audit_record, verify_audit_chains
+from accounts.models import AuditChainHead, AuditEvent
+from indicators.models import ObservationChange
 from tests.security.conftest import TABLES, execute, on_postgres, refused_by_trigger, tamper
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from indicators.models import AuditEvent
-from qualitytrack.models import ApiToken
-from qualitytrack.services import token_create
+from accounts.models import ApiToken, AuditEvent
+from accounts.services.tokens import token_create
 from tests.factories import (
     IndicatorFactory,
     ObservationFactory,
@@ -32,11 +31,11 @@ def events(kind: str) -> list[tuple[str, str]]:
 
 def test_token_creation_and_revocation_are_audited_and_the_key_is_not(client, office_user, scjg):
     client.force_login(office_user)
-    page = client.post(reverse("qualitytrack:token-list"), {
+    page = client.post(reverse("accounts:token-list"), {
         "name": "市场监管局业务系统", "kind": "department", "department": scjg.pk,
     })
     token = ApiToken.objects.get()
-    client.post(reverse("qualitytrack:token-revoke", kwargs={"pk": token.pk}))
+    client.post(reverse("accounts:token-revoke", kwargs={"pk": token.pk}))
 
     (created, revoked) = events("token")
     assert created[0] == "office"
@@ -124,7 +123,7 @@ def test_creating_a_privileged_account_is_audited_as_such(client, security_user,
     UserFactory  # noqa: B018  (the account is created through the page below)
     client.force_login(security_user)
 
-    client.post(reverse("indicators:account-create"), {
+    client.post(reverse("accounts:account-create"), {
         "username": "newoffice", "role": "领导小组办公室", "region": district.pk,
         "password": "Zq8!vLw2#pR5", "password2": "Zq8!vLw2#pR5", "full_name": "新办公室",
         "email": "",

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from indicators.models import AuditEvent, Profile
+from accounts.models import AuditEvent, Profile
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ PASSWORD_PAGE = reverse("password-change")
 
 def _create_office(client, security_user, district):  # type: ignore[no-untyped-def]
     client.force_login(security_user)
-    response = client.post(reverse("indicators:account-create"), {
+    response = client.post(reverse("accounts:account-create"), {
         "username": "newoffice", "role": "领导小组办公室", "region": district.pk,
         "password": CHOSEN, "full_name": "新办公室", "email": "",
     })
@@ -86,7 +86,7 @@ def test_nobody_resets_their_own_second_factor(client, security_user):
     client.force_login(security_user)
 
     answer = client.post(
-        reverse("indicators:account-action",
+        reverse("accounts:account-action",
                 kwargs={"pk": security_user.pk, "action": "reset-otp"}),
         {"reason": "想换手机"}, follow=True,
     )

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from indicators.models import AuditEvent
-from qualitytrack.services import token_create
+from accounts.models import AuditEvent
+from accounts.services.tokens import token_create
 
 pytestmark = pytest.mark.django_db
 SECRET_PASSWORD = "Wr0ng-but-S3cret-pw!"

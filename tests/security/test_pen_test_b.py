@@ -12,12 +12,12 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from indicators import roles
+from accounts import roles
 from tests.factories import PASSWORD
 from tests.otp import code
 
 pytestmark = pytest.mark.django_db
-CREATE = reverse("indicators:account-create")
+CREATE = reverse("accounts:account-create")
 NOON = datetime.datetime(2025, 7, 10, 12, 0, 0, tzinfo=datetime.UTC)
 
 

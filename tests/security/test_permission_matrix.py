@@ -60,11 +60,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 from drf_spectacular.generators import SchemaGenerator
 
-from indicators import roles
-from indicators.models import AuditEvent, ImportJob, Indicator, Observation
+from accounts import roles
+from accounts.models import AuditEvent
+from accounts.services.tokens import token_create
+from indicators.models import ImportJob, Indicator, Observation
 from indicators.services import observation_save_draft, observation_submit
 from onboarding.services import PlanMetadata, plan_draft_create
-from qualitytrack.services import token_create
 from reports.models import ReportRun
 from tests.factories import (
     DepartmentFactory,
@@ -276,26 +277,26 @@ PAGE_MATRIX = [
     PageRow("indicators:audit-export", "GET", page({AUDITOR})),
     PageRow("indicators:audit-export", "GET", page({AUDITOR}), query={"what": "events"}),
     # the 安全管理员's pages: not the 系统管理员
-    PageRow("indicators:account-list", "GET", page({SECURITY})),
-    PageRow("indicators:account-create", "GET", page({SECURITY})),
-    PageRow("indicators:account-create", "POST", page({SECURITY}, ALLOWED)),
-    PageRow("indicators:account-detail", "GET", page({SECURITY})),
-    PageRow("indicators:account-action", "GET", REFUSED),
-    PageRow("indicators:account-action", "POST", page({SECURITY}, ALLOWED),
+    PageRow("accounts:account-list", "GET", page({SECURITY})),
+    PageRow("accounts:account-create", "GET", page({SECURITY})),
+    PageRow("accounts:account-create", "POST", page({SECURITY}, ALLOWED)),
+    PageRow("accounts:account-detail", "GET", page({SECURITY})),
+    PageRow("accounts:account-action", "GET", REFUSED),
+    PageRow("accounts:account-action", "POST", page({SECURITY}, ALLOWED),
             {"reason": "本人申请解锁"}),
     # every account action (issue 12): the 安全管理员's alone
-    *[PageRow("indicators:account-action", "POST", page({SECURITY}, ALLOWED),
+    *[PageRow("accounts:account-action", "POST", page({SECURITY}, ALLOWED),
               {"reason": "工作调动"}, objects={"pk": "account_b", "action": name})
       for name in ("reset-otp", "activate", "deactivate")],
     # replacing one's password (forced at first login when an administrator chose it)
     PageRow("password-change", "GET", page(SIGNED_IN)),
     PageRow("password-change", "POST", page(SIGNED_IN, ALLOWED)),
     # the office's API tokens
-    PageRow("qualitytrack:token-list", "GET", page({OFFICE})),
-    PageRow("qualitytrack:token-list", "POST", page({OFFICE}, ALLOWED),
+    PageRow("accounts:token-list", "GET", page({OFFICE})),
+    PageRow("accounts:token-list", "POST", page({OFFICE}, ALLOWED),
             {"name": "数据开放平台2", "kind": "portal"}),
-    PageRow("qualitytrack:token-revoke", "GET", REFUSED),
-    PageRow("qualitytrack:token-revoke", "POST", page({OFFICE}, ALLOWED)),
+    PageRow("accounts:token-revoke", "GET", REFUSED),
+    PageRow("accounts:token-revoke", "POST", page({OFFICE}, ALLOWED)),
     # the 系统管理员's 系统 page: settings and background health, read-only (docs/roles.md)
     PageRow("system", "GET", page({ADMIN})),
     PageRow("system", "POST", REFUSED),
@@ -335,9 +336,9 @@ PAGE_OBJECTS: dict[str, dict[str, str]] = {
     "indicators:observation-approve": {"pk": "submitted_a"},
     "indicators:observation-return": {"pk": "submitted_a"},
     "indicators:observation-correct": {"pk": "approved_a"},
-    "indicators:account-detail": {"pk": "account_b"},
-    "indicators:account-action": {"pk": "account_b", "action": "unlock"},
-    "qualitytrack:token-revoke": {"pk": "portal_token"},
+    "accounts:account-detail": {"pk": "account_b"},
+    "accounts:account-action": {"pk": "account_b", "action": "unlock"},
+    "accounts:token-revoke": {"pk": "portal_token"},
 }
 
 # --- The declared matrix: API ---------------------------------------------------------------
@@ -741,7 +742,7 @@ def test_the_matrix_itself_keeps_the_separation_of_duties():
         passes = {p for p, outcome in expect.items() if outcome in (OK, ALLOWED)}
         if method != "GET" and not row_id.startswith(session_only):
             assert not passes & {AUDITOR, ADMIN, PORTAL}, row_id  # 审计员, 系统管理员: no writes
-            assert SECURITY not in passes or row_id.startswith("indicators:account-"), row_id
+            assert SECURITY not in passes or row_id.startswith("accounts:account-"), row_id
             assert REP_B not in passes or "_b" in row_id or row_id.startswith(
                 ("indicators:entry ", "indicators:excel-upload ")), row_id  # A's objects
         if method == "DELETE":
@@ -750,7 +751,7 @@ def test_the_matrix_itself_keeps_the_separation_of_duties():
             assert passes <= {OFFICE}, row_id  # never the submitter
         if row_id.startswith("indicators:audit-"):
             assert passes <= {AUDITOR}, row_id
-        if row_id.startswith("indicators:account-"):
+        if row_id.startswith("accounts:account-"):
             assert passes <= {SECURITY}, row_id
 
 
@@ -856,7 +857,7 @@ def test_who_submitted_a_figure_cannot_approve_it_even_holding_both_roles(world,
 # --- Django admin: superusers only ----------------------------------------------------------
 
 ADMIN_PAGES = ["/admin/", "/admin/auth/user/", "/admin/auth/user/add/",
-               "/admin/indicators/auditevent/", "/admin/indicators/observation/"]
+               "/admin/accounts/auditevent/", "/admin/indicators/observation/"]
 
 
 @pytest.mark.parametrize("path", ADMIN_PAGES)
@@ -993,7 +994,7 @@ def test_a_report_request_naming_another_regions_object_is_refused(world, yanche
 
 def test_token_then_approve_is_refused(world):  # type: ignore[no-untyped-def]
     office = world.client(OFFICE)
-    created = office.post(reverse("qualitytrack:token-list"), {
+    created = office.post(reverse("accounts:token-list"), {
         "name": "办公室自建令牌", "kind": "department", "department": world.values["department_a"],
     })
     key = re.search(r"qt_[0-9a-f]{8}_[\w-]+", created.content.decode())[0]
@@ -1014,7 +1015,7 @@ def test_token_then_approve_is_refused(world):  # type: ignore[no-untyped-def]
 
 def test_nobody_resets_their_own_second_factor(world):  # type: ignore[no-untyped-def]
     me = world.users[SECURITY]
-    url = reverse("indicators:account-action", kwargs={"pk": me.pk, "action": "reset-otp"})
+    url = reverse("accounts:account-action", kwargs={"pk": me.pk, "action": "reset-otp"})
 
     answer = world.client(SECURITY).post(url, {"reason": "换手机"}, follow=True)
 

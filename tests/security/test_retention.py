@@ -18,8 +18,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from indicators.audit import audit_record, check_audit_settings, prune_audit_events
-from indicators.models import AuditEvent, ObservationChange
+from accounts.audit import audit_record, check_audit_settings, prune_audit_events
+from accounts.models import AuditEvent
+from indicators.models import ObservationChange
 from indicators.tasks import prune_audit
 from tests.security.conftest import execute, on_postgres, refused_by_trigger
 

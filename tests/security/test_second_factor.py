@@ -19,10 +19,10 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.asserts import assertContains
 
-from indicators import roles
-from indicators.models import AuditEvent
-from qualitytrack.second_factor import demo_key
-from qualitytrack.services import token_create
+from accounts import roles
+from accounts.models import AuditEvent
+from accounts.second_factor import demo_key
+from accounts.services.tokens import token_create
 from tests.factories import PASSWORD, UserFactory
 from tests.otp import code, device_for
 
@@ -295,7 +295,7 @@ def test_an_unverified_session_gets_403_json_from_the_api_but_a_token_still_work
 def test_api_pages_for_people_redirect_to_the_second_factor(client, office_user, clock):
     password_login(client, "office")
 
-    assert client.get(reverse("qualitytrack:token-list"))["Location"].startswith(SETUP)
+    assert client.get(reverse("accounts:token-list"))["Location"].startswith(SETUP)
 
 
 def test_a_verified_session_uses_the_api(client, office_user, clock):

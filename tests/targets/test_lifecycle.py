@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from indicators import roles
+from accounts import roles
 from indicators.calendar import Period
 from indicators.models import Department, Indicator, Observation, Region
 from indicators.selectors import due_items

@@ -170,7 +170,7 @@ def test_approval_and_correction_through_the_services_move_the_progress(
 ):
     from decimal import Decimal
 
-    from indicators import roles
+    from accounts import roles
     from tests.factories import UserFactory
 
     other_office = UserFactory.with_role("office2", roles.OFFICE, district)

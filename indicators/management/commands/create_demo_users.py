@@ -15,9 +15,10 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from indicators import roles
-from indicators.models import Department, Profile, Region
-from qualitytrack.second_factor import demo_device_reset, second_factor_required, secret_base32
+from accounts import roles
+from accounts.models import Profile
+from accounts.second_factor import demo_device_reset, second_factor_required, secret_base32
+from indicators.models import Department, Region
 
 DEFAULT_PASSWORD = "Demo-2025-qt"
 

@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import translation
 
-from indicators.services import user_create
-from indicators.services.users import resolve_department, resolve_region
+from accounts.services.users import user_create
+from indicators.resolve import resolve_department, resolve_region
 
 REQUIRED = ["username", "role", "region", "password"]
 

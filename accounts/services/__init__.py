@@ -1,0 +1,1 @@
+"""Writes of accounts: ``tokens`` (API tokens) and ``users`` (accounts and their actions)."""
