@@ -175,7 +175,7 @@ def ensure_genesis_heads(models: Iterable[type[Model]], using: str = DEFAULT_DB_
     """
     heads = _head_model()._default_manager.using(using)
     for model in models:
-        chain = model.AUDIT_CHAIN
+        chain = model.AUDIT_CHAIN  # type: ignore[attr-defined]
         if heads.filter(chain=chain).exists() or model._base_manager.using(using).exists():
             continue
         try:
@@ -227,7 +227,7 @@ class Report:
 
 def verify(model: type[Model], using: str = DEFAULT_DB_ALIAS) -> Report:
     """Walk one chain from its anchor to its head; the first problem found, if any."""
-    chain = model.AUDIT_CHAIN
+    chain = model.AUDIT_CHAIN  # type: ignore[attr-defined]
     names = CHAIN_FIELDS[chain]
     head = _head_model()._default_manager.using(using).filter(chain=chain).first()
     rows = (
@@ -239,13 +239,13 @@ def verify(model: type[Model], using: str = DEFAULT_DB_ALIAS) -> Report:
     if head is None:  # every chain has its head from migrate on: it was removed
         return Report(chain, 0, Problem(
             chain, None, None, "链头记录缺失：审计表或其链头被删除（chain head missing）"))
-    if head.mac != _mac_of(head):
+    if head.mac != _mac_of(head):  # type: ignore[attr-defined]
         return Report(chain, 0, Problem(chain, None, None, "链头校验码不符（chain head altered）"))
-    if head.recreated:
+    if head.recreated:  # type: ignore[attr-defined]
         return Report(chain, 0, Problem(
             chain, None, None,
             "链头曾被删除，已在追加记录时重建：此前的记录可能已被清除（chain head was removed)"))
-    expected_seq, prev = head.anchor_seq + 1, head.anchor_hash
+    expected_seq, prev = head.anchor_seq + 1, head.anchor_hash  # type: ignore[attr-defined]
     count, last = 0, None
     for row in rows:
         problem = _check_row(chain, row, expected_seq, prev)
@@ -253,16 +253,16 @@ def verify(model: type[Model], using: str = DEFAULT_DB_ALIAS) -> Report:
             return Report(chain, count, problem)
         count += 1
         expected_seq, prev, last = row["seq"] + 1, row["hash"], row
-    if count == 0 and head.seq > head.anchor_seq:
+    if count == 0 and head.seq > head.anchor_seq:  # type: ignore[attr-defined]
         message = (
-            f"审计表已被清空：链头记录 {head.seq - head.anchor_seq} 条（末条第 {head.seq} 条），"
+            f"审计表已被清空：链头记录 {head.seq - head.anchor_seq} 条（末条第 {head.seq} 条），"  # type: ignore[attr-defined]
             f"表中 0 条（table emptied）"
         )
         return Report(chain, 0, Problem(chain, None, None, message))
-    if head.seq != expected_seq - 1 or head.hash != prev:
+    if head.seq != expected_seq - 1 or head.hash != prev:  # type: ignore[attr-defined]
         at = last["seq"] if last else None
         message = (
-            f"末尾记录缺失：链头为第 {head.seq} 条，表中最后为第 {expected_seq - 1} 条"
+            f"末尾记录缺失：链头为第 {head.seq} 条，表中最后为第 {expected_seq - 1} 条"  # type: ignore[attr-defined]
             f"（rows after seq {expected_seq - 1} removed）"
         )
         return Report(chain, count, Problem(chain, at, last["pk"] if last else None, message))
@@ -299,7 +299,7 @@ def prune(model: type[Model], cutoff: datetime.datetime, using: str = DEFAULT_DB
     PostgreSQL the append-only trigger lets these deletes through only because the transaction
     sets ``qualitytrack.prune_before`` to the cutoff, and only for rows older than it.
     """
-    chain = model.AUDIT_CHAIN
+    chain = model.AUDIT_CHAIN  # type: ignore[attr-defined]
     rows = model._base_manager.using(using)
     with transaction.atomic(using=using):
         head = _lock_head(chain, model, using)

@@ -22,18 +22,18 @@ def visible_region_ids(user: AbstractBaseUser | AnonymousUser) -> list[int] | No
     """Ids of the regions whose data the user may read; ``None`` means every region."""
     if not user.is_authenticated:
         return []
-    if user.is_superuser:  # type: ignore[union-attr]
+    if user.is_superuser:  # type: ignore[attr-defined]
         return None
     cached = getattr(user, "_qt_region_ids", False)
     if cached is not False:
-        return cached  # type: ignore[no-any-return]
+        return cached  # type: ignore[return-value]
     profile = getattr(user, "profile", None)
     ids = profile.region.descendant_ids() if profile is not None else []
     if has_any_role(user, [roles.REPORTER]) and not has_any_role(
         user, [roles.OFFICE, roles.LEADER]
     ):
         ids = [profile.region_id] if profile is not None else []
-    user._qt_region_ids = ids  # type: ignore[union-attr]
+    user._qt_region_ids = ids  # type: ignore[attr-defined]
     return ids
 
 
@@ -41,7 +41,7 @@ def has_any_role(user: AbstractBaseUser | AnonymousUser, names: list[str]) -> bo
     return any(roles.has_role(user, name) for name in names)
 
 
-def region_queryset_visible_to(user: AbstractBaseUser | AnonymousUser):  # type: ignore[no-untyped-def]
+def region_queryset_visible_to(user: AbstractBaseUser | AnonymousUser):
     ids = visible_region_ids(user)
     return Region.objects.all() if ids is None else Region.objects.filter(pk__in=ids)
 
@@ -80,7 +80,7 @@ def can_enter(user: AbstractBaseUser | AnonymousUser, indicator: Indicator) -> b
     cache = getattr(user, "_qt_led_indicators", None)
     if cache is None:
         cache = led_indicator_ids(department)
-        user._qt_led_indicators = cache  # type: ignore[union-attr]
+        user._qt_led_indicators = cache  # type: ignore[union-attr]  # signed-in views: never AnonymousUser
     return indicator.pk in cache
 
 
@@ -215,7 +215,7 @@ def ensure_can_manage_accounts(user: AbstractBaseUser | AnonymousUser) -> None:
 def can_view_system(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Only the 系统管理员 reads the 系统 page (settings and background health; docs/roles.md)."""
     return bool(user.is_authenticated and (
-        user.is_superuser or roles.has_role(user, roles.ADMIN)  # type: ignore[union-attr]
+        user.is_superuser or roles.has_role(user, roles.ADMIN)  # type: ignore[attr-defined]
     ))
 
 
@@ -231,7 +231,7 @@ DASHBOARD_ROLES = [roles.OFFICE, roles.LEADER, roles.REPORTER]
 
 def can_read_dashboards(user: AbstractBaseUser | AnonymousUser) -> bool:
     return bool(user.is_authenticated and (
-        user.is_superuser or has_any_role(user, DASHBOARD_ROLES)  # type: ignore[union-attr]
+        user.is_superuser or has_any_role(user, DASHBOARD_ROLES)  # type: ignore[attr-defined]
     ))
 
 

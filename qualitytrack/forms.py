@@ -15,27 +15,27 @@ from .models import ApiToken
 class ApiTokenCreateForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100, help_text=_("如：市政府数据开放平台"))
     kind = forms.ChoiceField(label=_("类型"), choices=ApiToken.Kind.choices)
-    department = forms.ModelChoiceField(
+    department = forms.ModelChoiceField(  # type: ignore[var-annotated]
         label=_("部门"), queryset=None, required=False,
         help_text=_("部门令牌必选：令牌以该部门填报员的身份写入数据"),
     )
     throttle_rate = forms.CharField(
         label=_("限流"), max_length=20, required=False, help_text=_("如 600/min；留空使用默认值")
     )
-    accountable = forms.ModelChoiceField(
+    accountable = forms.ModelChoiceField(  # type: ignore[var-annotated]
         label=_("责任人"), queryset=None, required=False,
         help_text=_("部门令牌提交的数据视为此人提交，此人不能审核（四眼原则）；留空为创建人本人"),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments_visible_to(user).order_by(  # type: ignore[attr-defined]
+        self.fields["department"].queryset = departments_visible_to(user).order_by(  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
             "region__code", "name"
         )
-        self.fields["accountable"].queryset = _people_visible_to(user)  # type: ignore[attr-defined]
+        self.fields["accountable"].queryset = _people_visible_to(user)  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
 
 
-def _people_visible_to(user: Any):  # type: ignore[no-untyped-def]
+def _people_visible_to(user: Any):
     """Active personal accounts (no token's service account) of the user's regions."""
     from django.contrib.auth import get_user_model
 

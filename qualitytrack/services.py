@@ -43,7 +43,7 @@ def _digest(key: str) -> str:
 
 def token_can_manage(user: AbstractBaseUser | AnonymousUser) -> bool:
     return bool(user.is_authenticated and (
-        user.is_superuser or has_any_role(user, [roles.OFFICE])  # type: ignore[union-attr]
+        user.is_superuser or has_any_role(user, [roles.OFFICE])  # type: ignore[attr-defined]
     ))
 
 
@@ -115,7 +115,7 @@ def token_create(
 
     prefix = secrets.token_hex(4)
     key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(
+    token = ApiToken.objects.create(  # type: ignore[misc]
         name=name, kind=kind, department=department, prefix=prefix, key_hash=_digest(key),
         throttle_rate=throttle_rate, created_by=by, accountable=accountable,
     )

@@ -194,10 +194,10 @@ def _values(series: Series, periods: list[tuple[int, int | None]]) -> list[dict]
         per_period = 4 if indicator.frequency == Indicator.Frequency.QUARTERLY else 1
         for period in periods:
             if kind == Target.Kind.ANNUAL_INCREMENT:
-                flow = goal * max(f, 0) * rng.uniform(0.9, 1.1) / per_period
+                flow = goal * max(f, 0) * rng.uniform(0.9, 1.1) / per_period  # type: ignore[operator]
             else:
                 year_index = period[0] - target.plan.start_year + (period[1] or 4) / 4
-                cumulative = goal * max(f, 0) * min(year_index / years, 1.0)
+                cumulative = goal * max(f, 0) * min(year_index / years, 1.0)  # type: ignore[operator]
                 flow = cumulative - total_before
             value = _round(max(flow, 0.0), whole, 0.0, high)
             total_before += float(value)
@@ -219,8 +219,8 @@ def _values(series: Series, periods: list[tuple[int, int | None]]) -> list[dict]
     if goal is None:  # 趋势方向 without a number: drift by the temperament
         start = baseline if baseline is not None else 100.0
         for i, _period in enumerate(periods, start=1):
-            value = start * (1 + sign * 0.03 * i * f) + rng.uniform(-0.3, 0.3)
-            out.append({"value": _round(value, whole, low, high)})
+            value = start * (1 + sign * 0.03 * i * f) + rng.uniform(-0.3, 0.3)  # type: ignore[assignment]
+            out.append({"value": _round(value, whole, low, high)})  # type: ignore[arg-type]
         return out
     if baseline is None:
         room = abs(goal) * 0.08 or 1.0
@@ -231,15 +231,15 @@ def _values(series: Series, periods: list[tuple[int, int | None]]) -> list[dict]
         margin = abs(goal) * 0.02 or 0.5
         for i, _period in enumerate(periods):
             wobble = rng.uniform(-0.3, 0.3) * margin
-            value = goal + sign * margin * (f - 0.9) * 2 + wobble
+            value = goal + sign * margin * (f - 0.9) * 2 + wobble  # type: ignore[assignment]
             if f < 0.9 and i % 2:  # a lagging keeper misses every other period
-                value = goal - sign * margin
-            out.append({"value": _round(value, whole, low, high)})
+                value = goal - sign * margin  # type: ignore[assignment]
+            out.append({"value": _round(value, whole, low, high)})  # type: ignore[arg-type]
         return out
     for period in periods:  # level, range, assigned: from b towards T at the temperament
         noise = rng.uniform(-0.04, 0.04) * abs(goal - baseline)
-        value = baseline + (goal - baseline) * share(period) * f + noise
-        out.append({"value": _round(value, whole, low, high)})
+        value = baseline + (goal - baseline) * share(period) * f + noise  # type: ignore[assignment]
+        out.append({"value": _round(value, whole, low, high)})  # type: ignore[arg-type]
     return out
 
 
@@ -253,7 +253,7 @@ def _approved_at(series: Series, period: tuple[int, int | None], now: dt.datetim
     return min(timezone.make_aware(moment), now - dt.timedelta(hours=1))
 
 
-def _office_user():  # type: ignore[no-untyped-def]
+def _office_user():
     return get_user_model().objects.filter(username="office").first()
 
 
@@ -307,7 +307,7 @@ def load_demo_history(*, today: dt.date | None = None) -> LoadResult:
     return LoadResult(created=len(created), series=len(chosen), correction=correction)
 
 
-def _correct_one(office) -> Observation | None:  # type: ignore[no-untyped-def]
+def _correct_one(office) -> Observation | None:
     """The one correction, through the real services: reporter corrects, office approves."""
     reporter = get_user_model().objects.filter(username="reporter").first()
     profile = getattr(reporter, "profile", None) if reporter else None
@@ -325,17 +325,17 @@ def _correct_one(office) -> Observation | None:  # type: ignore[no-untyped-def]
                                           comment=REMOVED_COMMENT).first()
         if withdrawn is None or withdrawn.department_id != department.pk:
             return None
-        submitted = observation_submit(observation=withdrawn, by=reporter)
+        submitted = observation_submit(observation=withdrawn, by=reporter)  # type: ignore[arg-type]
         return observation_approve(observation=submitted, by=office)
     figure = figures.first()
     if figure is None:
         return None
     unit = figure.indicator.unit
     step = Decimal(1) if unit in COUNT_UNITS else Decimal("0.5")
-    new_value = figure.value + step
+    new_value = figure.value + step  # type: ignore[operator]
     if figure.indicator.upper_bound is not None and new_value > figure.indicator.upper_bound:
-        new_value = figure.value - step
-    corrected = observation_correct(observation=figure, by=reporter, reason=CORRECTION_REASON,
+        new_value = figure.value - step  # type: ignore[operator]
+    corrected = observation_correct(observation=figure, by=reporter, reason=CORRECTION_REASON,  # type: ignore[arg-type]
                                     value=new_value, confirm_jump=True)
     return observation_approve(observation=corrected, by=office)
 

@@ -336,7 +336,7 @@ def validate_seed_data(
     for obj in by_model["indicators.observation"]:
         f = obj["fields"]
         report.observations += 1
-        key = (f["indicator"][0], f["region"][0], f["year"], f.get("quarter"))
+        key = (f["indicator"][0], f["region"][0], f["year"], f.get("quarter"))  # type: ignore[assignment]
         obs_keys[key] += 1
         if key[0] not in indicators:
             errors.append(f"填报数据 {key}:指标不存在")

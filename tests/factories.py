@@ -130,7 +130,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @classmethod
     def with_role(
         cls, username: str, role: str, region: Region, department: Department | None = None
-    ):  # type: ignore[no-untyped-def]
+    ):
         user = cls(username=username)
         user.save()
         user.groups.add(Group.objects.get_or_create(name=role)[0])

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -76,7 +77,7 @@ def read_history_file(path: Path) -> pd.DataFrame:
 
 
 def check_history_rows(
-    frame: pd.DataFrame, *, today: datetime.date, by: AbstractBaseUser | None = None
+    frame: pd.DataFrame, *, today: datetime.date, by: User | None = None
 ) -> tuple[list[HistoryRow], list[RowError]]:
     """Validate every row: its shape here, what it may be by ``rules.check_entry``.
 
@@ -194,8 +195,13 @@ def _lead_departments() -> dict[tuple[int, int], list[Department]]:
     return result
 
 
-def _department_of(  # type: ignore[no-untyped-def]
-    leads: list[Department], *, wanted: str, indicator: Indicator, region: Region, problem
+def _department_of(
+    leads: list[Department],
+    *,
+    wanted: str,
+    indicator: Indicator,
+    region: Region,
+    problem: Callable[[str, str], None],
 ) -> Department | None:
     if not leads:
         problem(
@@ -227,7 +233,7 @@ def _department_of(  # type: ignore[no-untyped-def]
 
 
 def observations_import_history(
-    *, path: Path, by: AbstractBaseUser, approve: bool = False
+    *, path: Path, by: User, approve: bool = False
 ) -> int:
     """Check the whole file, then write all of it in one transaction. Returns rows written.
 
@@ -260,7 +266,7 @@ def observations_import_history(
             observation.version += 0 if created else 1
             observation.save()
             _record_change(
-                observation, action=ObservationChange.Action.IMPORT, by=by,  # type: ignore[arg-type]
+                observation, action=ObservationChange.Action.IMPORT, by=by,
                 old_value=old, new_value=str(row.value) if row.value is not None else row.state,
                 old_status=old_status, new_status=status, reason=reason,
             )

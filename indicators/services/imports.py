@@ -16,7 +16,7 @@ docs/reliability.md).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -36,12 +36,12 @@ from ..excel.reader import (
     COL_VALUE,
     read_workbook,
 )
-from ..models import ImportJob, ObservationChange
+from ..models import ImportJob, Observation, ObservationChange
 from .observations import write_entry
 from .rules import EDITABLE, Entry, EntryContext, check_entry, display, stored
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 _COLUMN_OF_FIELD = {
     "value": COL_VALUE,
@@ -55,7 +55,7 @@ _PROGRESS_EVERY = 100
 
 
 def observation_import_start(
-    *, by: AbstractBaseUser, period: Period, upload: UploadedFile, submit: bool = False
+    *, by: User, period: Period, upload: UploadedFile[Any], submit: bool = False
 ) -> ImportJob:
     """Store the upload and enqueue its processing after commit. Reporters only."""
     department = permissions.ensure_reporter(by)
@@ -77,7 +77,7 @@ def observation_import_start(
     job.save()
     from ..tasks import import_observations
 
-    import_observations.delay_on_commit(job.pk)
+    import_observations.delay_on_commit(job.pk)  # type: ignore[attr-defined]  # Celery 5.4's; celery-types predates it
     return job
 
 
@@ -203,7 +203,7 @@ def _process(job: ImportJob) -> tuple[list[str], int]:
     return [], len(entries)
 
 
-def _unchanged(existing, entry: Entry) -> bool:  # type: ignore[no-untyped-def]
+def _unchanged(existing: Observation, entry: Entry) -> bool:
     value, state = stored(entry)
     return display(existing.value, existing.state) == display(value, state)
 

@@ -141,14 +141,14 @@ def _reporters(departments: list[Department]) -> dict[int, list]:  # type: ignor
     )
     found: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
     for user in users:
-        found[user.profile.department_id].append(user)
+        found[user.profile.department_id].append(user)  # type: ignore[index]
     return found
 
 
-def _reporter_body(
+def _reporter_body(  # type: ignore[no-untyped-def]
     department: Department,
     soon,
-    summary: DueSummary,  # type: ignore[no-untyped-def]
+    summary: DueSummary,
     today: datetime.date,
     days: int,
 ) -> str:
@@ -242,7 +242,7 @@ def _webhook_post(url: str, payload: dict[str, object]) -> str:
     """Post one message; '' when the robot accepted it, else the reason in words.
     Raises ``_Unreachable`` when no answer came at all."""
     try:
-        response = requests.post(_signed(url), json=payload,
+        response = requests.post(_signed(url), json=payload,  # type: ignore[arg-type]
                                  timeout=settings.REMINDER_WEBHOOK_TIMEOUT)
     except requests.RequestException as error:
         raise _Unreachable(_("无法连接（%(what)s）") % {"what": type(error).__name__}) from error

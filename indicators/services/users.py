@@ -73,7 +73,7 @@ def resolve_department(text: str, region: Region) -> Department | None:
 
 
 @transaction.atomic
-def user_create(
+def user_create(  # type: ignore[no-untyped-def]
     *,
     username: str,
     role: str,
@@ -82,10 +82,10 @@ def user_create(
     department: Department | None = None,
     email: str = "",
     full_name: str = "",
-    by=None,  # type: ignore[no-untyped-def]
+    by=None,
     must_change_password: bool | None = None,
-    request=None,  # type: ignore[no-untyped-def]
-):  # type: ignore[no-untyped-def]
+    request=None,
+):
     """Create one account with its role and profile. Raises ValidationError, writes nothing then."""
     User = get_user_model()
     username = username.strip()
@@ -176,7 +176,7 @@ def account_unlock(*, user, reason: str, by, request=None) -> int:  # type: igno
     audit_record(kind=AuditEvent.Kind.USER, request=request, user=by, detail=_(
         "解锁账号%(username)s（清除%(count)d条失败记录）：%(reason)s"
     ) % {"username": user.username, "count": removed, "reason": reason.strip()})
-    return removed
+    return removed  # type: ignore[no-any-return]
 
 
 def account_reset_second_factor(*, user, reason: str, by, request=None) -> int:  # type: ignore[no-untyped-def]
@@ -196,4 +196,4 @@ def account_reset_second_factor(*, user, reason: str, by, request=None) -> int: 
         audit_record(kind=AuditEvent.Kind.USER, request=request, user=by, detail=_(
             "重置账号%(username)s的动态口令（移除%(count)d个验证器）：%(reason)s"
         ) % {"username": user.username, "count": removed, "reason": reason.strip()})
-    return removed
+    return removed  # type: ignore[no-any-return]

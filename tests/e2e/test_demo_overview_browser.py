@@ -40,7 +40,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def demo_history(transactional_db, monkeypatch):  # type: ignore[no-untyped-def]
+def demo_history(transactional_db, monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
     call_command("loaddata", "seed_targets", verbosity=0)
     call_command("create_demo_users", stdout=open("/dev/null", "w"))  # noqa: SIM115

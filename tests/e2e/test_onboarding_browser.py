@@ -43,20 +43,20 @@ pytestmark = [
 ]
 
 
-def _wait(driver, condition, timeout=20):  # type: ignore[no-untyped-def]
+def _wait(driver, condition, timeout=20):
     from selenium.webdriver.support.ui import WebDriverWait
 
     return WebDriverWait(driver, timeout).until(condition)
 
 
-def _click_and_reload(driver, element):  # type: ignore[no-untyped-def]
+def _click_and_reload(driver, element):
     from selenium.webdriver.support import expected_conditions
 
     element.click()
     _wait(driver, expected_conditions.staleness_of(element))
 
 
-def _row(driver, proposal: Proposal):  # type: ignore[no-untyped-def]
+def _row(driver, proposal: Proposal):
     from selenium.webdriver.common.by import By
 
     return driver.find_element(By.ID, f"row-{proposal.pk}")

@@ -37,7 +37,7 @@ PERSONAS = {
 }
 
 
-def _path(driver) -> str:  # type: ignore[no-untyped-def]
+def _path(driver) -> str:
     return driver.execute_script("return location.pathname")
 
 

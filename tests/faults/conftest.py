@@ -159,7 +159,7 @@ class PrivatePostgres:
     def url(self, database: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
 
-    def connect(self, database: str):  # type: ignore[no-untyped-def]
+    def connect(self, database: str):
         import psycopg
 
         return psycopg.connect(host="127.0.0.1", port=self.port, user="postgres",
@@ -490,7 +490,7 @@ class Browser:
         return self._open(urllib.request.Request(self.base + path))
 
     def csrf(self) -> str:
-        return next((c.value for c in self.jar if c.name == "csrftoken"), "")
+        return next((c.value for c in self.jar if c.name == "csrftoken"), "")  # type: ignore[return-value]
 
     def post(self, path: str, data: dict[str, str] | list[tuple[str, str]]) -> Response:
         items = list(data.items()) if isinstance(data, dict) else list(data)

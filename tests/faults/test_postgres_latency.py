@@ -48,7 +48,7 @@ class LatencyProxy:
         self.server: asyncio.Server | None = None
         self.transports: set[asyncio.BaseTransport] = set()
 
-    def _call(self, coroutine) -> object:  # type: ignore[no-untyped-def]
+    def _call(self, coroutine) -> object:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)
 
     def start(self) -> None:
@@ -67,7 +67,7 @@ class LatencyProxy:
                 self.server.close()
                 self.server = None
             for transport in list(self.transports):
-                transport.abort()
+                transport.abort()  # type: ignore[attr-defined]
             self.transports.clear()
 
         self._call(cut())

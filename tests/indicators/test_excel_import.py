@@ -17,13 +17,13 @@ TEMPLATE = reverse("indicators:excel-template", kwargs={"period": "2025Q2"})
 UPLOAD = reverse("indicators:excel-upload", kwargs={"period": "2025Q2"})
 
 
-def download(client):  # type: ignore[no-untyped-def]
+def download(client):
     response = client.get(TEMPLATE)
     assert response.status_code == 200
     return load_workbook(io.BytesIO(response.content))
 
 
-def fill(book, values: dict[str, object], column: str = "本期数值") -> bytes:  # type: ignore[no-untyped-def]
+def fill(book, values: dict[str, object], column: str = "本期数值") -> bytes:
     sheet = book["填报数据"]
     headers = [cell.value for cell in sheet[1]]
     code_col, value_col = headers.index("指标代码"), headers.index(column)
@@ -39,7 +39,7 @@ def upload(
     client,
     content: bytes,
     django_capture_on_commit_callbacks,
-    name="填报.xlsx",  # type: ignore[no-untyped-def]
+    name="填报.xlsx",
     **data,
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -48,7 +48,7 @@ def upload(
     return client.get(response["Location"])
 
 
-def _file(content: bytes, name: str):  # type: ignore[no-untyped-def]
+def _file(content: bytes, name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)

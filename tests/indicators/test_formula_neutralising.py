@@ -41,7 +41,7 @@ def _sheet_xml(content: bytes) -> str:
 
 
 @pytest.fixture
-def evil_event(district):  # type: ignore[no-untyped-def]
+def evil_event(district):
     evil = UserFactory(username=EVIL)
     audit_record(kind=AuditEvent.Kind.LOGIN, user=evil, detail="登录")
     return evil

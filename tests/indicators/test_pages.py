@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 ENTRY_Q2 = reverse("indicators:entry", kwargs={"period": "2025Q2"})
 
 
-def post_entry(client, indicator, value, *, submit=False, url=ENTRY_Q2, **extra):  # type: ignore[no-untyped-def]
+def post_entry(client, indicator, value, *, submit=False, url=ENTRY_Q2, **extra):
     data = {f"value_{indicator.pk}": value, **extra}
     data["submit" if submit else "save"] = "1"
     return client.post(url, data, follow=True)
@@ -123,7 +123,7 @@ def test_overdue_lists_closed_periods_without_a_submitted_figure(client, scjg_us
 # --- Office -------------------------------------------------------------------------------
 
 
-def submitted(client, user, indicator, value="95.2"):  # type: ignore[no-untyped-def]
+def submitted(client, user, indicator, value="95.2"):
     client.force_login(user)
     post_entry(client, indicator, value, submit=True)
     client.logout()

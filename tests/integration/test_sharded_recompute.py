@@ -52,7 +52,7 @@ def two_workers(django_db_setup, django_db_blocker) -> Iterator[list[str]]:
             for worker, log in zip(workers, logs, strict=True):
                 if worker.poll() is not None:
                     raise RuntimeError(f"celery worker exited early; see {log.name}")
-            answered = {node for reply in app.control.ping(timeout=1.0) for node in reply}
+            answered = {node for reply in app.control.ping(timeout=1.0) for node in reply}  # type: ignore[union-attr]
             if sum(node.startswith(("shard1-", "shard2-")) for node in answered) == 2:
                 break
         else:

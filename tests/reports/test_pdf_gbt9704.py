@@ -38,7 +38,7 @@ fandol_installed = pytest.mark.skipif(
 
 
 @pytest.fixture
-def two_city_pdf(district, other_city):  # type: ignore[no-untyped-def]
+def two_city_pdf(district, other_city):
     """Everything under the one root region (江苏省): 赣榆区 and 盐城市 side by side."""
     seed_report_world(district, other_city)
     return report_pdf_render(scope=report_scope_resolve(scope="all"), year=2025, quarter=4,

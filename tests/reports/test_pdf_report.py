@@ -56,7 +56,7 @@ def save_page_png(pdf: bytes, name: str, *, page: int = 1) -> Path:
 
 
 @pytest.fixture
-def region_pdf(district, other_city):  # type: ignore[no-untyped-def]
+def region_pdf(district, other_city):
     seed_report_world(district, other_city)
     scope = report_scope_resolve(scope="region", region=district)
     return report_pdf_render(scope=scope, year=2025, quarter=4)

@@ -39,7 +39,7 @@ pytestmark = pytest.mark.django_db
 S = Progress.Status
 
 
-def seed_report_world(district, other_city=None):  # type: ignore[no-untyped-def]
+def seed_report_world(district, other_city=None):
     """赣榆区's 品质赣榆 plan with five departments and eight targets; 盐城市 optional."""
     scjg = DepartmentFactory(region=district, name="区市场监管局")
     gxj = DepartmentFactory(region=district, name="区工信局")
@@ -51,7 +51,7 @@ def seed_report_world(district, other_city=None):  # type: ignore[no-untyped-def
         issuer="赣榆区政府办", start_year=2025, end_year=2027, base_year=2024,
     )
 
-    def target(code, name, leads, status, *, prev=None, quarterly=False, **extra):  # type: ignore[no-untyped-def]
+    def target(code, name, leads, status, *, prev=None, quarterly=False, **extra):
         indicator = IndicatorFactory(
             code=f"ind-{code}", name=name, unit=extra.pop("unit", "%"),
             frequency=Indicator.Frequency.QUARTERLY if quarterly else Indicator.Frequency.ANNUAL,
@@ -249,7 +249,7 @@ TYPE_AREA_PT = 156 / 25.4 * 72
 
 
 def svg_width_pt(svg: str) -> float:
-    return float(re.match(r'<svg [^>]*?width="([\d.]+)pt"', svg).group(1))
+    return float(re.match(r'<svg [^>]*?width="([\d.]+)pt"', svg).group(1))  # type: ignore[union-attr]
 
 
 def test_report_charts_are_inline_svg_text_within_the_type_area():

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
 
 
-def request_report(client, django_capture_on_commit_callbacks, **data):  # type: ignore[no-untyped-def]
+def request_report(client, django_capture_on_commit_callbacks, **data):
     with django_capture_on_commit_callbacks(execute=True):
         return client.post(reverse("reports:report-create"), {"quarter": "2025Q4", **data})
 
@@ -153,7 +153,7 @@ def test_report_build_failure_marks_the_run_failed_with_the_reason(office_user, 
     run = report_run_request(by=office_user, scope="region", year=2025, quarter=4,
                              region=district)
 
-    def broken(**kwargs):  # type: ignore[no-untyped-def]
+    def broken(**kwargs):
         raise RuntimeError("模板错误")
 
     monkeypatch.setattr("reports.services.report_pdf_render", broken)

@@ -23,7 +23,7 @@ def on_postgres() -> bool:
 
 def execute(sql: str, params: list[object] | None = None) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params or [])
+        cursor.execute(sql, params or [])  # type: ignore[arg-type]
         return cursor.rowcount
 
 
@@ -39,7 +39,7 @@ def refused_by_trigger(sql: str, params: list[object] | None = None) -> bool:
 
 def tamper(model: type, sql: str, params: list[object] | None = None) -> int:
     """Change an audit table behind the ORM's back, as someone with database access would."""
-    table = TABLES[model]
+    table = TABLES[model]  # type: ignore[index]
     if on_postgres():
         assert refused_by_trigger(sql, params), "the append-only trigger let it through"
         execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred FK checks pending: ALTER TABLE
@@ -52,7 +52,7 @@ def tamper(model: type, sql: str, params: list[object] | None = None) -> int:
 
 
 @pytest.fixture
-def events(db) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
+def events(db) -> list[AuditEvent]:
     """Five security events, oldest first."""
     return [
         audit_record(kind=AuditEvent.Kind.LOGIN_FAILED, username=f"user{i}", detail="密码错误")
@@ -61,7 +61,7 @@ def events(db) -> list[AuditEvent]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def changes(db) -> list[ObservationChange]:  # type: ignore[no-untyped-def]
+def changes(db) -> list[ObservationChange]:
     """Four changes of one figure, oldest first."""
     figure = ObservationFactory(
         indicator=IndicatorFactory(code="sec_rate"), region=RegionFactory(code="329999")

@@ -91,7 +91,7 @@ def test_settings_defaults_are_the_published_thresholds():
     assert settings.stale_grace_days == 30
     assert settings.near_limit_tolerance == 0.0
     with pytest.raises(ValueError, match="annual_rule"):
-        Settings(annual_rule="loose")  # type: ignore[arg-type]
+        Settings(annual_rule="loose")
 
 
 # --- DESIGN §5 worked cases -------------------------------------------------------------

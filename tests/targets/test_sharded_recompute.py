@@ -26,7 +26,7 @@ def progress_snapshot() -> dict[tuple[int, int, int], tuple]:
 
 
 @pytest.fixture
-def seeded(db):  # type: ignore[no-untyped-def]
+def seeded(db):
     call_command("loaddata", "seed_targets", verbosity=0)
 
 
