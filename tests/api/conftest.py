@@ -83,5 +83,3 @@ def portal_key(office_user):
     return token_create(by=office_user, name="数据开放平台", kind="portal")[1]
 
 
-def auth(key: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Token {key}"}

@@ -11,8 +11,7 @@ import pytest
 from django.test import Client
 
 from indicators.models import Observation
-from tests.api.conftest import auth
-from tests.factories import ObservationFactory
+from tests.factories import ObservationFactory, auth
 
 pytestmark = pytest.mark.django_db
 

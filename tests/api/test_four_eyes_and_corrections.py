@@ -20,8 +20,7 @@ from indicators.models import Observation, ObservationChange
 from qualitytrack.models import ApiToken, Tombstone
 from qualitytrack.services import token_create
 from targets.models import Progress
-from tests.api.conftest import auth
-from tests.factories import UserFactory
+from tests.factories import UserFactory, auth
 
 pytestmark = pytest.mark.django_db
 

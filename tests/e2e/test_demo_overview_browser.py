@@ -22,12 +22,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from indicators.management.commands.create_demo_users import DEFAULT_PASSWORD
-from tests.e2e.test_dashboards_browser import (  # the same browser and drawing helpers
-    CHROMIUM,
-    browser,  # noqa: F401 (a fixture)
-    console_errors,
-    load,
-)
+from tests.e2e.browser import CHROMIUM, console_errors, load
 from tests.otp import code, device_for
 
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
@@ -69,7 +64,7 @@ def _pace(text: str) -> float:
     return float(match.group()) if match else float("inf")
 
 
-def test_office_overview_on_the_demo_history(live_server, demo_history, browser, tmp_path):  # noqa: F811
+def test_office_overview_on_the_demo_history(live_server, demo_history, browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.print_page_options import PrintOptions
     from selenium.webdriver.support.ui import WebDriverWait

@@ -11,17 +11,8 @@ import pytest
 from django.urls import reverse
 
 from indicators import roles
+from tests.e2e.browser import DESKTOP, PHONE, console_errors, load, log_in, save
 from tests.e2e.seed import build_seed
-from tests.e2e.test_dashboards_browser import (  # noqa: F401  (fixtures used by name)
-    DESKTOP,
-    PHONE,
-    browser,
-    console_errors,
-    load,
-    log_in,
-    save,
-    screenshots,
-)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -42,7 +33,7 @@ def _path(driver) -> str:
 
 
 def test_each_role_lands_on_its_work_on_desktop_and_phone(
-    live_server, transactional_db, browser, screenshots  # noqa: F811
+    live_server, transactional_db, browser, screenshots
 ):
     from selenium.webdriver.common.by import By
 

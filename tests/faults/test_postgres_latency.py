@@ -22,8 +22,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from .conftest import PASSWORD, Browser, Proc, Response, Stack, free_port, report, wait_until
-from .helpers import entry_lines, save_draft
+from .entry_steps import entry_lines, save_draft
+from .environment import PASSWORD
+from .logs import report
+from .processes import Proc
+from .stack import Stack
+from .waiting import free_port, wait_until
+from .web import Browser, Response
 
 pytestmark = pytest.mark.faults
 

@@ -17,8 +17,7 @@ from indicators.audit import audit_record
 from indicators.models import AuditEvent, Observation
 from qualitytrack.services import token_create
 from qualitytrack.tabular import csv_value
-from tests.factories import UserFactory
-from tests.indicators.test_excel_import import download, fill, upload
+from tests.factories import UserFactory, download, fill, upload
 
 pytestmark = pytest.mark.django_db
 EVIL = '=HYPERLINK("http://evil.example","x")'

@@ -14,9 +14,16 @@ from django.core.management import CommandError, call_command
 from indicators import roles
 from indicators.models import Indicator, Observation, ObservationChange
 from qualitytrack.services import token_create
-from tests.factories import IndicatorFactory, RegionFactory, TargetFactory, UserFactory
-from tests.indicators.test_excel_import import download, fill, upload
-from tests.indicators.test_pages import post_entry
+from tests.factories import (
+    IndicatorFactory,
+    RegionFactory,
+    TargetFactory,
+    UserFactory,
+    download,
+    fill,
+    post_entry,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/observations/"

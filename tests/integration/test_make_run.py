@@ -32,8 +32,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.faults.conftest import PASSWORD, SETUP_SCRIPT, Browser, Stack, free_port, wait_until
-from tests.faults.helpers import approve, entry_lines, observation_of, save_draft, submit
+from tests.faults.entry_steps import approve, entry_lines, observation_of, save_draft, submit
+from tests.faults.environment import PASSWORD, SETUP_SCRIPT
+from tests.faults.stack import Stack
+from tests.faults.waiting import free_port, wait_until
+from tests.faults.web import Browser
 
 pytestmark = [
     pytest.mark.processes,

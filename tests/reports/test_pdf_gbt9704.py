@@ -20,8 +20,7 @@ from reports.models import ReportRun
 from reports.pdf import FONT_ROLES, report_fonts_missing
 from reports.report_data import report_scope_resolve
 from reports.services import report_pdf_render, report_run_request
-from tests.reports.test_pdf_report import ARTIFACTS, pdf_fonts, pdf_text
-from tests.reports.test_report_data import seed_report_world
+from tests.factories import ARTIFACTS, pdf_fonts, pdf_text, seed_report_world
 
 pytestmark = [
     pytest.mark.django_db,

@@ -17,8 +17,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from reports.models import ReportRun
 from reports.services import report_run_build, report_run_request
-from tests.factories import ReportRunFactory
-from tests.reports.test_report_data import seed_report_world
+from tests.factories import ReportRunFactory, pdf_text, seed_report_world
 
 pytestmark = pytest.mark.django_db
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
@@ -172,7 +171,6 @@ def test_report_export_command_writes_the_pdf(district, tmp_path):
                  "--region", "赣榆区", "--output", str(output))
 
     assert output.read_bytes().startswith(b"%PDF")
-    from tests.reports.test_pdf_report import pdf_text
 
     text = pdf_text(output.read_bytes(), tmp_path)
     assert "区工信局" in text
@@ -195,7 +193,6 @@ def test_report_export_command_for_an_empty_quarter_says_so(district, tmp_path):
     call_command("export_report", "--quarter", "2020Q1", "--region", "赣榆区",
                  "--output", str(output))
 
-    from tests.reports.test_pdf_report import pdf_text
 
     assert "本季度暂无进度数据" in pdf_text(output.read_bytes(), tmp_path)
 

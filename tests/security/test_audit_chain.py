@@ -17,7 +17,7 @@ from django.db import connection
 from indicators import audit_chain
 from indicators.audit import audit_record, verify_audit_chains
 from indicators.models import AuditChainHead, AuditEvent, ObservationChange
-from tests.security.conftest import TABLES, execute, on_postgres, refused_by_trigger, tamper
+from tests.security.tampering import TABLES, execute, on_postgres, refused_by_trigger, tamper
 
 pytestmark = pytest.mark.django_db
 

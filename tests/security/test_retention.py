@@ -21,7 +21,7 @@ from django.utils import timezone
 from indicators.audit import audit_record, check_audit_settings, prune_audit_events
 from indicators.models import AuditEvent, ObservationChange
 from indicators.tasks import prune_audit
-from tests.security.conftest import execute, on_postgres, refused_by_trigger
+from tests.security.tampering import execute, on_postgres, refused_by_trigger
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()
