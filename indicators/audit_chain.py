@@ -38,11 +38,14 @@ import ipaddress
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import F, Model, QuerySet
+from django.db.models import F, QuerySet
+
+if TYPE_CHECKING:
+    from .models.audit import AuditChainHead, ChainedAuditRecord
 
 GENESIS = "0" * 64
 
@@ -132,13 +135,13 @@ def algorithm_available(name: str) -> bool:
 # --- Writing -----------------------------------------------------------------------------------
 
 
-def _head_model() -> type[Model]:
+def _head_model() -> type[AuditChainHead]:
     from django.apps import apps
 
     return apps.get_model("indicators", "AuditChainHead")
 
 
-def _lock_head(chain: str, model: type[Model], using: str) -> Any:
+def _lock_head(chain: str, model: type[ChainedAuditRecord], using: str) -> Any:
     """Lock this chain's head row (creating it if missing) and return it. Inside atomic()."""
     heads = _head_model()._default_manager.using(using)
     # Update first: on PostgreSQL this takes the row lock, on SQLite the database write lock,
@@ -148,7 +151,7 @@ def _lock_head(chain: str, model: type[Model], using: str) -> Any:
     return heads.select_for_update().get(chain=chain)
 
 
-def _create_head(chain: str, model: type[Model], using: str) -> None:
+def _create_head(chain: str, model: type[ChainedAuditRecord], using: str) -> None:
     """The head is missing at an append: someone removed it (every chain gets its head at
     ``migrate``, see ``ensure_genesis_heads``). Start it at the table's tail, marked
     ``recreated``, so the log stays writable while ``verify`` keeps reporting the removal.
@@ -167,7 +170,9 @@ def _create_head(chain: str, model: type[Model], using: str) -> None:
         pass  # a concurrent writer created it first
 
 
-def ensure_genesis_heads(models: Iterable[type[Model]], using: str = DEFAULT_DB_ALIAS) -> None:
+def ensure_genesis_heads(
+    models: Iterable[type[ChainedAuditRecord]], using: str = DEFAULT_DB_ALIAS
+) -> None:
     """Give each chain whose table is empty and has no head its head at genesis (count 0).
 
     Run after ``migrate`` (and so after a test database's flush). A table that has rows but no
@@ -175,7 +180,7 @@ def ensure_genesis_heads(models: Iterable[type[Model]], using: str = DEFAULT_DB_
     """
     heads = _head_model()._default_manager.using(using)
     for model in models:
-        chain = model.AUDIT_CHAIN  # type: ignore[attr-defined]
+        chain = model.AUDIT_CHAIN
         if heads.filter(chain=chain).exists() or model._base_manager.using(using).exists():
             continue
         try:
@@ -225,9 +230,9 @@ class Report:
     problem: Problem | None
 
 
-def verify(model: type[Model], using: str = DEFAULT_DB_ALIAS) -> Report:
+def verify(model: type[ChainedAuditRecord], using: str = DEFAULT_DB_ALIAS) -> Report:
     """Walk one chain from its anchor to its head; the first problem found, if any."""
-    chain = model.AUDIT_CHAIN  # type: ignore[attr-defined]
+    chain = model.AUDIT_CHAIN
     names = CHAIN_FIELDS[chain]
     head = _head_model()._default_manager.using(using).filter(chain=chain).first()
     rows = (
@@ -239,13 +244,13 @@ def verify(model: type[Model], using: str = DEFAULT_DB_ALIAS) -> Report:
     if head is None:  # every chain has its head from migrate on: it was removed
         return Report(chain, 0, Problem(
             chain, None, None, "链头记录缺失：审计表或其链头被删除（chain head missing）"))
-    if head.mac != _mac_of(head):  # type: ignore[attr-defined]
+    if head.mac != _mac_of(head):
         return Report(chain, 0, Problem(chain, None, None, "链头校验码不符（chain head altered）"))
-    if head.recreated:  # type: ignore[attr-defined]
+    if head.recreated:
         return Report(chain, 0, Problem(
             chain, None, None,
             "链头曾被删除，已在追加记录时重建：此前的记录可能已被清除（chain head was removed)"))
-    expected_seq, prev = head.anchor_seq + 1, head.anchor_hash  # type: ignore[attr-defined]
+    expected_seq, prev = head.anchor_seq + 1, head.anchor_hash
     count, last = 0, None
     for row in rows:
         problem = _check_row(chain, row, expected_seq, prev)
@@ -253,16 +258,16 @@ def verify(model: type[Model], using: str = DEFAULT_DB_ALIAS) -> Report:
             return Report(chain, count, problem)
         count += 1
         expected_seq, prev, last = row["seq"] + 1, row["hash"], row
-    if count == 0 and head.seq > head.anchor_seq:  # type: ignore[attr-defined]
+    if count == 0 and head.seq > head.anchor_seq:
         message = (
-            f"审计表已被清空：链头记录 {head.seq - head.anchor_seq} 条（末条第 {head.seq} 条），"  # type: ignore[attr-defined]
+            f"审计表已被清空：链头记录 {head.seq - head.anchor_seq} 条（末条第 {head.seq} 条），"
             f"表中 0 条（table emptied）"
         )
         return Report(chain, 0, Problem(chain, None, None, message))
-    if head.seq != expected_seq - 1 or head.hash != prev:  # type: ignore[attr-defined]
+    if head.seq != expected_seq - 1 or head.hash != prev:
         at = last["seq"] if last else None
         message = (
-            f"末尾记录缺失：链头为第 {head.seq} 条，表中最后为第 {expected_seq - 1} 条"  # type: ignore[attr-defined]
+            f"末尾记录缺失：链头为第 {head.seq} 条，表中最后为第 {expected_seq - 1} 条"
             f"（rows after seq {expected_seq - 1} removed）"
         )
         return Report(chain, count, Problem(chain, at, last["pk"] if last else None, message))
@@ -284,14 +289,18 @@ def _check_row(chain: str, row: dict[str, Any], expected_seq: int, prev: str) ->
     return None
 
 
-def verify_all(models: Iterable[type[Model]], using: str = DEFAULT_DB_ALIAS) -> list[Report]:
+def verify_all(
+    models: Iterable[type[ChainedAuditRecord]], using: str = DEFAULT_DB_ALIAS
+) -> list[Report]:
     return [verify(model, using) for model in models]
 
 
 # --- Retention ---------------------------------------------------------------------------------
 
 
-def prune(model: type[Model], cutoff: datetime.datetime, using: str = DEFAULT_DB_ALIAS) -> int:
+def prune(
+    model: type[ChainedAuditRecord], cutoff: datetime.datetime, using: str = DEFAULT_DB_ALIAS
+) -> int:
     """Delete the oldest rows of a chain whose ``at`` is before ``cutoff``; re-anchor the head.
 
     Only a prefix of the chain is removed: it stops at the first row younger than the cutoff
@@ -299,12 +308,12 @@ def prune(model: type[Model], cutoff: datetime.datetime, using: str = DEFAULT_DB
     PostgreSQL the append-only trigger lets these deletes through only because the transaction
     sets ``qualitytrack.prune_before`` to the cutoff, and only for rows older than it.
     """
-    chain = model.AUDIT_CHAIN  # type: ignore[attr-defined]
+    chain = model.AUDIT_CHAIN
     rows = model._base_manager.using(using)
     with transaction.atomic(using=using):
         head = _lock_head(chain, model, using)
         first_young = (
-            rows.filter(at__gte=cutoff).order_by("seq").values_list("seq", flat=True).first()
+            rows.filter(at__gte=cutoff).order_by("seq").values_list("seq", flat=True).first()  # type: ignore[misc]  # each chained model has its own "at"
         )
         doomed = rows.filter(seq__gt=head.anchor_seq)
         if first_young is not None:

@@ -26,6 +26,7 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
 import requests
@@ -36,7 +37,10 @@ from django.utils.translation import gettext as _
 
 from .. import roles
 from ..models import Department, Profile
-from ..selectors import DueSummary, due_items
+from ..selectors import DueItem, DueSummary, due_items
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -132,22 +136,22 @@ def reminders_send(*, today: datetime.date) -> ReminderOutcome:
     return outcome
 
 
-def _reporters(departments: list[Department]) -> dict[int, list]:  # type: ignore[type-arg]
+def _reporters(departments: list[Department]) -> dict[int | None, list[User]]:
     users = (
         get_user_model().objects.filter(
             is_active=True, groups__name=roles.REPORTER,
             profile__department__in=departments,
         ).select_related("profile").order_by("username")
     )
-    found: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
+    found: dict[int | None, list[User]] = defaultdict(list)
     for user in users:
-        found[user.profile.department_id].append(user)  # type: ignore[index]
+        found[user.profile.department_id].append(user)
     return found
 
 
-def _reporter_body(  # type: ignore[no-untyped-def]
+def _reporter_body(
     department: Department,
-    soon,
+    soon: list[DueItem],
     summary: DueSummary,
     today: datetime.date,
     days: int,
@@ -238,11 +242,11 @@ class _Unreachable(Exception):
     pass
 
 
-def _webhook_post(url: str, payload: dict[str, object]) -> str:
+def _webhook_post(url: str, payload: dict[str, Any]) -> str:
     """Post one message; '' when the robot accepted it, else the reason in words.
     Raises ``_Unreachable`` when no answer came at all."""
     try:
-        response = requests.post(_signed(url), json=payload,  # type: ignore[arg-type]
+        response = requests.post(_signed(url), json=payload,
                                  timeout=settings.REMINDER_WEBHOOK_TIMEOUT)
     except requests.RequestException as error:
         raise _Unreachable(_("无法连接（%(what)s）") % {"what": type(error).__name__}) from error
