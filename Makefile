@@ -49,6 +49,7 @@ test: install system-deps
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 check: install
 	$(BIN)/python manage.py check

@@ -38,11 +38,14 @@ import ipaddress
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import F, Model, QuerySet
+from django.db.models import F, QuerySet
+
+if TYPE_CHECKING:
+    from .models.audit import AuditChainHead, ChainedAuditRecord
 
 GENESIS = "0" * 64
 
@@ -132,13 +135,13 @@ def algorithm_available(name: str) -> bool:
 # --- Writing -----------------------------------------------------------------------------------
 
 
-def _head_model() -> type[Model]:
+def _head_model() -> type[AuditChainHead]:
     from django.apps import apps
 
     return apps.get_model("accounts", "AuditChainHead")
 
 
-def _lock_head(chain: str, model: type[Model], using: str) -> Any:
+def _lock_head(chain: str, model: type[ChainedAuditRecord], using: str) -> Any:
     """Lock this chain's head row (creating it if missing) and return it. Inside atomic()."""
     heads = _head_model()._default_manager.using(using)
     # Update first: on PostgreSQL this takes the row lock, on SQLite the database write lock,
@@ -148,7 +151,7 @@ def _lock_head(chain: str, model: type[Model], using: str) -> Any:
     return heads.select_for_update().get(chain=chain)
 
 
-def _create_head(chain: str, model: type[Model], using: str) -> None:
+def _create_head(chain: str, model: type[ChainedAuditRecord], using: str) -> None:
     """The head is missing at an append: someone removed it (every chain gets its head at
     ``migrate``, see ``ensure_genesis_heads``). Start it at the table's tail, marked
     ``recreated``, so the log stays writable while ``verify`` keeps reporting the removal.
@@ -167,7 +170,9 @@ def _create_head(chain: str, model: type[Model], using: str) -> None:
         pass  # a concurrent writer created it first
 
 
-def ensure_genesis_heads(models: Iterable[type[Model]], using: str = DEFAULT_DB_ALIAS) -> None:
+def ensure_genesis_heads(
+    models: Iterable[type[ChainedAuditRecord]], using: str = DEFAULT_DB_ALIAS
+) -> None:
     """Give each chain whose table is empty and has no head its head at genesis (count 0).
 
     Run after ``migrate`` (and so after a test database's flush). A table that has rows but no
@@ -225,7 +230,7 @@ class Report:
     problem: Problem | None
 
 
-def verify(model: type[Model], using: str = DEFAULT_DB_ALIAS) -> Report:
+def verify(model: type[ChainedAuditRecord], using: str = DEFAULT_DB_ALIAS) -> Report:
     """Walk one chain from its anchor to its head; the first problem found, if any."""
     chain = model.AUDIT_CHAIN
     names = CHAIN_FIELDS[chain]
@@ -284,14 +289,18 @@ def _check_row(chain: str, row: dict[str, Any], expected_seq: int, prev: str) ->
     return None
 
 
-def verify_all(models: Iterable[type[Model]], using: str = DEFAULT_DB_ALIAS) -> list[Report]:
+def verify_all(
+    models: Iterable[type[ChainedAuditRecord]], using: str = DEFAULT_DB_ALIAS
+) -> list[Report]:
     return [verify(model, using) for model in models]
 
 
 # --- Retention ---------------------------------------------------------------------------------
 
 
-def prune(model: type[Model], cutoff: datetime.datetime, using: str = DEFAULT_DB_ALIAS) -> int:
+def prune(
+    model: type[ChainedAuditRecord], cutoff: datetime.datetime, using: str = DEFAULT_DB_ALIAS
+) -> int:
     """Delete the oldest rows of a chain whose ``at`` is before ``cutoff``; re-anchor the head.
 
     Only a prefix of the chain is removed: it stops at the first row younger than the cutoff
@@ -304,7 +313,7 @@ def prune(model: type[Model], cutoff: datetime.datetime, using: str = DEFAULT_DB
     with transaction.atomic(using=using):
         head = _lock_head(chain, model, using)
         first_young = (
-            rows.filter(at__gte=cutoff).order_by("seq").values_list("seq", flat=True).first()
+            rows.filter(at__gte=cutoff).order_by("seq").values_list("seq", flat=True).first()  # type: ignore[misc]  # each chained model has its own "at"
         )
         doomed = rows.filter(seq__gt=head.anchor_seq)
         if first_young is not None:

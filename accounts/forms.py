@@ -17,7 +17,7 @@ from .models import ApiToken, place_model
 from .permissions import visible_region_ids
 
 
-def departments_visible_to(user: Any):  # type: ignore[no-untyped-def]
+def departments_visible_to(user: Any):
     """The departments of the user's regions (every one for a superuser)."""
     ids = visible_region_ids(user)
     departments = place_model("department")._default_manager.select_related("region")
@@ -27,14 +27,14 @@ def departments_visible_to(user: Any):  # type: ignore[no-untyped-def]
 class ApiTokenCreateForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100, help_text=_("如：市政府数据开放平台"))
     kind = forms.ChoiceField(label=_("类型"), choices=ApiToken.Kind.choices)
-    department = forms.ModelChoiceField(
+    department = forms.ModelChoiceField(  # type: ignore[var-annotated]
         label=_("部门"), queryset=None, required=False,
         help_text=_("部门令牌必选：令牌以该部门填报员的身份写入数据"),
     )
     throttle_rate = forms.CharField(
         label=_("限流"), max_length=20, required=False, help_text=_("如 600/min；留空使用默认值")
     )
-    accountable = forms.ModelChoiceField(
+    accountable = forms.ModelChoiceField(  # type: ignore[var-annotated]
         label=_("责任人"), queryset=None, required=False,
         help_text=_("部门令牌提交的数据视为此人提交，此人不能审核（四眼原则）；留空为创建人本人"),
     )
@@ -47,7 +47,7 @@ class ApiTokenCreateForm(forms.Form):
         self.fields["accountable"].queryset = _people_visible_to(user)  # type: ignore[attr-defined]
 
 
-def _people_visible_to(user: Any):  # type: ignore[no-untyped-def]
+def _people_visible_to(user: Any):
     """Active personal accounts (no token's service account) of the user's regions."""
     from django.contrib.auth import get_user_model
 
@@ -71,8 +71,8 @@ class AccountForm(forms.Form):
     full_name = forms.CharField(label=_("姓名"), max_length=150, required=False)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
     role = forms.ChoiceField(label=_("角色"), choices=[(n, n) for n in roles.ROLES])
-    region = forms.ModelChoiceField(label=_("地区"), queryset=None)
-    department = forms.ModelChoiceField(
+    region = forms.ModelChoiceField(label=_("地区"), queryset=None)  # type: ignore[var-annotated]
+    department = forms.ModelChoiceField(  # type: ignore[var-annotated]
         label=_("部门"), required=False, help_text=_("部门填报员必填"), queryset=None,
     )
     password = forms.CharField(

@@ -23,18 +23,18 @@ def visible_region_ids(user: AbstractBaseUser | AnonymousUser) -> list[int] | No
     """Ids of the regions whose data the user may read; ``None`` means every region."""
     if not user.is_authenticated:
         return []
-    if user.is_superuser:  # type: ignore[union-attr]
+    if user.is_superuser:  # type: ignore[attr-defined]
         return None
     cached = getattr(user, "_qt_region_ids", False)
     if cached is not False:
-        return cached  # type: ignore[no-any-return]
+        return cached  # type: ignore[return-value]
     profile = getattr(user, "profile", None)
     ids = profile.region.descendant_ids() if profile is not None else []
     if has_any_role(user, [roles.REPORTER]) and not has_any_role(
         user, [roles.OFFICE, roles.LEADER]
     ):
         ids = [profile.region_id] if profile is not None else []
-    user._qt_region_ids = ids  # type: ignore[union-attr]
+    user._qt_region_ids = ids  # type: ignore[attr-defined]
     return ids
 
 

@@ -44,7 +44,7 @@ def has_role(user: AbstractBaseUser | AnonymousUser, role: str) -> bool:
     names = getattr(user, "_qt_groups", None)
     if names is None:
         names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
-        user._qt_groups = names  # type: ignore[union-attr]  # cached per request
+        user._qt_groups = names  # type: ignore[attr-defined]  # cached per request
     return role in names
 
 

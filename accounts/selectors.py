@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 
-def accounts(*, query: str = "", role: str = ""):  # type: ignore[no-untyped-def]
+def accounts(*, query: str = "", role: str = ""):
     """Every account for the 安全管理员's list, with profile and role in the same reads."""
     from django.contrib.auth import get_user_model
 

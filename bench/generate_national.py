@@ -57,7 +57,7 @@ def indicator_table(count: int) -> pd.DataFrame:
     return frame
 
 
-def copy_frame(cursor, table: str, frame: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+def copy_frame(cursor, table: str, frame: pd.DataFrame) -> None:
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, header=False, na_rep=r"\N")
     columns = ", ".join(f'"{c}"' for c in frame.columns)

@@ -72,7 +72,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         errors = list(_drf_errors(exc.detail))
     elif isinstance(exc, exceptions.Throttled):
-        wait = int(exc.wait) if exc.wait is not None else None
+        wait = int(exc.wait) if exc.wait is not None else None  # type: ignore[attr-defined]
         message = (
             _("请求过于频繁，请在%(seconds)d秒后重试。") % {"seconds": max(wait, 1)}
             if wait is not None

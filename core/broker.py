@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 
-def send_or_leave(task, **kwargs) -> bool:  # type: ignore[no-untyped-def]
+def send_or_leave(task, **kwargs) -> bool:
     """Send ``task`` without waiting on the broker; on failure log and return False.
 
     For after-commit nudges whose work is also recorded in the database (the recompute

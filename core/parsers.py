@@ -82,7 +82,7 @@ def _no_constants(name: str) -> Any:
 
 class JSONParser(parsers.JSONParser):
     def parse(
-        self, stream: Any, media_type: str | None = None, parser_context: Context = None
+        self, stream: Any, media_type: str | None = None, parser_context: Context = None  # type: ignore[override]
     ) -> Any:
         parser_context = parser_context or {}
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
@@ -111,8 +111,8 @@ class JSONParser(parsers.JSONParser):
 
 
 class FormParser(parsers.FormParser):
-    def parse(
-        self, stream: Any, media_type: str | None = None, parser_context: Context = None
+    def parse(  # type: ignore[override]
+        self, stream: Any, media_type: str | None = None, parser_context: Context = None  # type: ignore[override]
     ) -> QueryDict:
         parser_context = parser_context or {}
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
@@ -121,7 +121,7 @@ class FormParser(parsers.FormParser):
 
 class MultiPartParser(parsers.MultiPartParser):
     def parse(
-        self, stream: Any, media_type: str | None = None, parser_context: Context = None
+        self, stream: Any, media_type: str | None = None, parser_context: Context = None  # type: ignore[override]
     ) -> Any:
         try:
             return super().parse(stream, media_type, parser_context)

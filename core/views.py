@@ -13,7 +13,7 @@ PAGE_SIZE = 50
 require_form_methods = require_http_methods(["GET", "HEAD", "POST"])
 
 
-def page_of(request: HttpRequest, rows):  # type: ignore[no-untyped-def]
+def page_of(request: HttpRequest, rows):
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 

@@ -43,8 +43,8 @@ def watermarks(alias: str, sources: list[tuple[type[Model], str]]) -> list[objec
     selects = []
     for model, field in sources:
         table = quote(model._meta.db_table)
-        selects.append(f"(SELECT MAX({quote(model._meta.get_field(field).column)}) FROM {table})")
-        selects.append(f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {table})")
+        selects.append(f"(SELECT MAX({quote(model._meta.get_field(field).column)}) FROM {table})")  # type: ignore[arg-type,union-attr]
+        selects.append(f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {table})")  # type: ignore[arg-type]
     tombstones = quote(Tombstone._meta.db_table)
     selects.append(f"(SELECT COUNT(*) FROM {tombstones})")
     selects.append(f"(SELECT MAX({quote('deleted_at')}) FROM {tombstones})")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Max, Model, QuerySet
@@ -49,7 +49,7 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ErrorResponseSerializer(serializers.Serializer):
-    errors = ErrorSerializer(many=True)
+    errors = ErrorSerializer(many=True)  # type: ignore[assignment]
 
 
 class FeedAutoSchema(AutoSchema):
@@ -115,7 +115,16 @@ class WritesNeedAUser(BasePermission):
 SYNC_OVERLAP = timedelta(minutes=1)
 
 
-class FeedMixin:
+if TYPE_CHECKING:
+    from rest_framework.viewsets import ReadOnlyModelViewSet
+
+    # What the mixin is mixed into, so that the checker knows its super() and attributes.
+    _FeedBase = ReadOnlyModelViewSet
+else:
+    _FeedBase = object
+
+
+class FeedMixin(_FeedBase):
     """Authentication, throttles, renderers, incremental sync and conditional GET.
 
     Set ``updated_field`` to the change-time field (``None`` for reference lists) and
@@ -134,9 +143,9 @@ class FeedMixin:
     tombstone_model: str | None = None
     sync_deleted: list[dict[str, Any]] | None = None
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         sync_time = timezone.now()
-        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+        queryset = self.filter_queryset(self.get_queryset())
         since = self._updated_since(request)
         # Cursor pages follow the change time when syncing, so a row changed mid-sync moves
         # behind the cursor's end and is read again rather than skipped (docs/scale.md).
@@ -150,7 +159,7 @@ class FeedMixin:
             not_modified = conditional_response(request, *validators)
             if not_modified is not None:
                 return not_modified
-        paginator = self.paginator  # type: ignore[attr-defined]
+        paginator = self.paginator
         first = paginator is None or not hasattr(paginator, "first_page") or (
             paginator.first_page(request)
         )
@@ -163,9 +172,9 @@ class FeedMixin:
             ]
         elif since is not None and self.tombstone_model:
             self.sync_deleted = []
-        page = self.paginate_queryset(queryset)  # type: ignore[attr-defined]
-        serializer = self.get_serializer(page, many=True)  # type: ignore[attr-defined]
-        response = self.get_paginated_response(serializer.data)  # type: ignore[attr-defined]
+        page = self.paginate_queryset(queryset)
+        serializer = self.get_serializer(page, many=True)
+        response = self.get_paginated_response(serializer.data)
         response["X-Sync-Time"] = (sync_time - SYNC_OVERLAP).isoformat()
         if validators is not None:
             set_validators(response, *validators)
@@ -226,10 +235,10 @@ class FeedMixin:
             last = latest(last, gone["last"])
         return list_etag(self, request, parts), last
 
-    def finalize_response(
+    def finalize_response(  # type: ignore[override]
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[arg-type]
         if (
             request.method in ("GET", "HEAD")
             and isinstance(response, Response)
@@ -238,5 +247,5 @@ class FeedMixin:
         ):
             response.render()
             response["ETag"] = f'W/"{hashlib.sha256(response.content).hexdigest()[:32]}"'
-            return get_conditional_response(request, etag=response["ETag"], response=response)
+            return get_conditional_response(request, etag=response["ETag"], response=response)  # type: ignore[return-value]
         return response

@@ -71,7 +71,7 @@ class KeysetAfter(Func):
     def __init__(self, fields: Sequence[str], values: Sequence[Any]) -> None:
         super().__init__(*(F(name) for name in fields), *values)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
         parts, params = [], []
         for expression in self.get_source_expressions():
             sql, more = compiler.compile(expression)
@@ -159,7 +159,7 @@ class Pagination(pagination.PageNumberPagination):
             return super().get_next_link()
         if not self.has_next:
             return None
-        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)  # type: ignore[union-attr]
         return replace_query_param(
             url, self.cursor_query_param, self._encode(self._key(self.page_rows[-1]))
         )
@@ -170,13 +170,13 @@ class Pagination(pagination.PageNumberPagination):
             body: dict[str, Any] = {"next": self.get_next_link(), "results": data}
         else:
             body = {
-                "count": self.page.paginator.count,
+                "count": self.page.paginator.count,  # type: ignore[union-attr]
                 "next": self.get_next_link(),
                 "previous": self.get_previous_link(),
                 "results": data,
             }
         if deleted is not None:
-            first = self.first_page(self.request) if self.cursor_mode else self.page.number == 1
+            first = self.first_page(self.request) if self.cursor_mode else self.page.number == 1  # type: ignore[arg-type,union-attr]
             body["deleted"] = deleted if first else []
         return Response(body)
 

@@ -123,7 +123,7 @@ def _target_departments_changed(
     elif action in ("post_add", "post_remove"):
         ids = pk_set or set()
     elif action == "pre_clear":  # from the department's side: touch what it is leaving
-        ids = list(sender.objects.filter(department_id=instance.pk).values_list(
+        ids = list(sender.objects.filter(department_id=instance.pk).values_list(  # type: ignore[attr-defined]
             "target_id", flat=True))
     else:
         return

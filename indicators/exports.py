@@ -83,7 +83,7 @@ def _respond(
     return response
 
 
-def _when(value) -> str:  # type: ignore[no-untyped-def]
+def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 

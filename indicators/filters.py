@@ -52,12 +52,12 @@ class IndicatorFilter(filters.FilterSet):
         model = Indicator
         fields = ["category", "measure", "frequency"]
 
-    def filter_plan(self, queryset: QuerySet[Indicator], name: str, value: str):  # type: ignore[no-untyped-def]
+    def filter_plan(self, queryset: QuerySet[Indicator], name: str, value: str):
         return queryset.filter(
             pk__in=Indicator.objects.filter(targets__plan__code=value).values("pk")
         )
 
-    def filter_department(self, queryset: QuerySet[Indicator], name: str, value: str):  # type: ignore[no-untyped-def]
+    def filter_department(self, queryset: QuerySet[Indicator], name: str, value: str):
         return queryset.filter(
             pk__in=Indicator.objects.filter(targets__lead_departments__name=value).values("pk")
         )
@@ -66,7 +66,7 @@ class IndicatorFilter(filters.FilterSet):
 class PeriodFilter(filters.CharFilter):
     """``period=2024Q1`` (a quarter) or ``period=2024`` (an annual figure)."""
 
-    def filter(self, qs: QuerySet[Observation], value: str):  # type: ignore[no-untyped-def]
+    def filter(self, qs: QuerySet[Observation], value: str):
         if not value:
             return qs
         try:
@@ -99,11 +99,11 @@ class ObservationFilter(filters.FilterSet):
         model = Observation
         fields = ["indicator", "region", "department", "year", "quarter", "status"]
 
-    def filter_plan(self, queryset: QuerySet[Observation], name: str, value: str):  # type: ignore[no-untyped-def]
+    def filter_plan(self, queryset: QuerySet[Observation], name: str, value: str):
         return queryset.filter(
             indicator_id__in=Indicator.objects.filter(targets__plan__code=value).values("pk"),
             region_id__in=Region.objects.filter(plans__code=value).values("pk"),
         )
 
-    def filter_mine(self, queryset: QuerySet[Observation], name: str, value: bool):  # type: ignore[no-untyped-def]
+    def filter_mine(self, queryset: QuerySet[Observation], name: str, value: bool):
         return queryset  # the scope itself is chosen by the view (it needs request.user)

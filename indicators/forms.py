@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -35,8 +36,8 @@ def parse_decimal(text: str) -> Decimal:
 class EntryForm(forms.Form):
     """One line per due indicator: value (or milestone state), evidence, confirmation."""
 
-    def __init__(self, *args: object, rows: list[EntryRow], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, rows: list[EntryRow], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.entry_rows = rows
         for row in rows:
             if self.is_locked(row):
@@ -81,7 +82,7 @@ class EntryForm(forms.Form):
                 for name in ("value", "state", "evidence", "confirm")
             }
             result.append({"row": row, "locked": self.is_locked(row), **bound})
-        return result
+        return result  # type: ignore[return-value]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -189,12 +190,12 @@ class ApprovalFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "2025Q1 / 2024"}),
     )
 
-    def __init__(self, *args: object, departments, **kwargs: object) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, departments, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         field = self.fields["department"]
-        field.queryset = departments  # type: ignore[attr-defined]
+        field.queryset = departments  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
         # grouped by region (<optgroup>); the queryset still decides what is valid
-        field.choices = [("", field.empty_label), *departments_by_region(departments)]  # type: ignore[attr-defined]
+        field.choices = [("", field.empty_label), *departments_by_region(departments)]  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
 
     def clean_period(self) -> Period | None:
         text = (self.cleaned_data.get("period") or "").strip()
@@ -213,9 +214,9 @@ class BulkActionForm(forms.Form):
     )
     comment = forms.CharField(label=_lazy("退回意见"), required=False, max_length=REASON_MAX_LENGTH)
 
-    def __init__(self, *args: object, ids: list[int], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["ids"].choices = [(pk, pk) for pk in ids]  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(pk, pk) for pk in ids]  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
         self.fields["ids"].error_messages["required"] = _lazy("请至少勾选一条数据。")
 
 

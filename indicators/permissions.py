@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
-def region_queryset_visible_to(user: AbstractBaseUser | AnonymousUser):  # type: ignore[no-untyped-def]
+def region_queryset_visible_to(user: AbstractBaseUser | AnonymousUser):
     ids = visible_region_ids(user)
     return Region.objects.all() if ids is None else Region.objects.filter(pk__in=ids)
 
@@ -184,7 +184,7 @@ def ensure_can_audit(user: AbstractBaseUser | AnonymousUser) -> None:
 def can_view_system(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Only the 系统管理员 reads the 系统 page (settings and background health; docs/roles.md)."""
     return bool(user.is_authenticated and (
-        user.is_superuser or roles.has_role(user, roles.ADMIN)  # type: ignore[union-attr]
+        user.is_superuser or roles.has_role(user, roles.ADMIN)  # type: ignore[attr-defined]
     ))
 
 
@@ -200,7 +200,7 @@ DASHBOARD_ROLES = [roles.OFFICE, roles.LEADER, roles.REPORTER]
 
 def can_read_dashboards(user: AbstractBaseUser | AnonymousUser) -> bool:
     return bool(user.is_authenticated and (
-        user.is_superuser or has_any_role(user, DASHBOARD_ROLES)  # type: ignore[union-attr]
+        user.is_superuser or has_any_role(user, DASHBOARD_ROLES)  # type: ignore[attr-defined]
     ))
 
 

@@ -354,7 +354,7 @@ def observations_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[
     base = Observation.objects.select_related("indicator", "region", "department__region")
     if not user.is_authenticated:
         return base.none()
-    if permissions.has_any_role(user, [roles.OFFICE, roles.LEADER]) or user.is_superuser:  # type: ignore[union-attr]
+    if permissions.has_any_role(user, [roles.OFFICE, roles.LEADER]) or user.is_superuser:  # type: ignore[attr-defined]
         ids = permissions.visible_region_ids(user)
         return base if ids is None else base.filter(region_id__in=ids)
     department = permissions.reporter_department(user)
@@ -392,7 +392,7 @@ class ApprovalContext:
     the approved value it follows (the same period's, for a correction; else the latest
     earlier period's) and the change from it."""
 
-    targets: list = field(default_factory=list)  # type: ignore[type-arg]  # targets.Target
+    targets: list = field(default_factory=list)  # targets.Target
     previous: str = ""  # "93.5 %" or a state's label; "" when there is none
     previous_label: str = ""  # "2025年第1季度" or "更正前"
     change: str = ""  # "+1.5 %", "未启动 → 推进中"
@@ -415,9 +415,9 @@ def approval_context(observations: Iterable[Observation]) -> dict[int, ApprovalC
     region_ids = {r for _i, r in pairs}
     # Targets through the reverse relation (this layer never imports ``targets``).
     target_model = Indicator._meta.get_field("targets").related_model
-    targets: dict[tuple[int, int], list] = defaultdict(list)  # type: ignore[type-arg]
+    targets: dict[tuple[int, int], list] = defaultdict(list)
     for target in (
-        target_model.objects.filter(indicator_id__in=indicator_ids, plan__region_id__in=region_ids,
+        target_model.objects.filter(indicator_id__in=indicator_ids, plan__region_id__in=region_ids,  # type: ignore[attr-defined]
                                     cancelled=False)
         .select_related("plan", "indicator").order_by("-plan__start_year", "plan__code", "code")
     ):
@@ -476,7 +476,7 @@ def departments_by_region(
         region = department.region
         label = region.name
         if region.parent_id and region.level == "district":
-            label = f"{region.parent.name}{region.name}"
+            label = f"{region.parent.name}{region.name}"  # type: ignore[union-attr]
         groups.setdefault(label, []).append((department.pk, department.name))
     return list(groups.items())
 

@@ -29,7 +29,7 @@ def _limited(label: str, limit: int) -> dict[str, Any]:
 
 
 class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(
+    parent = serializers.SlugRelatedField(  # type: ignore[assignment,var-annotated]
         slug_field="code", read_only=True, allow_null=True, label=_("上级区划代码")
     )
     level_label = serializers.CharField(source="get_level_display", label=_("层级名称"))
@@ -61,7 +61,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
 class ObservationSerializer(serializers.ModelSerializer):
     """One figure. ``comment`` and ``evidence`` are filled only for the department's own view."""
 
-    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True, label=_("指标代码"))
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True, label=_("指标代码"))  # type: ignore[var-annotated]
     indicator_name = serializers.CharField(source="indicator.name", label=_("指标"))
     unit = serializers.CharField(source="indicator.unit", label=_("单位"))
     region = serializers.CharField(source="region.name", label=_("地区"))
@@ -83,7 +83,7 @@ class ObservationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_department(self, observation: Observation) -> str | None:
-        return observation.department.name if observation.department_id else None
+        return observation.department.name if observation.department_id else None  # type: ignore[union-attr]
 
     def get_period(self, observation: Observation) -> str:
         """'2024Q1' for a quarter, '2024' for a year."""
@@ -122,7 +122,7 @@ class ObservationCreateInputSerializer(serializers.Serializer):
     )
     evidence = serializers.CharField(
         required=False, allow_blank=True, default="", label=_("佐证说明"),
-        **_limited(_("佐证说明"), EVIDENCE_MAX_LENGTH),
+        **_limited(_("佐证说明"), EVIDENCE_MAX_LENGTH),  # type: ignore[arg-type]
     )
     confirm_jump = serializers.BooleanField(
         required=False, default=False, label=_("确认数值无误"),
@@ -140,11 +140,11 @@ class ObservationUpdateInputSerializer(serializers.Serializer):
     state = serializers.CharField(required=False, allow_blank=True, label=_("进展状态"))
     evidence = serializers.CharField(
         required=False, allow_blank=True, label=_("佐证说明"),
-        **_limited(_("佐证说明"), EVIDENCE_MAX_LENGTH),
+        **_limited(_("佐证说明"), EVIDENCE_MAX_LENGTH),  # type: ignore[arg-type]
     )
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", label=_("更正原因"),
-        **_limited(_("更正原因"), REASON_MAX_LENGTH),
+        **_limited(_("更正原因"), REASON_MAX_LENGTH),  # type: ignore[arg-type]
         help_text=_("更正已审核的数据时必填"),
     )
     confirm_jump = serializers.BooleanField(

@@ -43,24 +43,24 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, regions: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = regions if regions is not None else Region.objects.all()
+        self.fields["region"].queryset = regions if regions is not None else Region.objects.all()  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
         self.document_text = ""
         self.filename = ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        start, end, base = data.get("start_year"), data.get("end_year"), data.get("base_year")
+        start, end, base = data.get("start_year"), data.get("end_year"), data.get("base_year")  # type: ignore[union-attr]
         if start and end and end < start:
             self.add_error("end_year", _("规划目标年不能早于起始年"))
         if start and base and base > start:
             self.add_error("base_year", _("基期年不能晚于起始年"))
-        upload, pasted = data.get("file"), (data.get("text") or "").strip()
+        upload, pasted = data.get("file"), (data.get("text") or "").strip()  # type: ignore[union-attr]
         if upload and pasted:
             self.add_error("text", _("请只上传文件或只粘贴全文,不要同时提供"))
         elif upload:
             if upload.size > MAX_BYTES:
                 self.add_error("file", _("文件过大,上限为 20 MB"))
-                return data
+                return data  # type: ignore[return-value]
             try:
                 self.document_text = read_document(upload.name, upload.read())
                 self.filename = upload.name
@@ -72,7 +72,7 @@ class UploadForm(forms.Form):
             self.document_text, self.filename = pasted, "粘贴的全文"
         else:
             self.add_error("file", _("请上传规划文件或粘贴全文"))
-        return data
+        return data  # type: ignore[return-value]
 
 
 class ProposalForm(forms.ModelForm):
@@ -106,8 +106,8 @@ class ProposalForm(forms.ModelForm):
         for s in ([current] if current else []) + [s.indicator for s in suggestions]:
             if s.pk not in seen:
                 seen.add(s.pk)
-                choices.append((str(s.pk), f"{s.name}({s.unit or '无单位'})"))
-        self.fields["indicator_choice"].choices = choices
+                choices.append((str(s.pk), f"{s.name}({s.unit or '无单位'})"))  # type: ignore[arg-type]
+        self.fields["indicator_choice"].choices = choices  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
         self.fields["indicator_choice"].initial = str(current.pk) if current else NEW_INDICATOR
         self.fields["lead_text"].initial = "、".join(self.instance.lead_departments)
         self.fields["participating_text"].initial = "、".join(

@@ -99,66 +99,102 @@ def measure(fixture: Path | str, seeds_dir: Path | str) -> SeedQuality:
     result = SeedQuality()
     for doc_name in sorted(set(SEED_FILES.values())):
         doc = (Path(seeds_dir) / doc_name).read_text(encoding="utf-8")
-        proposals = [c for c in extract_targets(doc) if not c.qualitative]
-        result.qualitative += sum(1 for c in extract_targets(doc) if c.qualitative)
-        used: set[int] = set()
-        matched_fixture: list[tuple[dict[str, Any], Candidate]] = []
-        found = quantified = 0
-        valued = [f for f in by_doc[doc_name] if f.get("value") is not None]
-        for f in valued:
-            written = any(
-                Decimal(n) == _dec(f["value"]) for n in _DIGITS.findall(f["source_quote"])
-            )
-            if written:
-                quantified += 1
-            else:
-                result.fixture_word_valued += 1
-            spans = _spans(doc, f["source_quote"])
-            hit = next(
-                (
-                    i
-                    for i, c in enumerate(proposals)
-                    if i not in used
-                    and _same(c, f)
-                    and any(c.start < b and a < c.end for a, b in spans)
-                ),
-                None,
-            )
-            if hit is not None:
-                used.add(hit)
-                matched_fixture.append((f, proposals[hit]))
-                found += written
-            elif written:
-                result.missed.append(
-                    f"{f['plan'][0]} {f['code']} {f['value']}{f.get('unit') or ''} "
-                    f"{f['comparator']} {f.get('deadline_year')}:{f['source_quote'][:40]!r}"
-                )
-        extra = 0
-        for i, c in enumerate(proposals):
-            if i in used:
-                continue
-            twin = any(
-                (
-                    _same(c, f)
-                    and fuzz.partial_ratio(c.indicator_name, names.get(f["indicator"][0], "")) >= 80
-                )
-                or (_same(c, f) and fuzz.partial_ratio(c.indicator_name, f["source_quote"]) >= 80)
-                for f, _ in matched_fixture
-            )
-            if not twin:
-                extra += 1
-                result.extras.append(
-                    f"{doc_name[:3]} {c.indicator_name} {c.value}{c.unit} {c.comparator} "
-                    f"{c.deadline_year}:{c.source_quote[:40]!r}"
-                )
-        result.fixture_quantified += quantified
-        result.fixture_found += found
-        result.proposals += len(proposals)
-        result.extra += extra
-        result.per_document[doc_name] = {
-            "quantified": quantified,
-            "found": found,
-            "proposals": len(proposals),
-            "extra": extra,
-        }
+        _measure_document(result, doc_name, doc, by_doc[doc_name], names)
     return result
+
+
+def _measure_document(
+    result: SeedQuality,
+    doc_name: str,
+    doc: str,
+    targets: list[dict[str, Any]],
+    names: dict[str, str],
+) -> None:
+    """One source document: the extractor's proposals against the fixture's targets."""
+    proposals = [c for c in extract_targets(doc) if not c.qualitative]
+    result.qualitative += sum(1 for c in extract_targets(doc) if c.qualitative)
+    used: set[int] = set()
+    matched, quantified, found = _match_fixture(result, doc, targets, proposals, used)
+    extra = _count_extras(result, doc_name, proposals, used, matched, names)
+    result.fixture_quantified += quantified
+    result.fixture_found += found
+    result.proposals += len(proposals)
+    result.extra += extra
+    result.per_document[doc_name] = {
+        "quantified": quantified,
+        "found": found,
+        "proposals": len(proposals),
+        "extra": extra,
+    }
+
+
+def _match_fixture(
+    result: SeedQuality,
+    doc: str,
+    targets: list[dict[str, Any]],
+    proposals: list[Candidate],
+    used: set[int],
+) -> tuple[list[tuple[dict[str, Any], Candidate]], int, int]:
+    """Each valued fixture target matched to an unused proposal over the same words; the
+    pairs, how many targets have their number written, and how many of those were found."""
+    matched: list[tuple[dict[str, Any], Candidate]] = []
+    found = quantified = 0
+    for f in [f for f in targets if f.get("value") is not None]:
+        written = any(
+            Decimal(n) == _dec(f["value"]) for n in _DIGITS.findall(f["source_quote"])
+        )
+        if written:
+            quantified += 1
+        else:
+            result.fixture_word_valued += 1
+        spans = _spans(doc, f["source_quote"])
+        hit = next(
+            (
+                i
+                for i, c in enumerate(proposals)
+                if i not in used
+                and _same(c, f)
+                and any(c.start < b and a < c.end for a, b in spans)
+            ),
+            None,
+        )
+        if hit is not None:
+            used.add(hit)
+            matched.append((f, proposals[hit]))
+            found += written
+        elif written:
+            result.missed.append(
+                f"{f['plan'][0]} {f['code']} {f['value']}{f.get('unit') or ''} "
+                f"{f['comparator']} {f.get('deadline_year')}:{f['source_quote'][:40]!r}"
+            )
+    return matched, quantified, found
+
+
+def _count_extras(
+    result: SeedQuality,
+    doc_name: str,
+    proposals: list[Candidate],
+    used: set[int],
+    matched: list[tuple[dict[str, Any], Candidate]],
+    names: dict[str, str],
+) -> int:
+    """Proposals that match no fixture target, nor restate a matched one (a twin)."""
+    extra = 0
+    for i, c in enumerate(proposals):
+        if i in used:
+            continue
+        twin = any(
+            (
+                _same(c, f)
+                and fuzz.partial_ratio(c.indicator_name, names.get(f["indicator"][0], "")) >= 80
+            )
+            or (_same(c, f) and fuzz.partial_ratio(c.indicator_name, f["source_quote"]) >= 80)
+            for f, _ in matched
+        )
+        if not twin:
+            extra += 1
+            result.extras.append(
+                f"{doc_name[:3]} {c.indicator_name} {c.value}{c.unit} {c.comparator} "
+                f"{c.deadline_year}:{c.source_quote[:40]!r}"
+            )
+    return extra

@@ -390,6 +390,33 @@ def target_adjust(
     cancel: bool = False,
 ) -> TargetAdjustment:
     """调整 a published target; the earlier version is kept in the adjustment row."""
+    target = _locked_for_adjustment(target, reason=reason, doc_number=doc_number)
+    old = target_snapshot(target)
+    _apply_adjustment(
+        target,
+        reason=reason,
+        value=value,
+        value_high=value_high,
+        deadline_year=deadline_year,
+        cancel=cancel,
+    )
+    if lead_departments is not None:
+        target.lead_departments.set(_departments(target.plan.region, lead_departments))
+    if participating_departments is not None:
+        target.participating_departments.set(
+            _departments(target.plan.region, participating_departments)
+        )
+    new = target_snapshot(target)
+    if new == old:
+        raise OnboardingError(["没有任何改动"])
+    return _record_adjustment(
+        target, user=user, reason=reason, doc_number=doc_number, old=old, new=new
+    )
+
+
+def _locked_for_adjustment(target: Target, *, reason: str, doc_number: str) -> Target:
+    """The target locked for the change; OnboardingError listing every missing piece or
+    when its plan is still a draft (edited on the review page instead)."""
     errors = []
     if not reason.strip():
         errors.append("调整原因:必填")
@@ -400,7 +427,19 @@ def target_adjust(
         errors.append("草稿规划请在审核页修改,不需调整")
     if errors:
         raise OnboardingError(errors)
-    old = target_snapshot(target)
+    return target
+
+
+def _apply_adjustment(
+    target: Target,
+    *,
+    reason: str,
+    value: Decimal | None,
+    value_high: Decimal | None,
+    deadline_year: int | None,
+    cancel: bool,
+) -> None:
+    """Cancellation, value, upper bound and deadline written and saved (not the departments)."""
     if cancel:
         target.cancelled = True
         target.cancel_reason = reason[:100]
@@ -417,15 +456,19 @@ def target_adjust(
     ):
         raise OnboardingError(["目标上限:不能低于目标值"])
     target.save()  # bumps updated_at: the feed's updated_since carries the change
-    if lead_departments is not None:
-        target.lead_departments.set(_departments(target.plan.region, lead_departments))
-    if participating_departments is not None:
-        target.participating_departments.set(
-            _departments(target.plan.region, participating_departments)
-        )
-    new = target_snapshot(target)
-    if new == old:
-        raise OnboardingError(["没有任何改动"])
+
+
+def _record_adjustment(
+    target: Target,
+    *,
+    user: Any,
+    reason: str,
+    doc_number: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+) -> TargetAdjustment:
+    """The adjustment row (earlier and new version), its audit event, and a recompute of
+    the target's series once the transaction commits."""
     adjustment = TargetAdjustment.objects.create(
         target=target,
         adjusted_by=user,

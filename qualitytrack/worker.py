@@ -41,5 +41,5 @@ class Consumer(CeleryConsumer):
                                    "anyway (unacknowledged messages return after the "
                                    "visibility timeout)", exc_info=True)
 
-            connection.close = close_detached
+            connection.close = close_detached  # type: ignore[method-assign]
         super().on_connection_error_after_connected(exc)

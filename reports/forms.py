@@ -57,25 +57,25 @@ class DashboardFilterForm(forms.Form):
             plans = plans.filter(region_id__in=visible_region_ids)
             departments = departments.filter(region_id__in=visible_region_ids)
         if "region" in self.fields:
-            self.fields["region"].queryset = regions.order_by("code")  # type: ignore[attr-defined]
+            self.fields["region"].queryset = regions.order_by("code")  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
         if "plan" in self.fields:
-            self.fields["plan"].queryset = plans.order_by("region__code", "start_year")  # type: ignore[attr-defined]
-            self.fields["plan"].label_from_instance = (  # type: ignore[attr-defined]
+            self.fields["plan"].queryset = plans.order_by("region__code", "start_year")  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
+            self.fields["plan"].label_from_instance = (  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
                 lambda p: f"{p.region.name}·{p.title}"
             )
         if "department" in self.fields:
-            self.fields["department"].queryset = departments.order_by("region__code", "name")  # type: ignore[attr-defined]
-            self.fields["department"].label_from_instance = (  # type: ignore[attr-defined]
+            self.fields["department"].queryset = departments.order_by("region__code", "name")  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
+            self.fields["department"].label_from_instance = (  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
                 lambda d: f"{d.region.name}·{d.name}"
             )
         if "category" in self.fields:
-            self.fields["category"].choices = [("", _("全部类别"))] + [  # type: ignore[attr-defined]
+            self.fields["category"].choices = [("", _("全部类别"))] + [  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
                 (c, c) for c in category_choices()
             ]
         if "status" in self.fields:
-            self.fields["status"].choices = [("", _("全部状态")), *Progress.Status.choices]  # type: ignore[attr-defined]
+            self.fields["status"].choices = [("", _("全部状态")), *Progress.Status.choices]  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
         if "quarter" in self.fields:
-            self.fields["quarter"].choices = [("", _("最近应报季度"))] + [  # type: ignore[attr-defined]
+            self.fields["quarter"].choices = [("", _("最近应报季度"))] + [  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
                 (f"{y}Q{q}", Period(y, q).label) for y, q in quarter_choices()
             ]
 

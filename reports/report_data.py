@@ -333,8 +333,10 @@ def report_data_build(
     lines = [line_from_progress(row, full_names=full_names) for row in rows]
     improved = worsened = 0
     for line in lines:
-        before, now = IMPROVEMENT_RANK.get(previous.get(line.target_id, "")), \
-            IMPROVEMENT_RANK.get(line.status)
+        before, now = (
+            IMPROVEMENT_RANK.get(previous.get(line.target_id, "")),  # type: ignore[call-overload]
+            IMPROVEMENT_RANK.get(line.status),  # type: ignore[call-overload]
+        )
         if before is not None and now is not None:
             improved += now > before
             worsened += now < before
@@ -342,7 +344,7 @@ def report_data_build(
     departments, unled = _department_sections(scope, rows_qs, lines, full_names)
     behind = sorted(
         (line for line in lines if line.status in BEHIND_ORDER),
-        key=lambda line: (BEHIND_ORDER[line.status], not line.binding,
+        key=lambda line: (BEHIND_ORDER[line.status], not line.binding,  # type: ignore[index]
                           line.pace if line.pace is not None else float("inf"), line.target_id),
     )
     lead_ids = (

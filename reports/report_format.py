@@ -95,7 +95,7 @@ class ReportLine:
     clause: str
 
 
-def lead_names(departments: list, *, full_names: bool) -> str:  # type: ignore[type-arg]
+def lead_names(departments: list, *, full_names: bool) -> str:
     """区住建局、区工信局 in a one-region report; 赣榆区住建局、湛江市住房… across regions
     (the region written once: ``department_full_name``, via Department.__str__)."""
     return "、".join(str(d) if full_names else d.name for d in departments)

@@ -60,11 +60,11 @@ class ReportRequestForm(forms.Form):
     def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ids = visible_region_ids(user)
-        self.fields["quarter"].choices = quarter_choices()
-        self.fields["region"].queryset = region_queryset_visible_to(user)
-        self.fields["plan"].queryset = plan_list(region_ids=ids)
+        self.fields["quarter"].choices = quarter_choices()  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
+        self.fields["region"].queryset = region_queryset_visible_to(user)  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
+        self.fields["plan"].queryset = plan_list(region_ids=ids)  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
         departments = Department.objects.select_related("region")
-        self.fields["department"].queryset = (
+        self.fields["department"].queryset = (  # type: ignore[attr-defined]  # a ModelChoiceField/ChoiceField
             departments if ids is None else departments.filter(region_id__in=ids)
         )
 

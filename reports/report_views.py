@@ -46,7 +46,7 @@ def _list_page(request: HttpRequest, form: ReportRequestForm | None, status: int
 def report_list(request: HttpRequest) -> HttpResponse:
     _ensure_reader(request)
     can_request = can_request_reports(request.user)
-    return _list_page(request, ReportRequestForm(user=request.user) if can_request else None)
+    return _list_page(request, ReportRequestForm(user=request.user) if can_request else None)  # type: ignore[arg-type]  # signed-in views: never AnonymousUser
 
 
 @login_required
@@ -54,13 +54,13 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def report_create(request: HttpRequest) -> HttpResponse:
     if not can_request_reports(request.user):
         raise PermissionDenied(_("只有领导小组办公室可以生成报告。"))
-    form = ReportRequestForm(request.POST, user=request.user)
+    form = ReportRequestForm(request.POST, user=request.user)  # type: ignore[arg-type]  # signed-in views: never AnonymousUser
     if not form.is_valid():
         return _list_page(request, form, status=400)
     data = form.cleaned_data
     try:
         run = report_run_request(
-            by=request.user, scope=data["scope"], year=data["year"],
+            by=request.user, scope=data["scope"], year=data["year"],  # type: ignore[arg-type]  # signed-in views: never AnonymousUser
             quarter=data["quarter_number"], region=data.get("region"), plan=data.get("plan"),
             department=data.get("department"), doc_number=data.get("doc_number") or "",
             issue_date=data.get("issue_date"),

@@ -81,11 +81,11 @@ def report_run_request(
               ReportRun.Scope.DEPARTMENT: department}
     if scope not in ReportRun.Scope.values:
         raise ValidationError({"scope": _("报告范围不正确。")}, code="scope")
-    if scope in needed and needed[scope] is None:
+    if scope in needed and needed[scope] is None:  # type: ignore[index]
         what = ReportRun.Scope(scope).label
         raise ValidationError({scope: _("请选择%(what)s。") % {"what": what}}, code="scope")
-    chosen = needed.get(scope)
-    chosen_region_id = {
+    chosen = needed.get(scope)  # type: ignore[call-overload]
+    chosen_region_id = {  # type: ignore[call-overload]
         ReportRun.Scope.REGION: region.pk if region else None,
         ReportRun.Scope.PLAN: plan.region_id if plan else None,
         ReportRun.Scope.DEPARTMENT: department.region_id if department else None,
@@ -99,7 +99,7 @@ def report_run_request(
             {"doc_number": _("文号最多%(n)d个字。") % {"n": DOC_NUMBER_MAX_LENGTH}},
             code="doc_number",
         )
-    run = ReportRun.objects.create(
+    run = ReportRun.objects.create(  # type: ignore[misc]
         scope=scope, year=year, quarter=quarter, requested_by=by, doc_number=doc_number,
         issue_date=issue_date,
         region=chosen if scope == ReportRun.Scope.REGION else None,

@@ -166,80 +166,127 @@ def _round(value: float, whole: bool, low: float, high: float) -> Decimal:
     return Decimal(f"{value:.2f}")
 
 
+@dataclass
+class _Path:
+    """What a series' made-up path is drawn from: its target, bounds and temperament."""
+
+    target: Target
+    indicator: Indicator
+    rng: random.Random
+    whole: bool  # counted in whole numbers
+    low: float
+    high: float
+    t0: int
+    deadline: int
+    sign: float  # -1 when the target is a ceiling
+    goal: float | None
+    factor: float
+
+    @classmethod
+    def of(cls, series: Series) -> _Path:
+        target, indicator = series.target, series.indicator
+        rng = random.Random(_seed("path", target.plan.code, target.code))
+        unit = target.unit or indicator.unit
+        # Whole things are counted in whole numbers: count units, and flows of a whole goal.
+        whole = unit in COUNT_UNITS or (
+            target.kind in (Target.Kind.CUMULATIVE_NEW, Target.Kind.ANNUAL_INCREMENT)
+            and target.value is not None and target.value == target.value.to_integral_value()
+            and not any(mark in unit for mark in ("%", "率", "元", "‰"))
+        )
+        low, high = _bounds(indicator)
+        t0, deadline = _span(target)
+        sign = -1.0 if target.comparator in (Target.Comparator.LE, Target.Comparator.LT) else 1.0
+        goal = float(target.value) if target.value is not None else None
+        return cls(target, indicator, rng, whole, low, high, t0, deadline, sign, goal,
+                   series.factor)
+
+    def share(self, period: tuple[int, int | None]) -> float:
+        """How much of the way from base to deadline ``period`` is."""
+        return min(max((_qi(*period) - self.t0) / max(self.deadline - self.t0, 1), 0.0), 1.0)
+
+    def rounded(self, value: float) -> Decimal:
+        return _round(value, self.whole, self.low, self.high)
+
+
 def _values(series: Series, periods: list[tuple[int, int | None]]) -> list[dict]:
     """The figures of one series: value (or state / criteria met) for each period."""
-    target, indicator = series.target, series.indicator
-    rng = random.Random(_seed("path", target.plan.code, target.code))
-    unit = target.unit or indicator.unit
-    # Whole things are counted in whole numbers: count units, and flows of a whole goal.
-    whole = unit in COUNT_UNITS or (
-        target.kind in (Target.Kind.CUMULATIVE_NEW, Target.Kind.ANNUAL_INCREMENT)
-        and target.value is not None and target.value == target.value.to_integral_value()
-        and not any(mark in unit for mark in ("%", "率", "元", "‰"))
-    )
-    low, high = _bounds(indicator)
-    t0, deadline = _span(target)
-    sign = -1.0 if target.comparator in (Target.Comparator.LE, Target.Comparator.LT) else 1.0
-    goal = float(target.value) if target.value is not None else None
-    f = series.factor
-    out: list[dict] = []
-
-    def share(period: tuple[int, int | None]) -> float:
-        return min(max((_qi(*period) - t0) / max(deadline - t0, 1), 0.0), 1.0)
-
-    kind = target.kind
+    path = _Path.of(series)
+    target, goal, kind = path.target, path.goal, path.target.kind
     if kind in (Target.Kind.CUMULATIVE_NEW, Target.Kind.ANNUAL_INCREMENT):
-        total_before = 0.0
-        years = max((target.deadline_year or target.plan.end_year) - target.plan.start_year + 1, 1)
-        per_period = 4 if indicator.frequency == Indicator.Frequency.QUARTERLY else 1
-        for period in periods:
-            if kind == Target.Kind.ANNUAL_INCREMENT:
-                flow = goal * max(f, 0) * rng.uniform(0.9, 1.1) / per_period
-            else:
-                year_index = period[0] - target.plan.start_year + (period[1] or 4) / 4
-                cumulative = goal * max(f, 0) * min(year_index / years, 1.0)
-                flow = cumulative - total_before
-            value = _round(max(flow, 0.0), whole, 0.0, high)
-            total_before += float(value)
-            out.append({"value": value})
-        return out
+        return _flow_values(path, periods)
     if kind == Target.Kind.MILESTONE:
-        for period in periods:
-            done = share(period) * f
-            if target.criteria_total:
-                met = min(max(round(target.criteria_total * done), 0), target.criteria_total)
-                state = ("done" if met >= target.criteria_total
-                         else "in_progress" if met else "not_started")
-                out.append({"criteria_met": met, "state": state})
-            else:
-                state = "done" if done >= 1 else "in_progress" if done > 0.15 else "not_started"
-                out.append({"state": state})
-        return out
+        return _milestone_values(path, periods)
     baseline = float(target.baseline_value) if target.baseline_value is not None else None
     if goal is None:  # 趋势方向 without a number: drift by the temperament
         start = baseline if baseline is not None else 100.0
-        for i, _period in enumerate(periods, start=1):
-            value = start * (1 + sign * 0.03 * i * f) + rng.uniform(-0.3, 0.3)
-            out.append({"value": _round(value, whole, low, high)})
-        return out
+        return [
+            {"value": path.rounded(
+                start * (1 + path.sign * 0.03 * i * path.factor) + path.rng.uniform(-0.3, 0.3)
+            )}
+            for i, _period in enumerate(periods, start=1)
+        ]
     if baseline is None:
         room = abs(goal) * 0.08 or 1.0
-        baseline = goal - sign * room
-        if whole:
-            baseline = goal - sign * max(round(room), 1)
+        baseline = goal - path.sign * room
+        if path.whole:
+            baseline = goal - path.sign * max(round(room), 1)
     if kind in (Target.Kind.MAINTAIN, Target.Kind.PERIOD_AVERAGE):
-        margin = abs(goal) * 0.02 or 0.5
-        for i, _period in enumerate(periods):
-            wobble = rng.uniform(-0.3, 0.3) * margin
-            value = goal + sign * margin * (f - 0.9) * 2 + wobble
-            if f < 0.9 and i % 2:  # a lagging keeper misses every other period
-                value = goal - sign * margin
-            out.append({"value": _round(value, whole, low, high)})
-        return out
+        return _kept_values(path, goal, periods)
+    out: list[dict] = []
     for period in periods:  # level, range, assigned: from b towards T at the temperament
-        noise = rng.uniform(-0.04, 0.04) * abs(goal - baseline)
-        value = baseline + (goal - baseline) * share(period) * f + noise
-        out.append({"value": _round(value, whole, low, high)})
+        noise = path.rng.uniform(-0.04, 0.04) * abs(goal - baseline)
+        value = baseline + (goal - baseline) * path.share(period) * path.factor + noise
+        out.append({"value": path.rounded(value)})
+    return out
+
+
+def _flow_values(path: _Path, periods: list[tuple[int, int | None]]) -> list[dict]:
+    """New things each period (annual increments) or a running total reached in step."""
+    target, f = path.target, path.factor
+    total_before = 0.0
+    years = max((target.deadline_year or target.plan.end_year) - target.plan.start_year + 1, 1)
+    per_period = 4 if path.indicator.frequency == Indicator.Frequency.QUARTERLY else 1
+    out: list[dict] = []
+    for period in periods:
+        if target.kind == Target.Kind.ANNUAL_INCREMENT:
+            flow = path.goal * max(f, 0) * path.rng.uniform(0.9, 1.1) / per_period  # type: ignore[operator]
+        else:
+            year_index = period[0] - target.plan.start_year + (period[1] or 4) / 4
+            cumulative = path.goal * max(f, 0) * min(year_index / years, 1.0)  # type: ignore[operator]
+            flow = cumulative - total_before
+        value = _round(max(flow, 0.0), path.whole, 0.0, path.high)
+        total_before += float(value)
+        out.append({"value": value})
+    return out
+
+
+def _milestone_values(path: _Path, periods: list[tuple[int, int | None]]) -> list[dict]:
+    """A state per period (and the criteria met, when the target counts them)."""
+    total = path.target.criteria_total
+    out: list[dict] = []
+    for period in periods:
+        done = path.share(period) * path.factor
+        if total:
+            met = min(max(round(total * done), 0), total)
+            state = "done" if met >= total else "in_progress" if met else "not_started"
+            out.append({"criteria_met": met, "state": state})
+        else:
+            state = "done" if done >= 1 else "in_progress" if done > 0.15 else "not_started"
+            out.append({"state": state})
+    return out
+
+
+def _kept_values(path: _Path, goal: float, periods: list[tuple[int, int | None]]) -> list[dict]:
+    """Around the line a keeper must hold; a lagging keeper misses every other period."""
+    f, sign = path.factor, path.sign
+    margin = abs(goal) * 0.02 or 0.5
+    out: list[dict] = []
+    for i, _period in enumerate(periods):
+        wobble = path.rng.uniform(-0.3, 0.3) * margin
+        value = goal + sign * margin * (f - 0.9) * 2 + wobble
+        if f < 0.9 and i % 2:
+            value = goal - sign * margin
+        out.append({"value": path.rounded(value)})
     return out
 
 
@@ -253,7 +300,7 @@ def _approved_at(series: Series, period: tuple[int, int | None], now: dt.datetim
     return min(timezone.make_aware(moment), now - dt.timedelta(hours=1))
 
 
-def _office_user():  # type: ignore[no-untyped-def]
+def _office_user():
     return get_user_model().objects.filter(username="office").first()
 
 
@@ -307,7 +354,7 @@ def load_demo_history(*, today: dt.date | None = None) -> LoadResult:
     return LoadResult(created=len(created), series=len(chosen), correction=correction)
 
 
-def _correct_one(office) -> Observation | None:  # type: ignore[no-untyped-def]
+def _correct_one(office) -> Observation | None:
     """The one correction, through the real services: reporter corrects, office approves."""
     reporter = get_user_model().objects.filter(username="reporter").first()
     profile = getattr(reporter, "profile", None) if reporter else None
@@ -325,17 +372,17 @@ def _correct_one(office) -> Observation | None:  # type: ignore[no-untyped-def]
                                           comment=REMOVED_COMMENT).first()
         if withdrawn is None or withdrawn.department_id != department.pk:
             return None
-        submitted = observation_submit(observation=withdrawn, by=reporter)
+        submitted = observation_submit(observation=withdrawn, by=reporter)  # type: ignore[arg-type]
         return observation_approve(observation=submitted, by=office)
     figure = figures.first()
     if figure is None:
         return None
     unit = figure.indicator.unit
     step = Decimal(1) if unit in COUNT_UNITS else Decimal("0.5")
-    new_value = figure.value + step
+    new_value = figure.value + step  # type: ignore[operator]
     if figure.indicator.upper_bound is not None and new_value > figure.indicator.upper_bound:
-        new_value = figure.value - step
-    corrected = observation_correct(observation=figure, by=reporter, reason=CORRECTION_REASON,
+        new_value = figure.value - step  # type: ignore[operator]
+    corrected = observation_correct(observation=figure, by=reporter, reason=CORRECTION_REASON,  # type: ignore[arg-type]
                                     value=new_value, confirm_jump=True)
     return observation_approve(observation=corrected, by=office)
 

@@ -66,10 +66,10 @@ class TargetFilter(filters.FilterSet):
         model = Target
         fields = ["region", "plan", "indicator", "kind", "binding", "aspirational"]
 
-    def filter_department(self, queryset: QuerySet[Target], name: str, value: str):  # type: ignore[no-untyped-def]
+    def filter_department(self, queryset: QuerySet[Target], name: str, value: str):
         return queryset.filter(_led_by(value) | _supported_by(value))
 
-    def filter_lead_department(self, queryset: QuerySet[Target], name: str, value: str):  # type: ignore[no-untyped-def]
+    def filter_lead_department(self, queryset: QuerySet[Target], name: str, value: str):
         return queryset.filter(_led_by(value))
 
 
@@ -116,10 +116,10 @@ class ProgressFilter(filters.FilterSet):
         model = Progress
         fields = ["region", "plan", "indicator", "status", "kind"]
 
-    def filter_department(self, queryset: QuerySet[Progress], name: str, value: str):  # type: ignore[no-untyped-def]
+    def filter_department(self, queryset: QuerySet[Progress], name: str, value: str):
         return queryset.filter(_led_by(value, "target__") | _supported_by(value, "target__"))
 
-    def filter_lead_department(self, queryset: QuerySet[Progress], name: str, value: str):  # type: ignore[no-untyped-def]
+    def filter_lead_department(self, queryset: QuerySet[Progress], name: str, value: str):
         return queryset.filter(_led_by(value, "target__"))
 
     def filter_queryset(self, queryset: QuerySet[Progress]) -> QuerySet[Progress]:

@@ -192,7 +192,7 @@ def final_verdict_set(
         )
         if verdict.status == status and verdict.reason == reason:
             return verdict
-        FinalVerdictChange.objects.create(
+        FinalVerdictChange.objects.create(  # type: ignore[misc]
             verdict=verdict, changed_by=user, old_status=verdict.status, new_status=status,
             reason=reason or "恢复为计算结果",
         )
@@ -228,7 +228,7 @@ def final_assessment_freeze(
             verdict.frozen_status, verdict.frozen_value = row.office, row.final_value
             verdict.frozen_computed = row.computed
             verdict.save(update_fields=["frozen_status", "frozen_computed", "frozen_value"])
-        assessment.frozen_at, assessment.frozen_by = timezone.now(), user
+        assessment.frozen_at, assessment.frozen_by = timezone.now(), user  # type: ignore[assignment]
         assessment.save(update_fields=["frozen_at", "frozen_by", "updated_at"])
         plan.status = Plan.Status.CLOSED
         plan.save(update_fields=["status", "updated_at"])

@@ -232,7 +232,7 @@ class Target(models.Model):
             if self.kind == self.Kind.MILESTONE:
                 return str(_("建成/完成"))
             return self.value_display or "—"
-        prefix = {
+        prefix = {  # type: ignore[call-overload]
             self.Kind.MAINTAIN: _("保持"),
             self.Kind.ANNUAL_INCREMENT: _("每年新增"),
             self.Kind.CUMULATIVE_NEW: _("累计新增"),

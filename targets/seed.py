@@ -161,189 +161,243 @@ def _documents(plan_codes: list[str], seeds_dir: Path | None) -> dict[str, str] 
 def validate_seed_data(
     objects: list[dict[str, Any]], seeds_dir: Path | str | None = None
 ) -> SeedReport:
-    """Check a loaded fixture; ``seeds_dir`` enables the verbatim-quote checks."""
-    report = SeedReport()
-    errors = report.errors
+    """Check a loaded fixture; ``seeds_dir`` enables the verbatim-quote checks.
+
+    Model by model, in the fixture's dependency order, each check reading what the earlier
+    ones collected (region codes, departments, indicator codes, plans)."""
     by_model: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for obj in objects:
         by_model[obj.get("model", "")].append(obj)
+    check = _SeedCheck(seeds=Path(seeds_dir) if seeds_dir is not None else None)
+    check.regions(by_model["indicators.region"])
+    check.departments(by_model["indicators.department"])
+    check.indicators(by_model["indicators.indicator"])
+    check.plans(by_model["targets.plan"])
+    check.targets(by_model["targets.target"])
+    check.rewards(by_model["targets.reward"])
+    check.observations(by_model["indicators.observation"])
+    return check.report
 
-    regions: set[str] = set()
-    for obj in by_model["indicators.region"]:
-        f = obj["fields"]
-        parent = f.get("parent")
-        if parent and parent[0] not in regions:
-            errors.append(f"地区 {f['code']}:上级地区 {parent[0]} 须排在其前面")
-        regions.add(f["code"])
 
-    departments: set[tuple[str, str]] = set()
-    for obj in by_model["indicators.department"]:
-        f = obj["fields"]
-        key = (f["region"][0], f["name"])
-        if key[0] not in regions:
-            errors.append(f"责任单位 {f['name']}:地区 {key[0]} 不存在")
-        if key in departments:
-            errors.append(f"责任单位 {f['name']}({key[0]})重复")
-        departments.add(key)
+@dataclass
+class _SeedCheck:
+    """The checks of ``validate_seed_data`` and what they collect on the way."""
 
-    indicators: set[str] = set()
-    for obj in by_model["indicators.indicator"]:
-        code = obj["fields"]["code"]
-        if code in indicators:
-            errors.append(f"指标 {code} 重复")
-        indicators.add(code)
+    seeds: Path | None
+    report: SeedReport = field(default_factory=SeedReport)
+    region_codes: set[str] = field(default_factory=set)
+    department_keys: set[tuple[str, str]] = field(default_factory=set)
+    indicator_codes: set[str] = field(default_factory=set)
+    plan_fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+    docs: dict[str, str] | None = None
 
-    plans: dict[str, dict[str, Any]] = {}
-    for obj in by_model["targets.plan"]:
-        f = obj["fields"]
-        if f["code"] in plans:
-            errors.append(f"规划 {f['code']} 重复")
-        if f["region"][0] not in regions:
-            errors.append(f"规划 {f['code']}:地区 {f['region'][0]} 不存在")
-        plans[f["code"]] = f
-    report.plans = len(plans)
+    @property
+    def errors(self) -> list[str]:
+        return self.report.errors
 
-    seeds = Path(seeds_dir) if seeds_dir is not None else None
-    docs = _documents(list(plans), seeds)
-    if docs is not None:
-        for code in plans:
-            if code not in docs:
-                errors.append(
-                    f"规划 {code}:在 {seeds} 中找不到原文文件"
-                    "(targets/seed.py SEED_FILES 未登记或文件缺失)"
-                )
+    def regions(self, objects: list[dict[str, Any]]) -> None:
+        for obj in objects:
+            f = obj["fields"]
+            parent = f.get("parent")
+            if parent and parent[0] not in self.region_codes:
+                self.errors.append(f"地区 {f['code']}:上级地区 {parent[0]} 须排在其前面")
+            self.region_codes.add(f["code"])
 
-    def check_quote(where: str, plan_code: str, quote: str) -> None:
-        document = docs.get(plan_code) if docs is not None else None
-        error = quote_error(where, quote, document, str(SEED_FILES.get(plan_code)))
-        if error:
-            errors.append(error)
+    def departments(self, objects: list[dict[str, Any]]) -> None:
+        for obj in objects:
+            f = obj["fields"]
+            key = (f["region"][0], f["name"])
+            if key[0] not in self.region_codes:
+                self.errors.append(f"责任单位 {f['name']}:地区 {key[0]} 不存在")
+            if key in self.department_keys:
+                self.errors.append(f"责任单位 {f['name']}({key[0]})重复")
+            self.department_keys.add(key)
 
-    def check_number(where: str, label: str, value: Decimal | None, text: str) -> None:
-        error = number_error(where, label, value, text)
-        if error:
-            errors.append(error)
+    def indicators(self, objects: list[dict[str, Any]]) -> None:
+        for obj in objects:
+            code = obj["fields"]["code"]
+            if code in self.indicator_codes:
+                self.errors.append(f"指标 {code} 重复")
+            self.indicator_codes.add(code)
 
-    codes_seen: Counter[tuple[str, str]] = Counter()
-    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
-    for obj in by_model["targets.target"]:
-        f = obj["fields"]
-        plan_code = f["plan"][0]
-        code = f.get("code", "")
-        where = f"规划 {plan_code} 目标 {code}"
-        report.targets += 1
-        codes_seen[(plan_code, code)] += 1
-        plan = plans.get(plan_code)
-        if plan is None:
-            errors.append(f"{where}:规划不存在")
-            continue
-        indicator = f["indicator"][0]
-        if indicator not in indicators:
-            errors.append(f"{where}:指标 {indicator} 不存在")
-        kind, comparator = f.get("kind"), f.get("comparator")
-        if kind not in TARGET_KINDS:
-            errors.append(f"{where}:目标类型 {kind} 无效")
-        if comparator not in COMPARATORS:
-            errors.append(f"{where}:比较方式 {comparator} 无效")
-        value, high = _decimal(f.get("value")), _decimal(f.get("value_high"))
-        if value is None and kind not in VALUELESS_KINDS:
-            errors.append(f"{where}:{kind} 类目标须有目标值")
-        if comparator == "range" and (value is None or high is None):
-            errors.append(f"{where}:区间目标须同时有下限和上限")
-        if value is not None and high is not None and high < value:
-            errors.append(f"{where}:上限 {_fmt(high)} 低于目标值 {_fmt(value)}")
-
-        quote = f.get("source_quote", "")
-        check_quote(where, plan_code, quote)
-        check_number(where, "目标值", value, quote)
-        check_number(where, "目标上限", high, quote)
-        baseline = _decimal(f.get("baseline_value"))
-        if baseline is not None:
-            cited = _BASELINE_SOURCE.findall(f.get("notes", ""))
-            for source in cited:
-                check_quote(f"{where} 基期原文", plan_code, source)
-            if not number_in_text(baseline, quote) and not any(
-                number_in_text(baseline, s) for s in cited
-            ):
-                errors.append(
-                    f"{where}:基期值 {_fmt(baseline)} 未出现在原文摘录或备注“基期原文:「…」”中"
-                )
-            if f.get("baseline_year") is None:
-                errors.append(f"{where}:有基期值但缺基期年")
-
-        region = plan["region"][0]
-        for role, label in (
-            ("lead_departments", "牵头单位"),
-            ("participating_departments", "参与单位"),
-        ):
-            for dept_region, name in f.get(role, []):
-                if (dept_region, name) not in departments:
-                    errors.append(f"{where}:{label}“{name}”不存在于地区 {dept_region} 的责任单位中")
-                elif dept_region != region:
-                    errors.append(
-                        f"{where}:{label}“{name}”属于地区 {dept_region},不是规划所在地区 {region}"
+    def plans(self, objects: list[dict[str, Any]]) -> None:
+        """The plans, then (with a seeds folder) the source document of each."""
+        plans = self.plan_fields
+        for obj in objects:
+            f = obj["fields"]
+            if f["code"] in plans:
+                self.errors.append(f"规划 {f['code']} 重复")
+            if f["region"][0] not in self.region_codes:
+                self.errors.append(f"规划 {f['code']}:地区 {f['region'][0]} 不存在")
+            plans[f["code"]] = f
+        self.report.plans = len(plans)
+        self.docs = _documents(list(plans), self.seeds)
+        if self.docs is not None:
+            for code in plans:
+                if code not in self.docs:
+                    self.errors.append(
+                        f"规划 {code}:在 {self.seeds} 中找不到原文文件"
+                        "(targets/seed.py SEED_FILES 未登记或文件缺失)"
                     )
 
+    def quote(self, where: str, plan_code: str, quote: str) -> None:
+        document = self.docs.get(plan_code) if self.docs is not None else None
+        error = quote_error(where, quote, document, str(SEED_FILES.get(plan_code)))
+        if error:
+            self.errors.append(error)
+
+    def number(self, where: str, label: str, value: Decimal | None, text: str) -> None:
+        error = number_error(where, label, value, text)
+        if error:
+            self.errors.append(error)
+
+    def targets(self, objects: list[dict[str, Any]]) -> None:
+        """Each target, then the repeats: a target code twice in a plan, or targets alike
+        (plan, indicator, year, kind) without notes telling them apart."""
+        codes_seen: Counter[tuple[str, str]] = Counter()
+        groups: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+        for obj in objects:
+            f = obj["fields"]
+            self.report.targets += 1
+            codes_seen[(f["plan"][0], f.get("code", ""))] += 1
+            if self.target(f):
+                groups[
+                    (f["plan"][0], f["indicator"][0], f.get("deadline_year"), f.get("kind"))
+                ].append(f)
+        for (plan_code, code), count in codes_seen.items():
+            if count > 1:
+                self.errors.append(f"规划 {plan_code} 目标 {code}:目标编号重复({count} 次)")
+        for (plan_code, indicator, deadline, kind), members in groups.items():
+            if len(members) > 1 and any(not m.get("notes", "").strip() for m in members):
+                codes = "、".join(m["code"] for m in members)
+                self.errors.append(
+                    f"规划 {plan_code} 目标 {codes}:同一指标 {indicator}、年份 {deadline}、"
+                    f"类型 {kind} 重复,须在备注中说明区别"
+                )
+
+    def target(self, f: dict[str, Any]) -> bool:
+        """One target's fields; False when its plan does not exist (nothing else checked)."""
+        plan_code = f["plan"][0]
+        where = f"规划 {plan_code} 目标 {f.get('code', '')}"
+        plan = self.plan_fields.get(plan_code)
+        if plan is None:
+            self.errors.append(f"{where}:规划不存在")
+            return False
+        indicator = f["indicator"][0]
+        if indicator not in self.indicator_codes:
+            self.errors.append(f"{where}:指标 {indicator} 不存在")
+        value, high = self.target_values(where, f)
+        quote = f.get("source_quote", "")
+        self.quote(where, plan_code, quote)
+        self.number(where, "目标值", value, quote)
+        self.number(where, "目标上限", high, quote)
+        self.baseline(where, plan_code, f, quote)
+        self.target_departments(where, plan["region"][0], f)
         deadline = f.get("deadline_year")
         if deadline is not None:
             low = plan["start_year"] - 1
             high_year = max(plan["end_year"], plan.get("vision_year") or 0)
             if not low <= deadline <= high_year:
-                errors.append(f"{where}:目标年份 {deadline} 不在规划期 {low}—{high_year} 内")
+                self.errors.append(f"{where}:目标年份 {deadline} 不在规划期 {low}—{high_year} 内")
         if f.get("cancelled") and not f.get("cancel_reason"):
-            errors.append(f"{where}:不再考核的目标须写明原因")
-        groups[(plan_code, indicator, deadline, kind)].append(f)
+            self.errors.append(f"{where}:不再考核的目标须写明原因")
+        return True
 
-    for (plan_code, code), count in codes_seen.items():
-        if count > 1:
-            errors.append(f"规划 {plan_code} 目标 {code}:目标编号重复({count} 次)")
-    for (plan_code, indicator, deadline, kind), members in groups.items():
-        if len(members) > 1 and any(not m.get("notes", "").strip() for m in members):
-            codes = "、".join(m["code"] for m in members)
-            errors.append(
-                f"规划 {plan_code} 目标 {codes}:同一指标 {indicator}、年份 {deadline}、类型 {kind} "
-                "重复,须在备注中说明区别"
+    def target_values(
+        self, where: str, f: dict[str, Any]
+    ) -> tuple[Decimal | None, Decimal | None]:
+        """The kind, the comparator and the target value (and upper bound) they call for."""
+        kind, comparator = f.get("kind"), f.get("comparator")
+        if kind not in TARGET_KINDS:
+            self.errors.append(f"{where}:目标类型 {kind} 无效")
+        if comparator not in COMPARATORS:
+            self.errors.append(f"{where}:比较方式 {comparator} 无效")
+        value, high = _decimal(f.get("value")), _decimal(f.get("value_high"))
+        if value is None and kind not in VALUELESS_KINDS:
+            self.errors.append(f"{where}:{kind} 类目标须有目标值")
+        if comparator == "range" and (value is None or high is None):
+            self.errors.append(f"{where}:区间目标须同时有下限和上限")
+        if value is not None and high is not None and high < value:
+            self.errors.append(f"{where}:上限 {_fmt(high)} 低于目标值 {_fmt(value)}")
+        return value, high
+
+    def baseline(self, where: str, plan_code: str, f: dict[str, Any], quote: str) -> None:
+        """A baseline value is written in the quote or in a cited 基期原文, with its year."""
+        baseline = _decimal(f.get("baseline_value"))
+        if baseline is None:
+            return
+        cited = _BASELINE_SOURCE.findall(f.get("notes", ""))
+        for source in cited:
+            self.quote(f"{where} 基期原文", plan_code, source)
+        if not number_in_text(baseline, quote) and not any(
+            number_in_text(baseline, s) for s in cited
+        ):
+            self.errors.append(
+                f"{where}:基期值 {_fmt(baseline)} 未出现在原文摘录或备注“基期原文:「…」”中"
             )
+        if f.get("baseline_year") is None:
+            self.errors.append(f"{where}:有基期值但缺基期年")
 
-    reward_keys: Counter[Any] = Counter()
-    for obj in by_model["targets.reward"]:
+    def target_departments(self, where: str, region: str, f: dict[str, Any]) -> None:
+        """Lead and participating departments exist, in the plan's region."""
+        for role, label in (
+            ("lead_departments", "牵头单位"),
+            ("participating_departments", "参与单位"),
+        ):
+            for dept_region, name in f.get(role, []):
+                if (dept_region, name) not in self.department_keys:
+                    self.errors.append(
+                        f"{where}:{label}“{name}”不存在于地区 {dept_region} 的责任单位中"
+                    )
+                elif dept_region != region:
+                    self.errors.append(
+                        f"{where}:{label}“{name}”属于地区 {dept_region},不是规划所在地区 {region}"
+                    )
+
+    def rewards(self, objects: list[dict[str, Any]]) -> None:
+        reward_keys: Counter[Any] = Counter()
+        for obj in objects:
+            f = obj["fields"]
+            self.report.rewards += 1
+            reward_keys[("pk", obj.get("pk"))] += 1
+            reward_keys[(f["plan"][0], f.get("code"))] += 1
+            self.reward(obj)
+        self.errors.extend(f"扶持政策 {key[1]} 重复" for key, n in reward_keys.items() if n > 1)
+
+    def reward(self, obj: dict[str, Any]) -> None:
         f = obj["fields"]
         plan_code = f["plan"][0]
         where = f"规划 {plan_code} 扶持政策 {f.get('code', '')}"
-        report.rewards += 1
-        reward_keys[("pk", obj.get("pk"))] += 1
-        reward_keys[(plan_code, f.get("code"))] += 1
-        plan = plans.get(plan_code)
+        plan = self.plan_fields.get(plan_code)
         if plan is None:
-            errors.append(f"{where}:规划不存在")
-            continue
+            self.errors.append(f"{where}:规划不存在")
+            return
         if obj.get("pk") is None:
-            errors.append(f"{where}:扶持政策须有整数主键 pk")
+            self.errors.append(f"{where}:扶持政策须有整数主键 pk")
         quote = f.get("source_quote", "")
-        check_quote(where, plan_code, quote)
-        check_number(where, "金额(万元)", _decimal(f.get("amount_wan")), quote)
+        self.quote(where, plan_code, quote)
+        self.number(where, "金额(万元)", _decimal(f.get("amount_wan")), quote)
         dept = f.get("department")
-        if dept and tuple(dept) not in departments:
-            errors.append(f"{where}:兑现单位“{dept[1]}”不存在于地区 {dept[0]} 的责任单位中")
+        if dept and tuple(dept) not in self.department_keys:
+            self.errors.append(f"{where}:兑现单位“{dept[1]}”不存在于地区 {dept[0]} 的责任单位中")
         elif dept and dept[0] != plan["region"][0]:
-            errors.append(f"{where}:兑现单位“{dept[1]}”不属于规划所在地区")
+            self.errors.append(f"{where}:兑现单位“{dept[1]}”不属于规划所在地区")
         indicator = f.get("indicator")
-        if indicator and indicator[0] not in indicators:
-            errors.append(f"{where}:指标 {indicator[0]} 不存在")
-    errors.extend(f"扶持政策 {key[1]} 重复" for key, n in reward_keys.items() if n > 1)
+        if indicator and indicator[0] not in self.indicator_codes:
+            self.errors.append(f"{where}:指标 {indicator[0]} 不存在")
 
-    obs_keys: Counter[tuple[Any, ...]] = Counter()
-    for obj in by_model["indicators.observation"]:
-        f = obj["fields"]
-        report.observations += 1
-        key = (f["indicator"][0], f["region"][0], f["year"], f.get("quarter"))
-        obs_keys[key] += 1
-        if key[0] not in indicators:
-            errors.append(f"填报数据 {key}:指标不存在")
-        if key[1] not in regions:
-            errors.append(f"填报数据 {key}:地区不存在")
-    errors.extend(f"填报数据 {key} 重复" for key, n in obs_keys.items() if n > 1)
-    return report
+    def observations(self, objects: list[dict[str, Any]]) -> None:
+        obs_keys: Counter[tuple[Any, ...]] = Counter()
+        for obj in objects:
+            f = obj["fields"]
+            self.report.observations += 1
+            key = (f["indicator"][0], f["region"][0], f["year"], f.get("quarter"))
+            obs_keys[key] += 1
+            if key[0] not in self.indicator_codes:
+                self.errors.append(f"填报数据 {key}:指标不存在")
+            if key[1] not in self.region_codes:
+                self.errors.append(f"填报数据 {key}:地区不存在")
+        self.errors.extend(f"填报数据 {key} 重复" for key, n in obs_keys.items() if n > 1)
 
 
 def validate_seed_file(

@@ -20,9 +20,9 @@ class DepartmentNamesField(serializers.ListField):
     """A many-to-many of departments as a list of their names (prefetched, no query per row)."""
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(child=serializers.CharField(), read_only=True, **kwargs)
+        super().__init__(child=serializers.CharField(), read_only=True, **kwargs)  # type: ignore[arg-type]
 
-    def to_representation(self, manager: object) -> list[str]:  # type: ignore[override]
+    def to_representation(self, manager: object) -> list[str]:
         return [department.name for department in manager.all()]  # type: ignore[attr-defined]
 
 

@@ -28,7 +28,7 @@ def quarter_of(day: date) -> tuple[int, int]:
 
 
 def quarter_end(year: int, quarter: int) -> date:
-    return (pd.Timestamp(year=year, month=quarter * 3, day=1) + pd.offsets.MonthEnd(0)).date()
+    return (pd.Timestamp(year=year, month=quarter * 3, day=1) + pd.offsets.MonthEnd(0)).date()  # type: ignore[no-any-return]
 
 
 def engine_settings() -> Settings:

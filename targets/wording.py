@@ -44,7 +44,7 @@ def gap_phrase(gap: float | Decimal | None, status: str, unit: str = "") -> str:
     """
     if gap is None or (isinstance(gap, float) and math.isnan(gap)):
         return "—"
-    magnitude = number(abs(gap), unit)
+    magnitude = number(abs(gap), unit)  # type: ignore[arg-type]
     if float(gap) == 0:
         return str(_("持平")) if status in PACE_STATUSES else str(_("恰好达到"))
     if status in PACE_STATUSES:

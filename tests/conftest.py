@@ -20,7 +20,7 @@ from accounts import roles
 from tests.factories import DepartmentFactory, RegionFactory, UserFactory
 
 
-def _tests_may_flush(sender, connection, **kwargs):  # type: ignore[no-untyped-def]
+def _tests_may_flush(sender, connection, **kwargs):
     """Django empties the database between transactional tests with TRUNCATE, which the audit
     tables refuse on PostgreSQL (migration 0005) unless the session allows it: the test
     process's connections do; tests/security/test_audit_chain.py turns it off to see it refuse."""
@@ -33,21 +33,21 @@ connection_created.connect(_tests_may_flush)
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_local(settings):  # type: ignore[no-untyped-def]
+def _fast_and_local(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = django_settings.BASE_DIR / ".pytest_media"
 
 
 @pytest.fixture(autouse=True)
-def _force_login_includes_the_second_factor(monkeypatch):  # type: ignore[no-untyped-def]
+def _force_login_includes_the_second_factor(monkeypatch):
     from django.test.client import ClientMixin
 
     from tests.otp import verify_session
 
     force_login = ClientMixin.force_login
 
-    def force_login_verified(self, user, backend=None):  # type: ignore[no-untyped-def]
+    def force_login_verified(self, user, backend=None):
         force_login(self, user, backend)
         # Asked of the database, not roles.has_role: that would cache the groups on ``user``.
         if user.is_superuser or user.groups.filter(name__in=roles.SECOND_FACTOR_ROLES).exists():
@@ -57,72 +57,72 @@ def _force_login_includes_the_second_factor(monkeypatch):  # type: ignore[no-unt
 
 
 @pytest.fixture
-def province(db):  # type: ignore[no-untyped-def]
+def province(db):
     return RegionFactory(code="320000", name="江苏省", level="province")
 
 
 @pytest.fixture
-def city(province):  # type: ignore[no-untyped-def]
+def city(province):
     return RegionFactory(code="320700", name="连云港市", level="city", parent=province)
 
 
 @pytest.fixture
-def district(city):  # type: ignore[no-untyped-def]
+def district(city):
     return RegionFactory(code="320707", name="赣榆区", level="district", parent=city)
 
 
 @pytest.fixture
-def other_city(province):  # type: ignore[no-untyped-def]
+def other_city(province):
     return RegionFactory(code="320900", name="盐城市", level="city", parent=province)
 
 
 @pytest.fixture
-def scjg(district):  # type: ignore[no-untyped-def]
+def scjg(district):
     return DepartmentFactory(region=district, name="区市场监管局")
 
 
 @pytest.fixture
-def gxj(district):  # type: ignore[no-untyped-def]
+def gxj(district):
     return DepartmentFactory(region=district, name="区工信局")
 
 
 @pytest.fixture
-def office_user(district):  # type: ignore[no-untyped-def]
+def office_user(district):
     return UserFactory.with_role("office", roles.OFFICE, district)
 
 
 @pytest.fixture
-def leader_user(district):  # type: ignore[no-untyped-def]
+def leader_user(district):
     return UserFactory.with_role("leader", roles.LEADER, district)
 
 
 @pytest.fixture
-def auditor_user(district):  # type: ignore[no-untyped-def]
+def auditor_user(district):
     return UserFactory.with_role("auditor", roles.AUDITOR, district)
 
 
 @pytest.fixture
-def security_user(district):  # type: ignore[no-untyped-def]
+def security_user(district):
     return UserFactory.with_role("security", roles.SECURITY, district)
 
 
 @pytest.fixture
-def sysadmin_user(district):  # type: ignore[no-untyped-def]
+def sysadmin_user(district):
     return UserFactory.with_role("sysadmin", roles.ADMIN, district)
 
 
 @pytest.fixture
-def scjg_user(district, scjg):  # type: ignore[no-untyped-def]
+def scjg_user(district, scjg):
     return UserFactory.with_role("scjg", roles.REPORTER, district, scjg)
 
 
 @pytest.fixture
-def gxj_user(district, gxj):  # type: ignore[no-untyped-def]
+def gxj_user(district, gxj):
     return UserFactory.with_role("gxj", roles.REPORTER, district, gxj)
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery_unless_integration(request):  # type: ignore[no-untyped-def]
+def _eager_celery_unless_integration(request):
     """Unit tests run tasks in-process; only ``integration`` tests use the real worker.
 
     Test transactions never commit, so a real worker could not see their data anyway.

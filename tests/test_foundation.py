@@ -1,8 +1,10 @@
 """The foundation: settings, the home page from the database, the layout, the admin."""
 
+import datetime
+
 import pytest
-from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from tests.factories import PlanFactory, TargetFactory
@@ -10,10 +12,12 @@ from tests.factories import PlanFactory, TargetFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_settings_are_chinese_first_and_in_shanghai_time():
-    assert settings.LANGUAGE_CODE == "zh-hans"
-    assert settings.TIME_ZONE == "Asia/Shanghai"
-    assert settings.USE_TZ
+def test_pages_are_chinese_first_and_times_shown_in_shanghai_time(client):
+    response = client.get(reverse("reports:home"))
+
+    assertContains(response, '<html lang="zh-hans">')
+    midnight_utc = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    assert f"{timezone.localtime(midnight_utc):%Y-%m-%d %H:%M}" == "2025-01-01 08:00"
 
 
 def test_home_page_lists_plans_with_their_target_counts(client, district):

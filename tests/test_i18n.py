@@ -33,11 +33,11 @@ def _catalog() -> list[dict[str, object]]:
         key = None
         for line in block.splitlines():
             if line.startswith("#,"):
-                entry["flags"] |= {flag.strip() for flag in line[2:].split(",")}
+                entry["flags"] |= {flag.strip() for flag in line[2:].split(",")}  # type: ignore[operator]
             elif line.startswith("#") or not line.strip():
                 continue
             elif line.startswith('"'):
-                entry[key] += ast.literal_eval(line)
+                entry[key] += ast.literal_eval(line)  # type: ignore[index]
             else:
                 key, _, quoted = line.partition(" ")
                 entry[key] = ast.literal_eval(quoted)
@@ -47,7 +47,7 @@ def _catalog() -> list[dict[str, object]]:
 
 
 def _translations(entry: dict[str, object]) -> list[str]:
-    return [value for key, value in entry.items() if key.startswith("msgstr")]
+    return [value for key, value in entry.items() if key.startswith("msgstr")]  # type: ignore[misc]
 
 
 def test_an_english_browser_still_gets_chinese_first(client):

@@ -52,7 +52,7 @@ def nav_links(html: str) -> list[tuple[str, str]]:
     return LINK.findall(match.group(1)) if match else []
 
 
-def signed_in(user) -> Client:  # type: ignore[no-untyped-def]
+def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
@@ -234,7 +234,7 @@ def test_an_account_without_role_lands_on_home(district):
 # --- English follows the switch (charts, quarter labels, units, statuses) ---------------------
 
 
-def _figure(response, chart_id):  # type: ignore[no-untyped-def]
+def _figure(response, chart_id):
     import json
 
     html = response.content.decode()
@@ -243,7 +243,7 @@ def _figure(response, chart_id):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def progress_world(district, scjg):  # type: ignore[no-untyped-def]
+def progress_world(district, scjg):
     from tests.factories import ProgressFactory, TargetFactory
 
     plan = PlanFactory(region=district, code="ganyu-2021")

@@ -90,7 +90,7 @@ def settings_lines() -> list[Line]:
 
 def _database_version() -> str:
     if connection.vendor == "postgresql":
-        number = connection.pg_version or 0
+        number = connection.pg_version or 0  # type: ignore[attr-defined]
         return f"PostgreSQL {number // 10000}.{number % 100}"
     if connection.vendor == "sqlite":
         return f"SQLite {sqlite3.sqlite_version}"
@@ -127,7 +127,7 @@ def _age(now: datetime.datetime, at: datetime.datetime) -> str:
     return _("%(n)d天前") % {"n": seconds // 86400}
 
 
-def _queue(label: str, rows, field: str, now: datetime.datetime, counted: str) -> Line:  # type: ignore[no-untyped-def]
+def _queue(label: str, rows, field: str, now: datetime.datetime, counted: str) -> Line:
     """``counted``: the count in words, e.g. "%(n)d条"."""
     count = rows.count()
     if not count:

@@ -86,7 +86,7 @@ def entries_for(user: User) -> list[Entry]:
 
 
 def landing_url_name(user: User) -> str:
-    if user.is_authenticated and user.is_superuser:  # type: ignore[union-attr]
+    if user.is_authenticated and user.is_superuser:  # type: ignore[attr-defined]
         return "reports:overview"
     for role, url_name in LANDING:
         if roles.has_role(user, role):

@@ -18,7 +18,7 @@ def heartbeat() -> None:
 
 
 @task_success.connect
-def _stamp_full_recompute(sender=None, result=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _stamp_full_recompute(sender=None, result=None, **kwargs) -> None:
     """A full ``targets.recompute_progress`` (the nightly one: no indicator or region given)
     leaves its time on the 系统 page, without targets knowing about the page."""
     if getattr(sender, "name", "") != "targets.recompute_progress":

@@ -22,13 +22,13 @@ class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs: object) -> int:
         raise audit_chain.AppendOnlyError(f"{self.model._meta.verbose_name}只能追加，不能修改。")
 
-    def delete(self):  # type: ignore[no-untyped-def]
+    def delete(self):
         raise audit_chain.AppendOnlyError(f"{self.model._meta.verbose_name}只能追加，不能删除。")
 
     def bulk_update(self, *args: object, **kwargs: object) -> int:
         raise audit_chain.AppendOnlyError(f"{self.model._meta.verbose_name}只能追加，不能修改。")
 
-    def bulk_create(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    def bulk_create(self, *args: object, **kwargs: object):
         # Each row takes its place in the hash chain in save(); bulk inserts would skip that.
         raise audit_chain.AppendOnlyError(f"{self.model._meta.verbose_name}只能逐条追加。")
 
@@ -59,10 +59,10 @@ class ChainedAuditRecord(models.Model):
             raise audit_chain.AppendOnlyError(f"{self._meta.verbose_name}只能追加，不能修改。")
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         audit_chain.append(
-            self, str(using), lambda: super(ChainedAuditRecord, self).save(*args, **kwargs)
+            self, str(using), lambda: super(ChainedAuditRecord, self).save(*args, **kwargs)  # type: ignore[arg-type]
         )
 
-    def delete(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    def delete(self, *args: object, **kwargs: object):
         raise audit_chain.AppendOnlyError(f"{self._meta.verbose_name}只能追加，不能删除。")
 
 

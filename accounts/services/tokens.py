@@ -42,7 +42,7 @@ def _digest(key: str) -> str:
 
 def token_can_manage(user: AbstractBaseUser | AnonymousUser) -> bool:
     return bool(user.is_authenticated and (
-        user.is_superuser or has_any_role(user, [roles.OFFICE])  # type: ignore[union-attr]
+        user.is_superuser or has_any_role(user, [roles.OFFICE])  # type: ignore[attr-defined]
     ))
 
 
@@ -89,7 +89,7 @@ def token_create(
     accountable = _accountable_person(accountable, department=department, by=by)
     prefix = secrets.token_hex(4)
     key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(
+    token = ApiToken.objects.create(  # type: ignore[misc]
         name=name, kind=kind, department=department, prefix=prefix, key_hash=_digest(key),
         throttle_rate=throttle_rate, created_by=by, accountable=accountable,
     )
@@ -180,7 +180,7 @@ def _service_account(token: ApiToken, department: Model):  # type: ignore[no-unt
     user.set_unusable_password()
     user.save(update_fields=["password"])
     user.groups.add(Group.objects.get_or_create(name=roles.REPORTER)[0])
-    Profile.objects.create(user=user, region=department.region, department=department)
+    Profile.objects.create(user=user, region=department.region, department=department)  # type: ignore[attr-defined,misc]
     return user
 
 

@@ -51,7 +51,7 @@ def resolve_role(text: str) -> str:
 
 
 @transaction.atomic
-def user_create(
+def user_create(  # type: ignore[no-untyped-def]
     *,
     username: str,
     role: str,
@@ -60,10 +60,10 @@ def user_create(
     department: Model | None = None,
     email: str = "",
     full_name: str = "",
-    by=None,  # type: ignore[no-untyped-def]
+    by=None,
     must_change_password: bool | None = None,
-    request=None,  # type: ignore[no-untyped-def]
-):  # type: ignore[no-untyped-def]
+    request=None,
+):
     """Create one account with its role and profile. Raises ValidationError, writes nothing then.
 
     ``region`` and ``department`` are ``indicators``' Region and Department (``Profile``'s
@@ -81,7 +81,7 @@ def user_create(
     user.groups.set([Group.objects.get(name=role)])
     if must_change_password is None:  # chosen by an administrator on the page: theirs too
         must_change_password = by is not None
-    Profile.objects.create(
+    Profile.objects.create(  # type: ignore[misc]
         user=user, region=region, department=department,
         must_change_password=must_change_password,
     )
@@ -180,7 +180,7 @@ def account_unlock(*, user, reason: str, by, request=None) -> int:  # type: igno
     audit_record(kind=AuditEvent.Kind.USER, request=request, user=by, detail=_(
         "解锁账号%(username)s（清除%(count)d条失败记录）：%(reason)s"
     ) % {"username": user.username, "count": removed, "reason": reason.strip()})
-    return removed
+    return removed  # type: ignore[no-any-return]
 
 
 def account_reset_second_factor(*, user, reason: str, by, request=None) -> int:  # type: ignore[no-untyped-def]
@@ -200,4 +200,4 @@ def account_reset_second_factor(*, user, reason: str, by, request=None) -> int: 
         audit_record(kind=AuditEvent.Kind.USER, request=request, user=by, detail=_(
             "重置账号%(username)s的动态口令（移除%(count)d个验证器）：%(reason)s"
         ) % {"username": user.username, "count": removed, "reason": reason.strip()})
-    return removed
+    return removed  # type: ignore[no-any-return]

@@ -75,7 +75,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     """Replace the password; required at first login when an administrator chose it."""
     next_url = _next(request)
     forced = must_change_password(request.user)
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.user, request.POST or None)  # type: ignore[arg-type]  # signed-in views: never AnonymousUser
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save()

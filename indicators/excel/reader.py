@@ -167,7 +167,7 @@ def _scan_worksheets(archive: zipfile.ZipFile) -> None:
                 carry = buffer[end:]
 
 
-def _read_book(book, archive: zipfile.ZipFile) -> ReadResult:  # type: ignore[no-untyped-def]
+def _read_book(book, archive: zipfile.ZipFile) -> ReadResult:
     if SHEET_NAME not in book.sheetnames:
         raise WorkbookError(
             _(
@@ -204,7 +204,7 @@ class _Budget:
     def __init__(self) -> None:
         self.cells = 0
 
-    def spend(self, row_number: int, cells: tuple) -> None:  # type: ignore[type-arg]
+    def spend(self, row_number: int, cells: tuple) -> None:
         if len(cells) > MAX_COLUMNS:
             raise WorkbookError(
                 _("第%(row)d行有%(n)d列，超过上限%(max)d列。请删除模板以外的多余列后重新上传。")
@@ -218,7 +218,7 @@ class _Budget:
             )
 
 
-def _merged_ranges(archive: zipfile.ZipFile, sheet) -> list[CellRange]:  # type: ignore[no-untyped-def]
+def _merged_ranges(archive: zipfile.ZipFile, sheet) -> list[CellRange]:
     """The sheet's merged ranges (read-only mode does not read them): its <mergeCell> tags.
 
     The member's size is bounded by ``_check_archive``, so one pass over it is cheap."""
@@ -230,7 +230,7 @@ def _merged_ranges(archive: zipfile.ZipFile, sheet) -> list[CellRange]:  # type:
     return [CellRange(match.decode()) for match in _MERGE_CELL.findall(xml)]
 
 
-def _find_header(sheet, budget: _Budget) -> tuple[int, dict[str, int]]:  # type: ignore[no-untyped-def]
+def _find_header(sheet, budget: _Budget) -> tuple[int, dict[str, int]]:
     """The header row (1-based) and each known column's 0-based index, found by name."""
     for row_number, cells in enumerate(
         sheet.iter_rows(min_row=1, max_row=_HEADER_SEARCH_ROWS, values_only=True), start=1
@@ -275,7 +275,7 @@ def _merged_cell_errors(
     return errors
 
 
-def _parse_row(row: int, cells: dict, errors: list[RowError]) -> ParsedRow | None:  # type: ignore[type-arg]
+def _parse_row(row: int, cells: dict, errors: list[RowError]) -> ParsedRow | None:
     problems_before = len(errors)
     for name, cell in cells.items():
         # Only a real formula is refused: text such as "=1+1" in a string cell (what our own
@@ -304,7 +304,7 @@ def _parse_row(row: int, cells: dict, errors: list[RowError]) -> ParsedRow | Non
     )
 
 
-def _parse_period(row: int, cell, errors: list[RowError]) -> Period | None:  # type: ignore[no-untyped-def]
+def _parse_period(row: int, cell, errors: list[RowError]) -> Period | None:
     text = _text(cell)
     if not text:
         errors.append(RowError(row, COL_PERIOD, _("不能为空。")))
@@ -329,7 +329,7 @@ def _parse_period(row: int, cell, errors: list[RowError]) -> Period | None:  # t
     return None
 
 
-def _parse_number(row: int, column: str, cell, errors: list[RowError]) -> Decimal | None:  # type: ignore[no-untyped-def]
+def _parse_number(row: int, column: str, cell, errors: list[RowError]) -> Decimal | None:
     value = cell.value if cell is not None else None
     if _is_blank(value):
         return None
@@ -363,7 +363,7 @@ def _normalise_header(value: object) -> str:
     return re.sub(r"[\s*]", "", unicodedata.normalize("NFKC", str(value)))
 
 
-def _text(cell, *, normalise: bool = True) -> str:  # type: ignore[no-untyped-def]
+def _text(cell, *, normalise: bool = True) -> str:
     """A cell as trimmed text; codes and periods are NFKC-folded (全角 digits → ASCII)."""
     if cell is None or cell.value is None:
         return ""

@@ -19,9 +19,7 @@ from ..models import Observation, ObservationChange
 from .rules import stale_error
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 def _ensure_enters(by: User, observation: Observation) -> None:

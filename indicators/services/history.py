@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -76,7 +77,7 @@ def read_history_file(path: Path) -> pd.DataFrame:
 
 
 def check_history_rows(
-    frame: pd.DataFrame, *, today: datetime.date, by: AbstractBaseUser | None = None
+    frame: pd.DataFrame, *, today: datetime.date, by: User | None = None
 ) -> tuple[list[HistoryRow], list[RowError]]:
     """Validate every row: its shape here, what it may be by ``rules.check_entry``.
 
@@ -88,87 +89,146 @@ def check_history_rows(
     A jump against the previous period is taken as confirmed: these are past figures from
     the statistics, loaded by the office on purpose.
     """
-    regions = {region.name: region for region in Region.objects.all()}
-    every = list(Indicator.objects.all())
-    indicators = {i.name: i for i in every} | {i.code: i for i in every}
-    visible = permissions.visible_region_ids(by) if by is not None else None
-    leads = _lead_departments()
-    contexts: dict[tuple[int, Period], EntryContext] = {}
-    rows: list[HistoryRow] = []
-    errors: list[RowError] = []
-    seen: dict[tuple[int, int, int, int | None], int] = {}
+    check = _HistoryCheck.load(today=today, by=by)
     chosen = frame[COL_DEPARTMENT] if COL_DEPARTMENT in frame.columns else None
-    for offset, (region_name, indicator_name, year_text, quarter_text, value_text) in enumerate(
+    for offset, cells in enumerate(
         frame.loc[:, list(COLUMNS)].itertuples(index=False, name=None)
     ):
-        number = offset + 2  # the header is row 1
-        problems_before = len(errors)
+        wanted = str(chosen.iloc[offset]) if chosen is not None else ""
+        _check_history_row(check, offset + 2, cells, wanted=wanted)  # the header is row 1
+    return check.rows, sorted(check.errors, key=lambda error: error.row)
 
-        def problem(column: str, reason: str, number: int = number) -> None:
-            errors.append(RowError(number, column, reason))
 
-        region = regions.get(region_name)
-        if region is None:
-            problem("地区", _("系统中没有名为“%(name)s”的地区") % {"name": region_name})
-        elif visible is not None and region.pk not in visible:
-            problem("地区", _("您无权导入“%(name)s”的数据") % {"name": region_name})
-        indicator = indicators.get(indicator_name)
-        if indicator is None:
-            problem("指标", _("系统中没有名为“%(name)s”的指标") % {"name": indicator_name})
-        year = int(year_text) if year_text.isdigit() else None
-        if year is None or not 1900 <= year <= 2999:
-            problem("年份", _("“%(text)s”不是有效年份") % {"text": year_text})
-        quarter = int(quarter_text) if quarter_text in ("1", "2", "3", "4") else None
-        if quarter_text and quarter is None:
-            problem("季度", _("季度应为1至4，或留空表示全年"))
-        value, state = None, ""
-        if indicator is not None and indicator.measure == Indicator.Measure.MILESTONE:
-            state = value_text
-        elif value_text:
-            try:
-                value = Decimal(unicodedata.normalize("NFKC", value_text).replace(",", ""))
-                if not value.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
-                problem(
-                    "数值",
-                    _("“%(text)s”不是有效数字，请只填写数值（不带单位或文字）。")
-                    % {"text": value_text},
-                )
-        if len(errors) > problems_before:
-            continue
-        if region is None or indicator is None or year is None:  # reported above
-            continue
-        department = _department_of(
-            leads.get((indicator.pk, region.pk), []),
-            wanted=str(chosen.iloc[offset]) if chosen is not None else "",
-            indicator=indicator,
-            region=region,
-            problem=problem,
+@dataclass
+class _HistoryCheck:
+    """What every row is checked against (read once), and what the rows so far gave."""
+
+    today: datetime.date
+    regions: dict[str, Region]
+    indicators: dict[str, Indicator]
+    visible: list[int] | None
+    leads: dict[tuple[int, int], list[Department]]
+    contexts: dict[tuple[int, Period], EntryContext] = field(default_factory=dict)
+    seen: dict[tuple[int, int, int, int | None], int] = field(default_factory=dict)
+    rows: list[HistoryRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, *, today: datetime.date, by: User | None) -> _HistoryCheck:
+        every = list(Indicator.objects.all())
+        return cls(
+            today=today,
+            regions={region.name: region for region in Region.objects.all()},
+            indicators={i.name: i for i in every} | {i.code: i for i in every},
+            visible=permissions.visible_region_ids(by) if by is not None else None,
+            leads=_lead_departments(),
         )
-        if department is None:
-            continue
-        key = (indicator.pk, region.pk, year, quarter)
-        if key in seen:
-            problem("指标", _("与第%(row)d行重复") % {"row": seen[key]})
-            continue
-        seen[key] = number
-        period = Period(year, quarter)
-        ctx = contexts.get((department.pk, period))
+
+    def context(self, department: Department, period: Period) -> EntryContext:
+        """One EntryContext per department and period, shared by their rows."""
+        ctx = self.contexts.get((department.pk, period))
         if ctx is None:
-            ctx = contexts[(department.pk, period)] = EntryContext.load(
-                department=department, period=period, today=today
+            ctx = self.contexts[(department.pk, period)] = EntryContext.load(
+                department=department, period=period, today=self.today
             )
-        entry = Entry(indicator, value, state, "", confirm_jump=True, row=number)
-        found = check_entry(entry, ctx)
-        for item in found:
-            problem(_COLUMN_OF_FIELD.get(item.field, "数值"), " ".join(item.error.messages))
-        if not found:
-            value, state = stored(entry)
-            rows.append(
-                HistoryRow(number, indicator, region, year, quarter, value, state, department)
-            )
-    return rows, sorted(errors, key=lambda error: error.row)
+        return ctx
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """A row's cells read: what they name and the figure they hold."""
+
+    region: Region
+    indicator: Indicator
+    year: int
+    quarter: int | None
+    value: Decimal | None
+    state: str
+
+
+def _check_history_row(
+    check: _HistoryCheck, number: int, cells: tuple[str, ...], *, wanted: str
+) -> None:
+    """Row ``number``: read, given its department, not a repeat, then ``check_entry``."""
+
+    def problem(column: str, reason: str) -> None:
+        check.errors.append(RowError(number, column, reason))
+
+    read = _read_cells(check, cells, problem)
+    if read is None:
+        return
+    department = _department_of(
+        check.leads.get((read.indicator.pk, read.region.pk), []),
+        wanted=wanted,
+        indicator=read.indicator,
+        region=read.region,
+        problem=problem,
+    )
+    if department is None:
+        return
+    key = (read.indicator.pk, read.region.pk, read.year, read.quarter)
+    if key in check.seen:
+        problem("指标", _("与第%(row)d行重复") % {"row": check.seen[key]})
+        return
+    check.seen[key] = number
+    ctx = check.context(department, Period(read.year, read.quarter))
+    entry = Entry(read.indicator, read.value, read.state, "", confirm_jump=True, row=number)
+    found = check_entry(entry, ctx)
+    for item in found:
+        problem(_COLUMN_OF_FIELD.get(item.field, "数值"), " ".join(item.error.messages))
+    if not found:
+        value, state = stored(entry)
+        check.rows.append(HistoryRow(
+            number, read.indicator, read.region, read.year, read.quarter, value, state,
+            department,
+        ))
+
+
+def _read_cells(
+    check: _HistoryCheck, cells: tuple[str, ...], problem: Callable[[str, str], None]
+) -> _Cells | None:
+    """The row's region, indicator, year, quarter and figure; None (each problem reported)
+    when a cell cannot be read."""
+    region_name, indicator_name, year_text, quarter_text, value_text = cells
+    problems_before = len(check.errors)
+    region = check.regions.get(region_name)
+    if region is None:
+        problem("地区", _("系统中没有名为“%(name)s”的地区") % {"name": region_name})
+    elif check.visible is not None and region.pk not in check.visible:
+        problem("地区", _("您无权导入“%(name)s”的数据") % {"name": region_name})
+    indicator = check.indicators.get(indicator_name)
+    if indicator is None:
+        problem("指标", _("系统中没有名为“%(name)s”的指标") % {"name": indicator_name})
+    year = int(year_text) if year_text.isdigit() else None
+    if year is None or not 1900 <= year <= 2999:
+        problem("年份", _("“%(text)s”不是有效年份") % {"text": year_text})
+    quarter = int(quarter_text) if quarter_text in ("1", "2", "3", "4") else None
+    if quarter_text and quarter is None:
+        problem("季度", _("季度应为1至4，或留空表示全年"))
+    value, state = None, ""
+    if indicator is not None and indicator.measure == Indicator.Measure.MILESTONE:
+        state = value_text
+    elif value_text:
+        value = _number(value_text, problem)
+    if len(check.errors) > problems_before:
+        return None
+    if region is None or indicator is None or year is None:  # reported above
+        return None
+    return _Cells(region, indicator, year, quarter, value, state)
+
+
+def _number(text: str, problem: Callable[[str, str], None]) -> Decimal | None:
+    try:
+        value = Decimal(unicodedata.normalize("NFKC", text).replace(",", ""))
+        if not value.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        problem(
+            "数值",
+            _("“%(text)s”不是有效数字，请只填写数值（不带单位或文字）。") % {"text": text},
+        )
+        return None
+    return value
 
 
 _COLUMN_OF_FIELD = {"value": "数值", "state": "数值", "period": "年份", "indicator": "指标"}
@@ -194,8 +254,13 @@ def _lead_departments() -> dict[tuple[int, int], list[Department]]:
     return result
 
 
-def _department_of(  # type: ignore[no-untyped-def]
-    leads: list[Department], *, wanted: str, indicator: Indicator, region: Region, problem
+def _department_of(
+    leads: list[Department],
+    *,
+    wanted: str,
+    indicator: Indicator,
+    region: Region,
+    problem: Callable[[str, str], None],
 ) -> Department | None:
     if not leads:
         problem(
@@ -227,7 +292,7 @@ def _department_of(  # type: ignore[no-untyped-def]
 
 
 def observations_import_history(
-    *, path: Path, by: AbstractBaseUser, approve: bool = False
+    *, path: Path, by: User, approve: bool = False
 ) -> int:
     """Check the whole file, then write all of it in one transaction. Returns rows written.
 
@@ -260,7 +325,7 @@ def observations_import_history(
             observation.version += 0 if created else 1
             observation.save()
             _record_change(
-                observation, action=ObservationChange.Action.IMPORT, by=by,  # type: ignore[arg-type]
+                observation, action=ObservationChange.Action.IMPORT, by=by,
                 old_value=old, new_value=str(row.value) if row.value is not None else row.state,
                 old_status=old_status, new_status=status, reason=reason,
             )

@@ -16,7 +16,7 @@ docs/reliability.md).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
@@ -34,14 +34,15 @@ from ..excel.reader import (
     COL_PERIOD,
     COL_STATE,
     COL_VALUE,
+    ParsedRow,
     read_workbook,
 )
-from ..models import ImportJob, ObservationChange
+from ..models import ImportJob, Indicator, Observation, ObservationChange
 from .observations import write_entry
 from .rules import EDITABLE, Entry, EntryContext, check_entry, display, stored
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 _COLUMN_OF_FIELD = {
     "value": COL_VALUE,
@@ -55,7 +56,7 @@ _PROGRESS_EVERY = 100
 
 
 def observation_import_start(
-    *, by: AbstractBaseUser, period: Period, upload: UploadedFile, submit: bool = False
+    *, by: User, period: Period, upload: UploadedFile[Any], submit: bool = False
 ) -> ImportJob:
     """Store the upload and enqueue its processing after commit. Reporters only."""
     department = permissions.ensure_reporter(by)
@@ -77,7 +78,7 @@ def observation_import_start(
     job.save()
     from ..tasks import import_observations
 
-    import_observations.delay_on_commit(job.pk)
+    import_observations.delay_on_commit(job.pk)  # type: ignore[attr-defined]  # Celery 5.4's; celery-types predates it
     return job
 
 
@@ -142,54 +143,8 @@ def _process(job: ImportJob) -> tuple[list[str], int]:
 
     period = Period(job.year, job.quarter)
     ctx = EntryContext.load(department=department, period=period, today=timezone.localdate())
-    by_code = {a.indicator.code: a.indicator for a in ctx.assignments.values()}
     errors: list[RowError] = list(result.errors)
-    entries: list[Entry] = []
-    seen: dict[tuple[str, Period | None], int] = {}
-    for index, row in enumerate(result.rows, start=1):
-        if index % _PROGRESS_EVERY == 0:
-            _set_progress(job, 15 + 60 * index // len(result.rows))
-        if row.value is None and not row.state:
-            continue  # a pre-filled line the department left empty
-        indicator = by_code.get(row.code)
-        if indicator is None:
-            errors.append(
-                RowError(
-                    row.row,
-                    COL_CODE,
-                    _("“%(code)s”不是本部门牵头的指标代码。") % {"code": row.code},
-                )
-            )
-            continue
-        if row.period != period:
-            errors.append(
-                RowError(
-                    row.row,
-                    COL_PERIOD,
-                    _("报告期%(found)s与本次上传的报告期%(period)s不一致。")
-                    % {"found": row.period.label if row.period else "", "period": period.label},
-                )
-            )
-            continue
-        first = seen.setdefault((row.code, row.period), row.row)
-        if first != row.row:
-            errors.append(
-                RowError(
-                    row.row,
-                    COL_CODE,
-                    _("与第%(first)d行重复：同一指标同一报告期只能填写一行。") % {"first": first},
-                )
-            )
-            continue
-        entry = Entry(indicator, row.value, row.state, row.evidence, row.confirm, row.row)
-        existing = ctx.existing.get(indicator.pk)
-        if existing is not None and existing.status not in EDITABLE and _unchanged(existing, entry):
-            continue  # an already submitted or approved figure, uploaded again as it is
-        for problem in check_entry(entry, ctx):
-            errors.append(
-                RowError(row.row, _COLUMN_OF_FIELD[problem.field], " ".join(problem.error.messages))
-            )
-        entries.append(entry)
+    entries = _checked_entries(job, result.rows, ctx, errors)
     if errors:
         return [str(e) for e in sorted(errors, key=lambda e: e.row)], 0
     if not entries:
@@ -203,7 +158,66 @@ def _process(job: ImportJob) -> tuple[list[str], int]:
     return [], len(entries)
 
 
-def _unchanged(existing, entry: Entry) -> bool:  # type: ignore[no-untyped-def]
+def _checked_entries(
+    job: ImportJob, rows: list[ParsedRow], ctx: EntryContext, errors: list[RowError]
+) -> list[Entry]:
+    """The filled-in rows as entries, each checked by ``check_entry``; every problem is
+    added to ``errors``. Progress moves from 15 to 75 % on the way."""
+    by_code = {a.indicator.code: a.indicator for a in ctx.assignments.values()}
+    entries: list[Entry] = []
+    seen: dict[tuple[str, Period | None], int] = {}
+    for index, row in enumerate(rows, start=1):
+        if index % _PROGRESS_EVERY == 0:
+            _set_progress(job, 15 + 60 * index // len(rows))
+        if row.value is None and not row.state:
+            continue  # a pre-filled line the department left empty
+        indicator = _row_indicator(row, by_code, ctx.period, seen)
+        if isinstance(indicator, RowError):
+            errors.append(indicator)
+            continue
+        entry = Entry(indicator, row.value, row.state, row.evidence, row.confirm, row.row)
+        existing = ctx.existing.get(indicator.pk)
+        if existing is not None and existing.status not in EDITABLE and _unchanged(existing, entry):
+            continue  # an already submitted or approved figure, uploaded again as it is
+        for problem in check_entry(entry, ctx):
+            errors.append(
+                RowError(row.row, _COLUMN_OF_FIELD[problem.field], " ".join(problem.error.messages))
+            )
+        entries.append(entry)
+    return entries
+
+
+def _row_indicator(
+    row: ParsedRow,
+    by_code: dict[str, Indicator],
+    period: Period,
+    seen: dict[tuple[str, Period | None], int],
+) -> Indicator | RowError:
+    """The indicator of the row; or why the row is not an entry of this upload: not the
+    department's indicator, another period, or a repeat of an earlier row (kept in ``seen``)."""
+    indicator = by_code.get(row.code)
+    if indicator is None:
+        return RowError(
+            row.row, COL_CODE, _("“%(code)s”不是本部门牵头的指标代码。") % {"code": row.code}
+        )
+    if row.period != period:
+        return RowError(
+            row.row,
+            COL_PERIOD,
+            _("报告期%(found)s与本次上传的报告期%(period)s不一致。")
+            % {"found": row.period.label if row.period else "", "period": period.label},
+        )
+    first = seen.setdefault((row.code, row.period), row.row)
+    if first != row.row:
+        return RowError(
+            row.row,
+            COL_CODE,
+            _("与第%(first)d行重复：同一指标同一报告期只能填写一行。") % {"first": first},
+        )
+    return indicator
+
+
+def _unchanged(existing: Observation, entry: Entry) -> bool:
     value, state = stored(entry)
     return display(existing.value, existing.state) == display(value, state)
 

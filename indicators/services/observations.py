@@ -53,9 +53,7 @@ from .transitions import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from django.contrib.auth.models import User
 
 __all__ = [
     "EDITABLE",

@@ -26,6 +26,7 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
 import requests
@@ -38,7 +39,10 @@ from accounts import roles
 from accounts.models import Profile
 
 from ..models import Department
-from ..selectors import DueSummary, due_items
+from ..selectors import DueItem, DueSummary, due_items
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -134,14 +138,14 @@ def reminders_send(*, today: datetime.date) -> ReminderOutcome:
     return outcome
 
 
-def _reporters(departments: list[Department]) -> dict[int, list]:  # type: ignore[type-arg]
+def _reporters(departments: list[Department]) -> dict[int | None, list[User]]:
     users = (
         get_user_model().objects.filter(
             is_active=True, groups__name=roles.REPORTER,
             profile__department__in=departments,
         ).select_related("profile").order_by("username")
     )
-    found: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
+    found: dict[int | None, list[User]] = defaultdict(list)
     for user in users:
         found[user.profile.department_id].append(user)
     return found
@@ -149,8 +153,8 @@ def _reporters(departments: list[Department]) -> dict[int, list]:  # type: ignor
 
 def _reporter_body(
     department: Department,
-    soon,
-    summary: DueSummary,  # type: ignore[no-untyped-def]
+    soon: list[DueItem],
+    summary: DueSummary,
     today: datetime.date,
     days: int,
 ) -> str:
@@ -240,7 +244,7 @@ class _Unreachable(Exception):
     pass
 
 
-def _webhook_post(url: str, payload: dict[str, object]) -> str:
+def _webhook_post(url: str, payload: dict[str, Any]) -> str:
     """Post one message; '' when the robot accepted it, else the reason in words.
     Raises ``_Unreachable`` when no answer came at all."""
     try:

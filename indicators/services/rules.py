@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -99,16 +100,49 @@ class EntryContext:
 # --- Rules (one place) ----------------------------------------------------------------------
 
 
+class _Report(Protocol):
+    """Records one problem of the entry being checked (``name`` is filled in)."""
+
+    def __call__(self, field_name: str, message: str, code: str, **params: object) -> None: ...
+
+
 def check_entry(entry: Entry, ctx: EntryContext, *, correcting: bool = False) -> list[Problem]:
-    """Every reason ``entry`` cannot be saved for ``ctx.period``; empty when it can."""
-    indicator, period = entry.indicator, ctx.period
-    name = indicator.name
+    """Every reason ``entry`` cannot be saved for ``ctx.period``; empty when it can.
+
+    The checks run in a fixed order and some end it (not a lead department, a duplicate, a
+    milestone, a value that cannot be read): the later checks would only repeat the cause."""
+    indicator = entry.indicator
     problems: list[Problem] = []
 
     def problem(field_name: str, message: str, code: str, **params: object) -> None:
-        text = message % {"name": name, **params}
+        text = message % {"name": indicator.name, **params}
         problems.append(Problem(entry, field_name, ValidationError(text, code=code)))
 
+    _check_evidence(entry, problem)
+    assignment = ctx.assignments.get(indicator.pk)
+    if assignment is None:
+        problem("indicator", _("本部门不是指标“%(name)s”的牵头单位，无权填报。"), "not_lead")
+        return problems
+    _check_period(indicator, ctx, assignment, problem)
+    existing = ctx.existing.get(indicator.pk)
+    if not correcting and existing is not None and existing.status not in EDITABLE:
+        _report_duplicate(existing, ctx.period, problem)
+        return problems
+    if indicator.measure == Indicator.Measure.MILESTONE:
+        _check_state(entry, problem)
+        return problems
+    value = _readable_value(entry.value, problem)
+    if value is None:
+        return problems
+    if not _check_bounds(indicator, value, problem) and not entry.confirm_jump:
+        reference = existing.value if correcting and existing is not None else None
+        if reference is None and indicator.pk in ctx.last:
+            reference = ctx.last[indicator.pk].value
+        _check_jump(indicator, value, reference, problem)
+    return problems
+
+
+def _check_evidence(entry: Entry, problem: _Report) -> None:
     if len(entry.evidence or "") > EVIDENCE_MAX_LENGTH:
         problem(
             "evidence",
@@ -117,10 +151,13 @@ def check_entry(entry: Entry, ctx: EntryContext, *, correcting: bool = False) ->
             n=len(entry.evidence),
             max=EVIDENCE_MAX_LENGTH,
         )
-    assignment = ctx.assignments.get(indicator.pk)
-    if assignment is None:
-        problem("indicator", _("本部门不是指标“%(name)s”的牵头单位，无权填报。"), "not_lead")
-        return problems
+
+
+def _check_period(
+    indicator: Indicator, ctx: EntryContext, assignment: Assignment, problem: _Report
+) -> None:
+    """The period suits the indicator's frequency, lies in the plan and has ended."""
+    period = ctx.period
     if period.frequency != indicator.frequency:
         problem(
             "period",
@@ -147,37 +184,40 @@ def check_entry(entry: Entry, ctx: EntryContext, *, correcting: bool = False) ->
             period=period.label,
         )
 
-    existing = ctx.existing.get(indicator.pk)
-    if not correcting and existing is not None and existing.status not in EDITABLE:
+
+def _report_duplicate(existing: Observation, period: Period, problem: _Report) -> None:
+    problem(
+        "indicator",
+        _(
+            "指标“%(name)s”%(period)s的数据状态为“%(status)s”，不能重复填报；如需修改已审核的数据，请提交更正并说明原因。"
+        ),
+        "duplicate",
+        period=period.label,
+        status=existing.get_status_display(),
+    )
+
+
+def _check_state(entry: Entry, problem: _Report) -> None:
+    """A milestone's progress state: given, and one of the choices."""
+    state = normalise_state(entry.state)
+    if not entry.state:
+        problem("state", _("指标“%(name)s”是里程碑类指标，请选择进展状态。"), "required")
+    elif state is None:
         problem(
-            "indicator",
-            _(
-                "指标“%(name)s”%(period)s的数据状态为“%(status)s”，不能重复填报；如需修改已审核的数据，请提交更正并说明原因。"
-            ),
-            "duplicate",
-            period=period.label,
-            status=existing.get_status_display(),
+            "state",
+            _("指标“%(name)s”的进展状态“%(state)s”不在可选范围（%(choices)s）内。"),
+            "invalid_state",
+            state=entry.state,
+            choices="、".join(str(label) for label in Observation.State.labels),
         )
-        return problems
 
-    if indicator.measure == Indicator.Measure.MILESTONE:
-        state = normalise_state(entry.state)
-        if not entry.state:
-            problem("state", _("指标“%(name)s”是里程碑类指标，请选择进展状态。"), "required")
-        elif state is None:
-            problem(
-                "state",
-                _("指标“%(name)s”的进展状态“%(state)s”不在可选范围（%(choices)s）内。"),
-                "invalid_state",
-                state=entry.state,
-                choices="、".join(str(label) for label in Observation.State.labels),
-            )
-        return problems
 
-    value = entry.value
+def _readable_value(value: Decimal | None, problem: _Report) -> Decimal | None:
+    """The value when it is given, not absurdly large and has at most DECIMAL_PLACES places;
+    otherwise None, the problem reported."""
     if value is None:
         problem("value", _("请填写指标“%(name)s”的本期数值。"), "required")
-        return problems
+        return None
     if abs(value) >= _MAX_ABS:
         problem(
             "value",
@@ -185,7 +225,7 @@ def check_entry(entry: Entry, ctx: EntryContext, *, correcting: bool = False) ->
             "too_large",
             value=format_number(value),
         )
-        return problems
+        return None
     if value.quantize(_QUANTUM, rounding=ROUND_HALF_UP) != value:
         problem(
             "value",
@@ -194,7 +234,12 @@ def check_entry(entry: Entry, ctx: EntryContext, *, correcting: bool = False) ->
             value=f"{value:f}",
             places=DECIMAL_PLACES,
         )
-        return problems
+        return None
+    return value
+
+
+def _check_bounds(indicator: Indicator, value: Decimal, problem: _Report) -> bool:
+    """The indicator's bounds (a rate's 0–100, a count's 0, its own); True if one is broken."""
     low, high = indicator_bounds(indicator)
     shown = format_number(value)
     if (
@@ -235,21 +280,25 @@ def check_entry(entry: Entry, ctx: EntryContext, *, correcting: bool = False) ->
             high=format_number(high),
             value=shown,
         )
-    elif not entry.confirm_jump:
-        reference = existing.value if correcting and existing is not None else None
-        if reference is None and indicator.pk in ctx.last:
-            reference = ctx.last[indicator.pk].value
-        if looks_like_unit_mistake(indicator, value, reference):
-            problem(
-                "value",
-                _(
-                    "指标“%(name)s”的填报值%(value)s与上期%(last)s相差很大，是否单位有误（如把96%%填成0.96）？请核实，确认无误后勾选“确认数值无误”再保存。"
-                ),
-                "confirm_jump",
-                value=shown,
-                last=format_number(reference) if reference is not None else "—",
-            )
-    return problems
+    else:
+        return False
+    return True
+
+
+def _check_jump(
+    indicator: Indicator, value: Decimal, reference: Decimal | None, problem: _Report
+) -> None:
+    """Ask for a confirmation when the value looks like a unit mistake against ``reference``."""
+    if looks_like_unit_mistake(indicator, value, reference):
+        problem(
+            "value",
+            _(
+                "指标“%(name)s”的填报值%(value)s与上期%(last)s相差很大，是否单位有误（如把96%%填成0.96）？请核实，确认无误后勾选“确认数值无误”再保存。"
+            ),
+            "confirm_jump",
+            value=format_number(value),
+            last=format_number(reference) if reference is not None else "—",
+        )
 
 
 def looks_like_unit_mistake(indicator: Indicator, value: Decimal, last: Decimal | None) -> bool:

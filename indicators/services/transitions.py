@@ -28,9 +28,7 @@ from .rules import display as _display
 from .rules import stored as _stored
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
-    User = AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 def observation_submit(*, observation: Observation, by: User) -> Observation:
@@ -230,8 +228,8 @@ def observation_correct(
     department = permissions.reporter_department(by)
     period = Period(observation.year, observation.quarter)
     ctx = EntryContext.load(
-        department=department,
-        period=period,  # type: ignore[arg-type]
+        department=department,  # type: ignore[arg-type]
+        period=period,
         today=timezone.localdate(),
         indicator_ids=[observation.indicator_id],
     )

@@ -104,7 +104,7 @@ def entry(request: HttpRequest, period: str, code: str | None = None) -> HttpRes
         submit = "submit" in request.POST
         try:
             observations_enter(
-                by=request.user, period=period_obj, entries=form.parsed, submit=submit
+                by=request.user, period=period_obj, entries=form.parsed, submit=submit  # type: ignore[arg-type]  # signed-in views: never AnonymousUser
             )
         except ValidationError as error:
             service_errors = error_messages(error)
@@ -153,7 +153,7 @@ def excel_upload(request: HttpRequest, period: str) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = observation_import_start(
-            by=request.user,
+            by=request.user,  # type: ignore[arg-type]  # signed-in views: never AnonymousUser
             period=period_obj,
             upload=form.cleaned_data["file"],
             submit=form.cleaned_data["submit"],

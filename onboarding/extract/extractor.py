@@ -355,41 +355,70 @@ def _sentence(
             carry = max(sentence.rfind(c, 0, m.start()) for c in _CLAUSE_SEP) + 1
         names, q_from, q_to, comparator, kind, change = reading
         year = _governing_year(state, govs, s_start + m.start())
-        # 每年 makes a count a yearly flow; a rate in the same sentence stays a level.
-        is_annual = bool(annual and annual.start() < m.start())
-        if (
-            is_annual
-            and kind in ("cumulative_new", "level")
-            and _unit(m.group("unit")) in (g.COUNT_UNITS | g.MONEY_UNITS)
-        ):
-            kind = "annual_increment"
+        kind = _yearly_flow(kind, m, annual)
         deadline = None if kind == "annual_increment" else year
-        value, high = Decimal(m.group("v")), m.group("hi")
-        unit = _unit(m.group("unit"))
-        for name in names:
-            found.append(
-                Candidate(
-                    indicator_name=name,
-                    comparator=comparator,
-                    value=value,
-                    value_high=Decimal(high) if high else None,
-                    unit=unit,
-                    deadline_year=deadline,
-                    kind=kind,
-                    aspirational=bool(asp and asp.start() < m.start()),
-                    lead_departments=[],
-                    participating_departments=[],
-                    source_quote=text[pstart + s_start + q_from : pstart + s_start + q_to],
-                    start=pstart + s_start + q_from,
-                    end=pstart + s_start + q_to,
-                    vision=bool(deadline and deadline >= g.VISION_YEAR),
-                    rule="change" if change else "sentence",
-                )
+        offset = pstart + s_start
+        found += [
+            _mention_candidate(
+                text, m, name,
+                comparator=comparator,
+                kind=kind,
+                deadline=deadline,
+                span=(offset + q_from, offset + q_to),
+                aspirational=bool(asp and asp.start() < m.start()),
+                change=change,
             )
+            for name in names
+        ]
     found += _chinese_counts(text, state, pstart, s_start, sentence, govs, annual, asp)
     if not found:
         found += _qualitative(text, state, pstart, s_start, sentence, govs, asp)
     return found
+
+
+def _yearly_flow(kind: str, m: re.Match[str], annual: re.Match[str] | None) -> str:
+    """每年 makes a count a yearly flow; a rate in the same sentence stays a level."""
+    is_annual = bool(annual and annual.start() < m.start())
+    if (
+        is_annual
+        and kind in ("cumulative_new", "level")
+        and _unit(m.group("unit")) in (g.COUNT_UNITS | g.MONEY_UNITS)
+    ):
+        return "annual_increment"
+    return kind
+
+
+def _mention_candidate(
+    text: str,
+    m: re.Match[str],
+    name: str,
+    *,
+    comparator: str,
+    kind: str,
+    deadline: int | None,
+    span: tuple[int, int],
+    aspirational: bool,
+    change: bool,
+) -> Candidate:
+    """The proposal of one indicator named by a number mention; ``span`` is its quote."""
+    high = m.group("hi")
+    return Candidate(
+        indicator_name=name,
+        comparator=comparator,
+        value=Decimal(m.group("v")),
+        value_high=Decimal(high) if high else None,
+        unit=_unit(m.group("unit")),
+        deadline_year=deadline,
+        kind=kind,
+        aspirational=aspirational,
+        lead_departments=[],
+        participating_departments=[],
+        source_quote=text[span[0] : span[1]],
+        start=span[0],
+        end=span[1],
+        vision=bool(deadline and deadline >= g.VISION_YEAR),
+        rule="change" if change else "sentence",
+    )
 
 
 def _unit(raw: str | None) -> str:
@@ -405,90 +434,157 @@ def _read_mention(
     sentence: str, m: re.Match[str], prev_end: int, carry: int | None = None
 ) -> tuple[list[str], int, int, str, str, bool] | None:
     """Whether a number is a commitment, and if so: names, quote span, comparator, kind."""
+    if _not_a_figure(sentence, m):
+        return None
+    mention = _Mention.read(sentence, m, prev_end, carry)
+    if not _is_commitment(mention):
+        return None
+    comparator = _comparator(mention)
+    seg_from, subject, obj = _subject(mention)
+    name = (subject + obj).strip() or sentence[mention.start : m.start()].strip()
+    if not subject and not obj:
+        return None
+    if (
+        comparator == "ge"
+        and not mention.change
+        and g.LOWER_BETTER.search(name)
+        and not (mention.symbol or mention.prefix_cmp or mention.suffix)
+    ):
+        comparator = "le"
+    kind = _kind(mention)
+    if mention.change and kind == "level" and mention.unit in ("%", "个百分点"):
+        # A change against the baseline is a level of the change (docs/onboarding.md §2.5).
+        name = _change_name(name, mention.change)
+    q_from, q_to = _quote_span(mention, seg_from, obj)
+    names = _split_conjuncts(name, mention.head)
+    return names, q_from, q_to, comparator, kind, bool(mention.change)
+
+
+def _not_a_figure(sentence: str, m: re.Match[str]) -> bool:
+    """The number is part of something else: a code, a name, a date, an attribute."""
     v, unit, suffix = m.group("v"), m.group("unit"), m.group("suf")
     before_char = sentence[m.start() - 1] if m.start() else ""
     after = sentence[m.end() : m.end() + 2]
     # Part of a code, a name or a number: PM2.5, ISO9001, 第3, 5G, 4A级, 〔2025〕10.
-    if before_char and ((before_char.isascii() and before_char.isalnum()) or before_char in "第./"):
-        return None
-    if (after[:1].isascii() and after[:1].isalpha()) or after[:1] in "+×级版期号届·":
-        return None
-    if _in_quotes(sentence, m.start()):
-        return None
-    if not unit and re.match(r"\s*(年|月|日|岁|周|代|大|点|类|批|号|轮|季|倍|层|星)", after):
-        return None
-    if re.fullmatch(r"(19|20)\d\d", v) and not unit:
-        return None
-    if unit and after[:1] and after[:1] in g.UNIT_WORD_BREAKERS.get(unit, ""):
-        return None
-    if unit and not suffix and after.startswith("的"):
-        return None  # an attribute: 面积不少于1000平方米的…
-    if unit and unit[0] == "万" and after[:1] == "级":
-        return None
-    clause_start = max(sentence.rfind(c, 0, m.start()) for c in _CLAUSE_SEP) + 1
-    clause_end = min(
-        [i for i in (sentence.find(c, m.end()) for c in _CLAUSE_SEP) if i >= 0] or [len(sentence)]
+    return bool(
+        (before_char and ((before_char.isascii() and before_char.isalnum())
+                          or before_char in "第./"))
+        or (after[:1].isascii() and after[:1].isalpha()) or after[:1] in "+×级版期号届·"
+        or _in_quotes(sentence, m.start())
+        or (not unit and re.match(r"\s*(年|月|日|岁|周|代|大|点|类|批|号|轮|季|倍|层|星)", after))
+        or (re.fullmatch(r"(19|20)\d\d", v) and not unit)
+        or (unit and after[:1] and after[:1] in g.UNIT_WORD_BREAKERS.get(unit, ""))
+        or (unit and not suffix and after.startswith("的"))  # an attribute: 面积不少于1000平方米的…
+        or (unit and unit[0] == "万" and after[:1] == "级")
     )
-    head = sentence[clause_start : m.start()]
-    if g.EXISTING.search(head):
-        return None
+
+
+@dataclass(frozen=True)
+class _Mention:
+    """A number in a sentence and the clause around it, as ``_read_mention`` reads them."""
+
+    sentence: str
+    m: re.Match[str]
+    prev_end: int  # where the previous mention of the sentence ended
+    carry: int | None  # the start of the clause that opened a list of mentions
+    unit: str | None
+    suffix: str | None
+    symbol: str
+    start: int  # the clause
+    end: int
+    head: str  # clause start to the number
+    stripped_head: str  # the head, trailing blanks and a comparator word taken off
+    prefix_cmp: str | None  # the comparator word before the number
+    change: str | None  # "up" / "down" when the head ends in a change word
+    tail: str  # the number to the clause end
+
+    @classmethod
+    def read(
+        cls, sentence: str, m: re.Match[str], prev_end: int, carry: int | None
+    ) -> _Mention:
+        clause_start = max(sentence.rfind(c, 0, m.start()) for c in _CLAUSE_SEP) + 1
+        clause_end = min(
+            [i for i in (sentence.find(c, m.end()) for c in _CLAUSE_SEP) if i >= 0]
+            or [len(sentence)]
+        )
+        head = sentence[clause_start : m.start()]
+        stripped_head = head.rstrip()
+        prefix_cmp = None
+        for word, cmp in g.PREFIX_COMPARATORS:
+            if stripped_head.endswith(word):
+                prefix_cmp, stripped_head = cmp, stripped_head[: -len(word)]
+                break
+        change = None
+        for word in g.DECREASE_WORDS:
+            if stripped_head.endswith(word):
+                change = "down"
+        for word in g.INCREASE_WORDS:
+            if stripped_head.endswith(word):
+                change = "up"
+        return cls(
+            sentence, m, prev_end, carry, m.group("unit"), m.group("suf"),
+            (m.group("sym") or "").strip(), clause_start, clause_end, head, stripped_head,
+            prefix_cmp, change, sentence[m.end() : clause_end],
+        )
+
+    @property
+    def number_first(self) -> bool:
+        """The number comes before what it counts: 新增10家企业."""
+        own = _clean_name(self.head[max(0, self.prev_end - self.start) :])
+        return not own or _is_verb_only(own)
+
+
+def _is_commitment(c: _Mention) -> bool:
+    """A target, not a fact: a comparator, or a commitment verb or indicator noun near it."""
+    sentence, m, unit = c.sentence, c.m, c.unit
+    if g.EXISTING.search(c.head):
+        return False
     if unit in g.MONEY_UNITS and g.MONEY_REWARD.search(sentence):
-        return None
-    stripped_head = head.rstrip()
-    symbol = (m.group("sym") or "").strip()
-    prefix_cmp = None
-    for word, cmp in g.PREFIX_COMPARATORS:
-        if stripped_head.endswith(word):
-            prefix_cmp, stripped_head = cmp, stripped_head[: -len(word)]
-            break
-    if prefix_cmp is None and g.CONTEXT_ONLY_END.search(stripped_head):
-        return None
-    change = None
-    for word in g.DECREASE_WORDS:
-        if stripped_head.endswith(word):
-            change = "down"
-    for word in g.INCREASE_WORDS:
-        if stripped_head.endswith(word):
-            change = "up"
+        return False
+    if c.prefix_cmp is None and g.CONTEXT_ONLY_END.search(c.stripped_head):
+        return False
     if unit and re.match(r"[\u4e00-\u9fff]{0,6}标准", sentence[m.end() :]):
-        return None  # the name of a standard: 执行75%节能标准
-    tail = sentence[m.end() : clause_end]
-    own = _clean_name(head[max(0, prev_end - clause_start) :])
-    number_first = not own or _is_verb_only(own)
-    has_cmp = bool(symbol or prefix_cmp or suffix)
+        return False  # the name of a standard: 执行75%节能标准
+    has_cmp = bool(c.symbol or c.prefix_cmp or c.suffix)
     # A list continues the commitment of the clause that opened it:
     # "完成省级标准化试点项目1个,市级标准化试点项目3个".
-    context = sentence[carry : m.start()] if carry is not None else head
+    context = sentence[c.carry : m.start()] if c.carry is not None else c.head
     commit_before = bool(g.COMMIT_VERBS.search(context))
-    if re.match(rf"(?:{g.SUFFIX_RE})?(?:达标|覆盖|实现|完成)", tail):
+    if re.match(rf"(?:{g.SUFFIX_RE})?(?:达标|覆盖|实现|完成)", c.tail):
         commit_before = True
-    noun_before = bool(g.INDICATOR_NOUN_END.search(stripped_head))
-    commit_after = number_first and bool(g.COMMIT_VERBS.search(tail))
-    if not unit and not (symbol or prefix_cmp):
-        return None  # a bare number counts only right after 达到/超过/≥ …
+    noun_before = bool(g.INDICATOR_NOUN_END.search(c.stripped_head))
+    commit_after = c.number_first and bool(g.COMMIT_VERBS.search(c.tail))
+    if not unit and not (c.symbol or c.prefix_cmp):
+        return False  # a bare number counts only right after 达到/超过/≥ …
     if unit == "%" and not (has_cmp or commit_before or noun_before or commit_after):
-        return None
-    if unit != "%" and not (has_cmp or commit_before or noun_before or commit_after or change):
-        return None
-    if not unit and not re.match(r"\s*($|[，,。；;、）)])", sentence[m.end() :]):
-        return None
+        return False
+    if unit != "%" and not (has_cmp or commit_before or noun_before or commit_after or c.change):
+        return False
+    return bool(unit or re.match(r"\s*($|[，,。；;、）)])", sentence[m.end() :]))
 
-    # Comparator (PROGRESS.md: 以上/不低于/达到 ≥, 以下/以内/不超过 ≤, 超过/高于 >, 低于 <).
-    if symbol:
-        comparator = g.SYMBOL_COMPARATORS[symbol]
-    elif prefix_cmp in ("gt", "lt"):
-        comparator = prefix_cmp
-    elif suffix:
-        comparator = dict(g.SUFFIX_COMPARATORS)[suffix]
-    elif prefix_cmp:
-        comparator = prefix_cmp
+
+def _comparator(c: _Mention) -> str:
+    """PROGRESS.md: 以上/不低于/达到 ≥, 以下/以内/不超过 ≤, 超过/高于 >, 低于 <."""
+    if c.symbol:
+        comparator = g.SYMBOL_COMPARATORS[c.symbol]
+    elif c.prefix_cmp in ("gt", "lt"):
+        comparator = c.prefix_cmp
+    elif c.suffix:
+        comparator = dict(g.SUFFIX_COMPARATORS)[c.suffix]
+    elif c.prefix_cmp:
+        comparator = c.prefix_cmp
     else:
         comparator = "ge"
-    if m.group("hi") and m.group("sep"):
+    if c.m.group("hi") and c.m.group("sep"):
         comparator = "range"
+    return comparator
 
-    # Subject: from the clause start, or the previous mention in the clause, to the number.
-    seg_from = max(clause_start, prev_end)
+
+def _subject(c: _Mention) -> tuple[int, str, str]:
+    """Where the subject starts, the subject (clause start, or the previous mention in the
+    clause, to the number) and, when the subject is only a verb, the object after the number."""
+    sentence, m = c.sentence, c.m
+    seg_from = max(c.start, c.prev_end)
     while seg_from < m.start() and sentence[seg_from] in "、和及与 ":
         seg_from += 1
     subject = _clean_name(sentence[seg_from : m.start()])
@@ -497,58 +593,56 @@ def _read_mention(
         re.search(r"(搭建|建设|建成|培育|创建|打造|建立|设立|实现|对|为|向|等)$", subject)
     )
     if not subject or _is_verb_only(subject) or ends_with_verb:
-        obj_end = clause_end
-        nxt = re.search(r"[、和及与]|实现|达到|通过|完成", sentence[m.end() : clause_end])
+        obj_end = c.end
+        nxt = re.search(r"[、和及与]|实现|达到|通过|完成", sentence[m.end() : c.end])
         if nxt and nxt.start() > 0:
             obj_end = m.end() + nxt.start()
         obj = sentence[m.end() : obj_end].strip()
         obj = re.sub(r"^(?:" + g.SUFFIX_RE + r")", "", obj)
-    name = (subject + obj).strip() or sentence[clause_start : m.start()].strip()
-    if not subject and not obj:
-        return None
-    if (
-        comparator == "ge"
-        and not change
-        and g.LOWER_BETTER.search(name)
-        and not (symbol or prefix_cmp or suffix)
-    ):
-        comparator = "le"
+    return seg_from, subject, obj
 
-    # Kind (DESIGN §4).
-    clause = sentence[clause_start:clause_end]
+
+def _kind(c: _Mention) -> str:
+    """DESIGN §4: period average, maintain, a count created (cumulative), else a level."""
+    sentence, m, unit = c.sentence, c.m, c.unit
+    clause = sentence[c.start : c.end]
     if g.PERIOD_AVERAGE.search(clause):
-        kind = "period_average"
-    elif any(w in stripped_head[-4:] for w in g.MAINTAIN_WORDS) or (
-        prefix_cmp
-        and any(sentence[clause_start : m.start()].rstrip().endswith(w) for w in g.MAINTAIN_WORDS)
+        return "period_average"
+    if any(w in c.stripped_head[-4:] for w in g.MAINTAIN_WORDS) or (
+        c.prefix_cmp
+        and any(sentence[c.start : m.start()].rstrip().endswith(w) for w in g.MAINTAIN_WORDS)
     ):
-        kind = "maintain"
-    elif (_unit(unit) in g.COUNT_UNITS or unit in ("亿元", "万元")) and g.CREATE_VERBS.search(
-        sentence[min(clause_start, carry if carry is not None else clause_start) : m.end()]
-        + (tail if number_first else "")
+        return "maintain"
+    if (_unit(unit) in g.COUNT_UNITS or unit in ("亿元", "万元")) and g.CREATE_VERBS.search(
+        sentence[min(c.start, c.carry if c.carry is not None else c.start) : m.end()]
+        + (c.tail if c.number_first else "")
     ):
-        kind = "level" if g.STOCK_WORDS.search(head) and "新增" not in head else "cumulative_new"
-    elif "累计" in clause:
-        kind = "cumulative_new"
-    else:
-        kind = "level"
-    if change and kind == "level" and unit in ("%", "个百分点"):
-        # A change against the baseline is a level of the change (docs/onboarding.md §2.5).
-        suffix_name = "降幅" if change == "down" else "增幅"
-        name = re.sub(r"(?:较|比|与)\s*20\d\d\s*年(?:相比)?", "", name)
-        name = re.sub("(?:{})$".format("|".join(g.DECREASE_WORDS + g.INCREASE_WORDS)), "", name)
-        name = name if name.endswith(suffix_name) else name + suffix_name
-    q_from = max(clause_start, min(seg_from, clause_start if seg_from > clause_start else seg_from))
-    q_from = seg_from if prev_end > clause_start else clause_start
+        stock = g.STOCK_WORDS.search(c.head) and "新增" not in c.head
+        return "level" if stock else "cumulative_new"
+    if "累计" in clause:
+        return "cumulative_new"
+    return "level"
+
+
+def _change_name(name: str, change: str) -> str:
+    """The indicator of a change: 降幅 / 增幅 of the name, the base year taken off."""
+    suffix_name = "降幅" if change == "down" else "增幅"
+    name = re.sub(r"(?:较|比|与)\s*20\d\d\s*年(?:相比)?", "", name)
+    name = re.sub("(?:{})$".format("|".join(g.DECREASE_WORDS + g.INCREASE_WORDS)), "", name)
+    return name if name.endswith(suffix_name) else name + suffix_name
+
+
+def _quote_span(c: _Mention, seg_from: int, obj: str) -> tuple[int, int]:
+    """The quote in the sentence: subject to number (and its object), leading marks off."""
+    sentence, m = c.sentence, c.m
+    q_from = seg_from if c.prev_end > c.start else c.start
     q_to = m.end() + (
         len(obj) + (len(sentence[m.end() :]) - len(sentence[m.end() :].lstrip())) if obj else 0
     )
     q_to = min(max(q_to, m.end()), len(sentence))
     quote_text = sentence[q_from:q_to]
     lead_ws = len(quote_text) - len(quote_text.lstrip(" ,，、"))
-    q_from += lead_ws
-    names = _split_conjuncts(name, head)
-    return names, q_from, q_to, comparator, kind, bool(change)
+    return q_from + lead_ws, q_to
 
 
 _VERBS_ONLY = re.compile(

@@ -107,7 +107,7 @@ def what_changed(
         old = before.get(target.pk)
         if old is None or old == row.status:
             continue
-        fall = RANK.get(old, 3) - RANK.get(row.status, 3)
+        fall = RANK.get(old, 3) - RANK.get(row.status, 3)  # type: ignore[call-overload]
         unit = target.unit or target.indicator.unit
         figure = (f"{_period_text(row.data_year, row.data_quarter)} "
                   f"{number(row.current_value, unit)}" if row.data_year else "—")

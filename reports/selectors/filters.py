@@ -31,7 +31,7 @@ class DashboardFilters:
     @property
     def quarter_label(self) -> str:
         # 2025年第4季度 / 2025 Q4: the reporting calendar's label, in the user's language
-        return Period(self.year, self.quarter).label if self.has_quarter else ""
+        return Period(self.year, self.quarter).label if self.has_quarter else ""  # type: ignore[arg-type]
 
 
 def scoped_region_ids(

@@ -40,7 +40,7 @@ def plan_status_counts(
         ):
             result[row["target__plan_id"]][row["status"]] = row["n"]
     for row in (
-        with_last_status(
+        with_last_status(  # type: ignore[misc]
             Target.objects.filter(plan_id__in=plan_ids, plan__status=Plan.Status.CLOSED)
         )
         .order_by()
@@ -81,7 +81,7 @@ def targets_for(
     if f.category:
         targets = targets.filter(indicator__category=f.category)
     if f.status and f.has_quarter:
-        targets = targets.filter(
+        targets = targets.filter(  # type: ignore[misc]
             progress__year=f.year, progress__quarter=f.quarter, progress__status=f.status
         )
     return targets
@@ -109,7 +109,7 @@ def attach_progress(
         ):
             rows[p.target_id] = p  # the last one wins
     for target in targets:
-        target.row = rows.get(target.pk)  # type: ignore[attr-defined]
+        target.row = rows.get(target.pk)  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
     return targets
 
 

@@ -45,7 +45,7 @@ class _StatusLabels(Mapping[str, str]):
 LABELS = _StatusLabels()
 
 
-def dashboard_view(view):  # type: ignore[no-untyped-def]
+def dashboard_view(view):
     """A dashboard page: signed in, a role that reads dashboards, GET (or HEAD) only."""
 
     @login_required
@@ -123,7 +123,7 @@ def _display_ratio(target: Target) -> float | None:
     still wants to see how far the value has come: an achieved target shows a full bar, any
     other the plain share of the goal (c/T for ≥, T/c for ≤), for display only.
     """
-    row = target.row  # type: ignore[attr-defined]
+    row = target.row  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
     if row is None:
         return None
     if row.completion_ratio is not None:
@@ -140,7 +140,7 @@ def _display_ratio(target: Target) -> float | None:
 
 def _bullet_rows(targets: Sequence[Target]) -> pd.DataFrame:
     def hover(t: Target) -> str:
-        row = t.row  # type: ignore[attr-defined]
+        row = t.row  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
         # in the user's language, units through indicators.units; no value reads 「—」
         parts = [_("目标 %(value)s") % {"value": _goal(t)}]
         if t.baseline_value is not None:
@@ -153,9 +153,9 @@ def _bullet_rows(targets: Sequence[Target]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "label": [f"{t.code} {figures.short_label(t.indicator.name)}" for t in targets],
-            "status": [t.row.status if t.row else None for t in targets],  # type: ignore[attr-defined]
+            "status": [t.row.status if t.row else None for t in targets],  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
             "completion_ratio": [_display_ratio(t) for t in targets],
-            "expected_ratio": [t.row.elapsed_share if t.row else None for t in targets],  # type: ignore[attr-defined]
+            "expected_ratio": [t.row.elapsed_share if t.row else None for t in targets],  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
             "hover": [hover(t) for t in targets],
         }
     )

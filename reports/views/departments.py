@@ -55,22 +55,22 @@ def department_list(request: HttpRequest) -> HttpResponse:
         {r.key: r for r in sel.status_by_department(sel.progress_rows(f))} if f.has_quarter else {}
     )
     everyone = list(departments)
-    ranked = rank_departments(everyone if show_all else [d for d in everyone if d.lead_count],
+    ranked = rank_departments(everyone if show_all else [d for d in everyone if d.lead_count],  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
                               rollups)
     if _wants_csv(request):
         return _csv("departments", ["地区", "部门", "牵头目标", "滞后目标", "滞后占比",
                                     "确保类已完成或正常", "确保类可评估", "力争类已完成或正常",
                                     "力争类可评估", *LABELS.values()],
-                    ([d.region.name, d.name, d.lead_count,
+                    ([d.region.name, d.name, d.lead_count,  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
                       *(_rollup_cells(rollups.get(d.pk))),
                       *[rollups[d.pk].counts.get(s, 0) if d.pk in rollups else 0
                         for s in LABELS]] for d in ranked))
     page = _page(request, ranked, 30)
     for department in page:
-        department.rollup = rollups.get(department.pk)  # type: ignore[attr-defined]
-    shown = [d.rollup for d in page if d.rollup]  # type: ignore[attr-defined]
+        department.rollup = rollups.get(department.pk)
+    shown = [d.rollup for d in page if d.rollup]
     links = {f"{d.region.name}·{d.name}": reverse("reports:department-detail", args=[d.pk])
-             for d in page if d.rollup}  # type: ignore[attr-defined]
+             for d in page if d.rollup}
     chart = (
         figures.status_bars(sel.rollup_frame(shown, with_region=True), LABELS, links=links)
         if shown else None
@@ -98,11 +98,11 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form, f = _filters(request, ("plan", "category", "status", "quarter"))
     targets = sel.targets_for(f, department=department)
     if _wants_csv(request):
-        rows = sel.attach_progress(targets, year=f.year, quarter=f.quarter)
+        rows = sel.attach_progress(targets, year=f.year, quarter=f.quarter)  # type: ignore[arg-type]
         return _csv(f"department-{department.pk}", PROGRESS_CSV_HEADER,
-                    (_progress_csv_row(t, t.row) for t in rows))  # type: ignore[attr-defined]
+                    (_progress_csv_row(t, t.row) for t in rows))  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
     page = _page(request, targets, 25)
-    page.object_list = sel.attach_progress(page.object_list, year=f.year, quarter=f.quarter)
+    page.object_list = sel.attach_progress(page.object_list, year=f.year, quarter=f.quarter)  # type: ignore[arg-type]
     history = Progress.objects.filter(target__lead_departments=department)
     if f.plan is not None:
         history = history.filter(target__plan=f.plan)

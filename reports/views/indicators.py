@@ -34,7 +34,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     indicators = sel.indicator_list(f)
     if _wants_csv(request):
         return _csv("indicators", ["类别", "代码", "指标", "单位", "目标数", "地区数"],
-                    ([i.category, i.code, i.name, i.unit, i.target_count, i.region_count]
+                    ([i.category, i.code, i.name, i.unit, i.target_count, i.region_count]  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
                      for i in indicators))
     ctx = {"filters": form, "f": f, "active": "indicators", "page": _page(request, indicators, 50)}
     return render(request, "reports/indicator_list.html", ctx)
@@ -47,19 +47,19 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     targets = sel.targets_for(f, indicator=indicator).order_by("plan__region__code", "plan_id",
                                                                 "pk")
     if _wants_csv(request):
-        rows = sel.attach_progress(targets, year=f.year, quarter=f.quarter)
+        rows = sel.attach_progress(targets, year=f.year, quarter=f.quarter)  # type: ignore[arg-type]
         latest = sel.latest_actuals(indicator, {t.plan.region_id for t in rows})
         header = [*PROGRESS_CSV_HEADER, "最新实际值", "实际值期别"]
         return _csv(f"indicator-{indicator.code}", header,
-                    ([*_progress_csv_row(t, t.row),  # type: ignore[attr-defined]
+                    ([*_progress_csv_row(t, t.row),  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
                       _n(latest[t.plan.region_id].value) if t.plan.region_id in latest else "",
                       latest[t.plan.region_id].period_label if t.plan.region_id in latest else ""]
                      for t in rows))
     page = _page(request, targets, 30)
-    page.object_list = sel.attach_progress(page.object_list, year=f.year, quarter=f.quarter)
+    page.object_list = sel.attach_progress(page.object_list, year=f.year, quarter=f.quarter)  # type: ignore[arg-type]
     latest = sel.latest_actuals(indicator, {t.plan.region_id for t in page.object_list})
     for target in page.object_list:
-        target.latest = latest.get(target.plan.region_id)  # type: ignore[attr-defined]
+        target.latest = latest.get(target.plan.region_id)  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
     chart = _cross_city_chart(page.object_list, indicator)
     ctx = {"filters": form, "f": f, "active": "indicators", "indicator": indicator,
            "page": page, "chart": figures.figure_json(chart) if chart else None}
@@ -70,7 +70,7 @@ def _cross_city_chart(targets: Sequence[Target], indicator: Indicator) -> Any:
     """Target beside latest actual, one pair of bars per target, each labelled by region,
     plan and deadline year (two plans of one city are two bars), on an axis fitted to the
     data; a click opens the target (docs/monitoring.md "Rankings and navigation")."""
-    numeric = [t for t in targets if t.value is not None or t.latest is not None]  # type: ignore[attr-defined]
+    numeric = [t for t in targets if t.value is not None or t.latest is not None]  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
     if not numeric:
         return None
     labels = [_bar_label(t) for t in numeric]
@@ -79,9 +79,9 @@ def _cross_city_chart(targets: Sequence[Target], indicator: Indicator) -> Any:
     frame = pd.DataFrame({
         "city": labels,
         "target": [float(t.value) if t.value is not None else None for t in numeric],
-        "actual": [float(t.latest.value) if t.latest and t.latest.value is not None else None  # type: ignore[attr-defined]
+        "actual": [float(t.latest.value) if t.latest and t.latest.value is not None else None  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
                    for t in numeric],
-        "actual_label": [t.latest.period_label if t.latest else "" for t in numeric],  # type: ignore[attr-defined]
+        "actual_label": [t.latest.period_label if t.latest else "" for t in numeric],  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
     })
     links = {label: reverse("reports:target-detail", args=[t.pk])
              for label, t in zip(labels, numeric, strict=True)}

@@ -41,13 +41,13 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         return _csv("plans", ["地区", "规划", "文号", "规划期", "状态", "目标数",
                               *LABELS.values()],
                     ([p.region.name, p.title, p.doc_number, f"{p.start_year}-{p.end_year}",
-                      p.get_status_display(), p.target_count,
+                      p.get_status_display(), p.target_count,  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
                       *[counts.get(p.pk, {}).get(s, 0) for s in LABELS]] for p in plans))
     page = _page(request, plans, 50)
     for plan in page:
-        plan.counts = counts.get(plan.pk, {})  # type: ignore[attr-defined]
+        plan.counts = counts.get(plan.pk, {})
     frame = pd.DataFrame(
-        [[p.counts.get(s, 0) for s in LABELS] for p in page],  # type: ignore[attr-defined]
+        [[p.counts.get(s, 0) for s in LABELS] for p in page],
         index=[f"{p.region.name}·{figures.short_label(p.title, 14)}" for p in page],
         columns=list(LABELS),
     )
@@ -73,16 +73,16 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
                        else ("department", "category", "status", "quarter"))
     targets = sel.targets_for(f, plan=plan)
     if _wants_csv(request):
-        rows = sel.attach_progress(targets, year=f.year, quarter=f.quarter)
+        rows = sel.attach_progress(targets, year=f.year, quarter=f.quarter)  # type: ignore[arg-type]
         return _csv(f"plan-{plan.code}", PROGRESS_CSV_HEADER,
-                    (_progress_csv_row(t, t.row) for t in rows))  # type: ignore[attr-defined]
+                    (_progress_csv_row(t, t.row) for t in rows))  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
     page = _page(request, targets, 25)
-    page.object_list = sel.attach_progress(page.object_list, year=f.year, quarter=f.quarter)
+    page.object_list = sel.attach_progress(page.object_list, year=f.year, quarter=f.quarter)  # type: ignore[arg-type]
     counts = sel.plan_status_counts([plan.pk], year=f.year, quarter=f.quarter).get(plan.pk, {})
     # The chart shows every target of the plan, not only this page of the table; a click on
     # a bar opens the target (docs/monitoring.md "Rankings and navigation").
-    every = sel.attach_progress(targets, year=f.year, quarter=f.quarter)
-    with_progress = any(t.row for t in every)  # type: ignore[attr-defined]
+    every = sel.attach_progress(targets, year=f.year, quarter=f.quarter)  # type: ignore[arg-type]
+    with_progress = any(t.row for t in every)  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
     rows = _bullet_rows(every)
     links = {label: reverse("reports:target-detail", args=[t.pk])
              for label, t in zip(rows["label"], every, strict=True)}

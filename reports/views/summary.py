@@ -45,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and not can_read_dashboards(request.user):
         return render(request, "reports/home.html", {"plans": [], "own_work": True})
     plans = list(select_plans())
-    ctx = {"plans": plans, "total_targets": sum(plan.target_count for plan in plans)}
+    ctx = {"plans": plans, "total_targets": sum(plan.target_count for plan in plans)}  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
     return render(request, "reports/home.html", ctx)
 
 
@@ -89,7 +89,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     review_counts = sel.plan_status_counts([p.pk for p in review_plans], year=f.year,
                                            quarter=f.quarter)
     for plan in review_plans:
-        plan.counts = review_counts.get(plan.pk, {})  # type: ignore[attr-defined]
+        plan.counts = review_counts.get(plan.pk, {})  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
     ctx.update(
         review_plans=review_plans,
         review_total=in_review.count() if review_plans else 0,

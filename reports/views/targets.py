@@ -36,7 +36,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
                       gap_phrase(p.gap, p.status, target.unit or target.indicator.unit),
                       _n(p.completion_ratio), _n(p.elapsed_share), _n(p.pace),
                       _n(p.projected_value),
-                      {True: "是", False: "否"}.get(p.projected_to_meet, ""), target.unit]
+                      {True: "是", False: "否"}.get(p.projected_to_meet, ""), target.unit]  # type: ignore[arg-type]
                      for p in history))
     actuals = sel.target_actuals(target)
     latest = history[-1] if history else None

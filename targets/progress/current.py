@@ -29,7 +29,7 @@ def quarter_index(day: dt.date | pd.Timestamp) -> int:
     quarter = (stamp.month - 1) // 3 + 1
     quarter_end = (pd.Timestamp(stamp.year, 3 * quarter, 1) + pd.offsets.MonthEnd(0)).date()
     index = 4 * stamp.year + quarter
-    return index if stamp.date() >= quarter_end else index - 1
+    return index if stamp.date() >= quarter_end else index - 1  # type: ignore[no-any-return]
 
 
 def year_of(qi: np.ndarray) -> np.ndarray:
@@ -57,7 +57,7 @@ class Joined:
 
     @property
     def criteria(self) -> np.ndarray:
-        return self.observed.criteria_met[self.source]
+        return self.observed.criteria_met[self.source]  # type: ignore[no-any-return]
 
     @property
     def state(self) -> np.ndarray:
@@ -210,4 +210,4 @@ def last_of_run(*keys: np.ndarray) -> np.ndarray:
     change = np.zeros(len(keys[0]) - 1, bool)
     for key in keys:
         change |= key[1:] != key[:-1]
-    return np.r_[change, True]
+    return np.r_[change, True]  # type: ignore[no-any-return]

@@ -111,7 +111,7 @@ def _deadline_window(grid: Grid, joined: Joined) -> tuple[Grid, np.ndarray]:
 
 def _grid(frame: pd.DataFrame, *, as_of: dt.date | pd.Timestamp, settings: Settings) -> Grid:
     def years(column: str, fallback: pd.Series) -> np.ndarray:
-        return frame[column].fillna(fallback).to_numpy(dtype=np.int64)
+        return frame[column].fillna(fallback).to_numpy(dtype=np.int64)  # type: ignore[no-any-return]
 
     base_year = years("plan_base_year", frame["plan_start_year"] - 1)
     t0_year = years("baseline_year", pd.Series(base_year, index=frame.index))

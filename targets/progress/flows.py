@@ -145,7 +145,7 @@ def annual_increment(
 ) -> None:
     """每年新增 N: each year's flow against N; strict (every year) or cumulative (Σ ≥ N·n)."""
     f = flow_totals(grid, joined, mask)
-    n_per_year, sign, cmp, final = grid.value, grid.sign, grid.comparator, grid.final
+    n_per_year, sign, final = grid.value, grid.sign, grid.final
     no_data, reason = _no_data(grid, f)
     up = sign > 0
     if grid.settings.annual_rule == "cumulative":
@@ -158,28 +158,7 @@ def annual_increment(
         goal = n_per_year
         expected = n_per_year * f.share
         current, share = f.year_total, f.share
-        year_met = meets(f.year_total, n_per_year, cmp, grid.tolerance)
-        status = select(
-            [
-                no_data,
-                final & (f.closed_met == f.years),
-                final,
-                f.closed > f.closed_met,
-                up & year_met,
-                ~up,
-                expected == 0,
-            ],
-            [
-                Status.NO_DATA,
-                Status.ACHIEVED,
-                Status.NOT_ACHIEVED,
-                Status.OFF_TRACK,
-                Status.ACHIEVED,
-                np.where(year_met, Status.ON_TRACK, Status.OFF_TRACK),
-                Status.ON_TRACK,
-            ],
-            bands(pace(f.year_total, expected), grid.settings),
-        )
+        status = _every_year_status(grid, f, expected, no_data)
         stretch = np.where(
             final, f.closed_high == f.years, reaches(f.year_total, grid.value_high, sign)
         )
@@ -205,6 +184,36 @@ def annual_increment(
         exceeds_stretch=~np.isnan(grid.value_high) & stretch & ~no_data,
         periods_met=f.closed_met.astype(np.float64),
         periods_total=np.where(final, f.years, f.closed).astype(np.float64),
+    )
+
+
+def _every_year_status(
+    grid: Grid, f: FlowTotals, expected: np.ndarray, no_data: np.ndarray
+) -> np.ndarray:
+    """The strict rule's status, first match wins: every closed year met at the end, a
+    closed year missed, this year's flow met (or, for a ceiling, kept under), pace bands."""
+    up, final = grid.sign > 0, grid.final
+    year_met = meets(f.year_total, grid.value, grid.comparator, grid.tolerance)
+    return select(
+        [
+            no_data,
+            final & (f.closed_met == f.years),
+            final,
+            f.closed > f.closed_met,
+            up & year_met,
+            ~up,
+            expected == 0,
+        ],
+        [
+            Status.NO_DATA,
+            Status.ACHIEVED,
+            Status.NOT_ACHIEVED,
+            Status.OFF_TRACK,
+            Status.ACHIEVED,
+            np.where(year_met, Status.ON_TRACK, Status.OFF_TRACK),
+            Status.ON_TRACK,
+        ],
+        bands(pace(f.year_total, expected), grid.settings),
     )
 
 

@@ -174,31 +174,9 @@ def maintain(grid: Grid, joined: Joined, mask: np.ndarray, out: dict[str, np.nda
     total = (grid.deadline - grid.t0) // grid.period
     latest_met = meets(s.current, target, cmp, grid.tolerance)
     final, none = grid.final, s.count == 0
-    status = select(
-        [
-            none & ~final,
-            final & ~has_final,
-            final & (seen < total),
-            final & (met == total),
-            final,
-            ~latest_met,
-            met == seen,
-        ],
-        [
-            Status.NO_DATA,
-            Status.NO_DATA,
-            Status.NO_DATA,
-            Status.ACHIEVED,
-            Status.NOT_ACHIEVED,
-            Status.OFF_TRACK,
-            Status.ON_TRACK,
-        ],
-        Status.LAGGING,
-    )
-    reason = select(
-        [none & ~final, final & ~has_final, final & (seen < total)],
-        [Reason.NO_OBSERVATION, Reason.AWAITING_FINAL, Reason.MISSING_PERIOD],
-        None,
+    status, reason = _maintain_status(
+        final=final, none=none, has_final=has_final, seen=seen, total=total, met=met,
+        latest_met=latest_met,
     )
     periods = np.where(final, total, seen).astype(np.float64)
     projected = _projection(grid, s)
@@ -225,6 +203,47 @@ def maintain(grid: Grid, joined: Joined, mask: np.ndarray, out: dict[str, np.nda
     )
 
 
+def _maintain_status(
+    *,
+    final: np.ndarray,
+    none: np.ndarray,
+    has_final: np.ndarray,
+    seen: np.ndarray,
+    total: np.ndarray,
+    met: np.ndarray,
+    latest_met: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """保持's status and reason, first match wins: no data, every closed period met at the
+    end, the latest value off the line, every period so far met, else lagging."""
+    status = select(
+        [
+            none & ~final,
+            final & ~has_final,
+            final & (seen < total),
+            final & (met == total),
+            final,
+            ~latest_met,
+            met == seen,
+        ],
+        [
+            Status.NO_DATA,
+            Status.NO_DATA,
+            Status.NO_DATA,
+            Status.ACHIEVED,
+            Status.NOT_ACHIEVED,
+            Status.OFF_TRACK,
+            Status.ON_TRACK,
+        ],
+        Status.LAGGING,
+    )
+    reason = select(
+        [none & ~final, final & ~has_final, final & (seen < total)],
+        [Reason.NO_OBSERVATION, Reason.AWAITING_FINAL, Reason.MISSING_PERIOD],
+        None,
+    )
+    return status, reason
+
+
 def direction(grid: Grid, joined: Joined, mask: np.ndarray, out: dict[str, np.ndarray]) -> None:
     """提升 / 下降: Destatis' average change A and last change L over yearly values."""
     n = grid.n
@@ -248,11 +267,45 @@ def direction(grid: Grid, joined: Joined, mask: np.ndarray, out: dict[str, np.nd
         net = rounded(sign * (c - s.baseline))
     none = s.count == 0
     awaiting = grid.final & (s.current_qi != grid.deadline)
+    status, reason = _direction_status(
+        final=grid.final, none=none, awaiting=awaiting, count=count, net=net, average=average,
+        last=last, eps=eps,
+    )
+    projected = _projection(grid, s)
+    with np.errstate(invalid="ignore"):
+        projected_net = rounded(sign * (projected - s.baseline))
+    put(
+        out,
+        mask,
+        status=status,
+        reason=reason,
+        current_value=s.current,
+        data_qi=s.current_qi,
+        t0=s.t0,
+        moving_away=np.where(grid.final, net < 0, average < 0),
+        projected_value=projected,
+        projected_to_meet=_as_flag(projected_net > eps, ~np.isnan(projected_net)),
+    )
+
+
+def _direction_status(
+    *,
+    final: np.ndarray,
+    none: np.ndarray,
+    awaiting: np.ndarray,
+    count: np.ndarray,
+    net: np.ndarray,
+    average: np.ndarray,
+    last: np.ndarray,
+    eps: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """提升 / 下降's status and reason, first match wins: no final value yet, the net change
+    at the end, too few values, then the average and the last change."""
     status = select(
         [
             none | awaiting,
-            grid.final & (net > eps),
-            grid.final,
+            final & (net > eps),
+            final,
             count < 2,
             (average > eps) & (last > 0),
             average > eps,
@@ -272,21 +325,7 @@ def direction(grid: Grid, joined: Joined, mask: np.ndarray, out: dict[str, np.nd
         [Reason.AWAITING_FINAL, Reason.NO_OBSERVATION, Reason.NO_BASELINE],
         None,
     )
-    projected = _projection(grid, s)
-    with np.errstate(invalid="ignore"):
-        projected_net = rounded(sign * (projected - s.baseline))
-    put(
-        out,
-        mask,
-        status=status,
-        reason=reason,
-        current_value=s.current,
-        data_qi=s.current_qi,
-        t0=s.t0,
-        moving_away=np.where(grid.final, net < 0, average < 0),
-        projected_value=projected,
-        projected_to_meet=_as_flag(projected_net > eps, ~np.isnan(projected_net)),
-    )
+    return status, reason
 
 
 def period_average(
@@ -323,6 +362,51 @@ def period_average(
         unattainable = rounded(sign * (need - bad_limit)) > 0
     q = np.round(ratio, 6)
     final = grid.final
+    status, reason = _period_average_status(
+        grid, final=final, has_final=has_final, k=k, years=years, mean=mean, early=early,
+        unattainable=unattainable, c=c, need=need, valid_b=valid_b, q=q,
+    )
+    put(
+        out,
+        mask,
+        status=status,
+        reason=reason,
+        current_value=c,
+        data_qi=c_qi,
+        t0=grid.t0_plan.astype(np.float64),
+        period=4.0,
+        completion_ratio=ratio,
+        pace=q,
+        expected_value=target,
+        measured=mean,
+        needed_average=need,
+        moving_away=q < 0,
+        unattainable=unattainable & ~final,
+        exceeds_stretch=~np.isnan(grid.value_high) & reaches(mean, grid.value_high, sign),
+        periods_met=years_met.astype(np.float64),
+        periods_total=k.astype(np.float64),
+    )
+
+
+def _period_average_status(
+    grid: Grid,
+    *,
+    final: np.ndarray,
+    has_final: np.ndarray,
+    k: np.ndarray,
+    years: np.ndarray,
+    mean: np.ndarray,
+    early: np.ndarray,
+    unattainable: np.ndarray,
+    c: np.ndarray,
+    need: np.ndarray,
+    valid_b: np.ndarray,
+    q: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """均值's status and reason, first match wins: every year in at the end, the mean against
+    the target; before, guaranteed, unattainable, the latest year against what is needed,
+    then the pace bands."""
+    target, sign, cmp = grid.value, grid.sign, grid.comparator
     status = select(
         [
             final & ~has_final,
@@ -353,23 +437,4 @@ def period_average(
         [Reason.AWAITING_FINAL, Reason.MISSING_PERIOD, Reason.NO_OBSERVATION],
         None,
     )
-    put(
-        out,
-        mask,
-        status=status,
-        reason=reason,
-        current_value=c,
-        data_qi=c_qi,
-        t0=grid.t0_plan.astype(np.float64),
-        period=4.0,
-        completion_ratio=ratio,
-        pace=q,
-        expected_value=target,
-        measured=mean,
-        needed_average=need,
-        moving_away=q < 0,
-        unattainable=unattainable & ~final,
-        exceeds_stretch=~np.isnan(grid.value_high) & reaches(mean, grid.value_high, sign),
-        periods_met=years_met.astype(np.float64),
-        periods_total=k.astype(np.float64),
-    )
+    return status, reason

@@ -263,7 +263,7 @@ def _float(series: pd.Series) -> np.ndarray:
     """Any numeric-ish column (ints, Int64, floats, Decimal objects, None) as float64."""
     if not pd.api.types.is_numeric_dtype(series.dtype):
         series = pd.to_numeric(series)
-    return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    return series.to_numpy(dtype=np.float64, na_value=np.nan)  # type: ignore[no-any-return]
 
 
 def _required_int(series: pd.Series, name: str) -> np.ndarray:
@@ -288,7 +288,7 @@ def _codes(
         raise ValueError(f"unknown {name} value(s): {', '.join(bad)}")
     na = np.nan if default is None else default
     lookup = np.array([np.nan if f is None else f for f in found] + [na], dtype=np.float64)
-    return lookup[codes]  # the NA sentinel -1 picks the last entry
+    return lookup[codes]  # type: ignore[no-any-return]  # the NA sentinel -1 picks the last entry
 
 
 def _index(values: tuple[str, ...]) -> dict[str, int]:

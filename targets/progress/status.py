@@ -62,7 +62,7 @@ def meets(
     with np.errstate(invalid="ignore"):
         diff = rounded(x - target)
         at_least = diff >= -tolerance
-        return np.select(
+        return np.select(  # type: ignore[no-any-return]
             [comparator == GT, comparator == LE, comparator == LT],
             [diff > 0, diff <= tolerance, diff < 0],
             default=at_least,
@@ -73,7 +73,7 @@ def reaches(x: np.ndarray, target: np.ndarray, sign: np.ndarray) -> np.ndarray:
     """Inclusive test in the target's direction: s·(x - target) ≥ 0 (NaN → False)."""
     with np.errstate(invalid="ignore"):
         diff = rounded(sign * (x - target))
-        return (diff >= 0) & ~np.isnan(diff)
+        return (diff >= 0) & ~np.isnan(diff)  # type: ignore[no-any-return]
 
 
 def pace(ratio: np.ndarray, share: np.ndarray) -> np.ndarray:
@@ -95,7 +95,7 @@ def bands(q: np.ndarray, settings: Settings) -> np.ndarray:
 def elapsed(at: np.ndarray, t0: np.ndarray, deadline: np.ndarray) -> np.ndarray:
     """e = clamp((qi(at) - qi(t0)) / (qi(tY) - qi(t0)), 0, 1); NaN where ``at`` is NaN."""
     span = np.maximum(deadline - t0, 1)
-    return np.clip((at - t0) / span, 0.0, 1.0)
+    return np.clip((at - t0) / span, 0.0, 1.0)  # type: ignore[no-any-return]
 
 
 def missed_periods(grid: Grid, data_qi: np.ndarray, period: np.ndarray) -> np.ndarray:

@@ -11,8 +11,7 @@ import pytest
 from django.test import Client
 
 from indicators.models import Observation
-from tests.api.conftest import auth
-from tests.factories import ObservationFactory
+from tests.factories import ObservationFactory, auth
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +23,7 @@ LIST_ENDPOINTS = [
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def chinese_errors(response, status):  # type: ignore[no-untyped-def]
+def chinese_errors(response, status):
     assert response.status_code == status, response.content[:300]
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
     errors = response.json()["errors"]

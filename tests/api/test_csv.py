@@ -10,7 +10,7 @@ from tests.factories import TargetFactory
 pytestmark = pytest.mark.django_db
 
 
-def read(response):  # type: ignore[no-untyped-def]
+def read(response):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")  # the BOM: Excel reads UTF-8, not GBK
     return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))

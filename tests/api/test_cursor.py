@@ -20,7 +20,7 @@ MONDAY = datetime(2025, 3, 3, 9, 0, tzinfo=SHANGHAI)
 TUESDAY = datetime(2025, 3, 4, 9, 0, tzinfo=SHANGHAI)
 
 
-def _progress_rows(plan, indicator, count, moment):  # type: ignore[no-untyped-def]
+def _progress_rows(plan, indicator, count, moment):
     with time_machine.travel(moment, tick=False):
         return [
             ProgressFactory(target=TargetFactory(plan=plan, indicator=indicator)).pk
@@ -28,7 +28,7 @@ def _progress_rows(plan, indicator, count, moment):  # type: ignore[no-untyped-d
         ]
 
 
-def _walk(api, url, params, *, between_pages=None):  # type: ignore[no-untyped-def]
+def _walk(api, url, params, *, between_pages=None):
     """Follow ``next`` from the first cursor page to the end; every page's ids and bodies."""
     pages = []
     response = api.get(url, {**params, "cursor": ""})
@@ -43,7 +43,7 @@ def _walk(api, url, params, *, between_pages=None):  # type: ignore[no-untyped-d
         response = api.get(body["next"])
 
 
-def _ids(pages):  # type: ignore[no-untyped-def]
+def _ids(pages):
     return [row["id"] for page in pages for row in page["results"]]
 
 

@@ -24,7 +24,7 @@ URL = "/api/v1/progress/export/"
 
 
 @pytest.fixture
-def quarter_rows(plan, scjg_target, gxj_target, district, scjg):  # type: ignore[no-untyped-def]
+def quarter_rows(plan, scjg_target, gxj_target, district, scjg):
     """Three published rows of 2025Q3 (one with awkward text), one of Q4, one in a draft plan."""
     with time_machine.travel(MONDAY, tick=False):
         awkward = TargetFactory(plan=plan, code="=HYPERLINK(1)", leads=[scjg])
@@ -45,12 +45,12 @@ def quarter_rows(plan, scjg_target, gxj_target, district, scjg):  # type: ignore
     return rows
 
 
-def _body(response) -> bytes:  # type: ignore[no-untyped-def]
+def _body(response) -> bytes:
     assert isinstance(response, StreamingHttpResponse)
-    return b"".join(response.streaming_content)
+    return b"".join(response.streaming_content)  # type: ignore[arg-type]
 
 
-def _feed_rows(api) -> list[dict]:  # type: ignore[no-untyped-def]
+def _feed_rows(api) -> list[dict]:
     return api.get("/api/v1/progress/", {"quarter": "2025Q3", "page_size": 1000}).json()["results"]
 
 

@@ -14,7 +14,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def ids(response):  # type: ignore[no-untyped-def]
+def ids(response):
     return [row["id"] for row in response.json()["results"]]
 
 

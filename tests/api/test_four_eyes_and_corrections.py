@@ -21,20 +21,19 @@ from accounts.services.tokens import token_create
 from feed.models import Tombstone
 from indicators.models import Observation, ObservationChange
 from targets.models import Progress
-from tests.api.conftest import auth
-from tests.factories import UserFactory
+from tests.factories import UserFactory, auth
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def second_office(district):  # type: ignore[no-untyped-def]
+def second_office(district):
     return UserFactory.with_role("office2", roles.OFFICE, district)
 
 URL = "/api/v1/observations/"
 
 
-def _office_creates_a_token(client, office_user, department, **extra):  # type: ignore[no-untyped-def]
+def _office_creates_a_token(client, office_user, department, **extra):
     client.force_login(office_user)
     response = client.post(reverse("accounts:token-list"), {
         "name": "市场监管局业务系统", "kind": "department", "department": department.pk, **extra,
@@ -43,7 +42,7 @@ def _office_creates_a_token(client, office_user, department, **extra):  # type: 
     return re.search(r"qt_[0-9a-f]{8}_[\w-]+", response.content.decode())[0]
 
 
-def _post_and_submit(api, key, value="93.5"):  # type: ignore[no-untyped-def]
+def _post_and_submit(api, key, value="93.5"):
     created = api.post(URL, {"indicator": "quality_rate", "year": 2024, "value": value},
                        format="json", **auth(key))
     assert created.status_code == 201, created.json()
@@ -105,7 +104,7 @@ def test_a_named_accountable_person_is_the_one_who_cannot_approve(
 
 
 @pytest.fixture
-def reporters_key(office_user, scjg, scjg_user):  # type: ignore[no-untyped-def]
+def reporters_key(office_user, scjg, scjg_user):
     """A department token the office made for the department's reporter to answer for."""
     return token_create(by=office_user, name="市场监管局业务系统", kind="department",
                         department=scjg, accountable=scjg_user)[1]

@@ -12,10 +12,10 @@ from targets.models import Progress
 router = ReplicaRouter()
 
 
-def _route(request, *, write_first: bool = False) -> tuple[str | None, HttpResponse]:  # type: ignore[no-untyped-def]
+def _route(request, *, write_first: bool = False) -> tuple[str | None, HttpResponse]:
     chosen: list[str | None] = []
 
-    def view(request):  # type: ignore[no-untyped-def]
+    def view(request):
         if write_first:
             router.db_for_write(Progress)
         chosen.append(router.db_for_read(Progress))

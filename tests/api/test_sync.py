@@ -19,11 +19,11 @@ TUESDAY = datetime(2025, 3, 4, 9, 0, tzinfo=SHANGHAI)
 WEDNESDAY = datetime(2025, 3, 5, 9, 0, tzinfo=SHANGHAI)
 
 
-def ids(response):  # type: ignore[no-untyped-def]
+def ids(response):
     return [row["id"] for row in response.json()["results"]]
 
 
-def since(api, url, moment, **params):  # type: ignore[no-untyped-def]
+def since(api, url, moment, **params):
     response = api.get(url, {"updated_since": moment.isoformat(), **params})
     assert response.status_code == 200, response.json()
     return response

@@ -9,7 +9,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.models import ApiToken
 from accounts.services.tokens import token_create
-from tests.api.conftest import auth
+from tests.factories import auth
 
 pytestmark = pytest.mark.django_db
 

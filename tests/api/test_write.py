@@ -3,8 +3,7 @@
 import pytest
 
 from indicators.models import Observation, ObservationChange
-from tests.api.conftest import auth
-from tests.factories import ObservationFactory
+from tests.factories import ObservationFactory, auth
 
 pytestmark = pytest.mark.django_db
 

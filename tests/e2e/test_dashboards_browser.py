@@ -8,115 +8,18 @@ with a ``.main-svg``) and log no console error. Screenshots go to ``artifacts/sc
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from tests.e2e.browser import CHROMIUM, DESKTOP, PHONE, console_errors, load, log_in, save
 from tests.e2e.seed import build_seed
-from tests.factories import PASSWORD, UserFactory
-from tests.otp import code, device_for
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-first-run",
-]
-DESKTOP = {"width": 1366, "height": 768, "deviceScaleFactor": 1, "mobile": False}
-PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
+from tests.factories import UserFactory
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium (/usr/bin/chromium) "
                        "is not installed: apt-get install chromium chromium-driver"),
 ]
-
-
-@pytest.fixture
-def browser(tmp_path):
-    from selenium import webdriver
-
-    if not CHROMEDRIVER.exists():
-        pytest.fail("chromium is installed but chromedriver is not: "
-                    "apt-get install chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in [*FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1366,768",
-                 "--lang=zh-CN"]:
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(
-        options=options, service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
-    )
-    driver.set_page_load_timeout(30)
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", DESKTOP)
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture
-def screenshots():
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
-
-
-def console_errors(driver) -> list[str]:
-    """Drain the browser log; return the errors (SEVERE) in it."""
-    return [entry["message"] for entry in driver.get_log("browser")
-            if entry["level"] == "SEVERE"]
-
-
-def log_in(driver, base_url: str, username: str) -> None:
-    """The password, then (a superuser needs it) the code of the user's authenticator."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    device = device_for(get_user_model().objects.get(username=username))
-    driver.get(base_url + reverse("login"))
-    driver.find_element(By.ID, "id_username").send_keys(username)
-    driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    # logged in: wait for the next page, the click does not wait for the navigation
-    WebDriverWait(driver, 20).until(
-        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".account .who"))
-    )
-    if reverse("otp-verify") in driver.current_url:
-        driver.find_element(By.ID, "id_otp_token").send_keys(code(device))
-        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-        WebDriverWait(driver, 20).until(lambda d: reverse("otp-verify") not in d.current_url)
-    console_errors(driver)  # the login page is not ours to judge
-
-
-def load(driver, url: str) -> int:
-    """Open a page, wait until every chart on it is drawn; return the number of charts."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    driver.get(url)
-    islands = len(driver.find_elements(By.CSS_SELECTOR, "[data-figure]"))
-
-    def drawn(d) -> bool:
-        return len(d.find_elements(By.CSS_SELECTOR, "[data-figure].js-plotly-plot .main-svg")) \
-            >= islands
-
-    WebDriverWait(driver, 15).until(drawn)
-    return islands
-
-
-def save(driver, folder: Path, name: str, metrics: dict[str, object]) -> None:
-    """The viewport as the user sees it, and the whole page for review."""
-    driver.save_screenshot(str(folder / f"{name}.png"))
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    full = {**metrics, "height": min(int(height), 6000)}
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", full)
-    driver.save_screenshot(str(folder / f"{name}-full.png"))
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
 
 
 def test_every_dashboard_page_draws_its_charts_without_console_errors(

@@ -22,12 +22,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from indicators.management.commands.create_demo_users import DEFAULT_PASSWORD
-from tests.e2e.test_dashboards_browser import (  # the same browser and drawing helpers
-    CHROMIUM,
-    browser,  # noqa: F401 (a fixture)
-    console_errors,
-    load,
-)
+from tests.e2e.browser import CHROMIUM, console_errors, load
 from tests.otp import code, device_for
 
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
@@ -40,7 +35,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def demo_history(transactional_db, monkeypatch):  # type: ignore[no-untyped-def]
+def demo_history(transactional_db, monkeypatch):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
     call_command("loaddata", "seed_targets", verbosity=0)
     call_command("create_demo_users", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -69,7 +64,7 @@ def _pace(text: str) -> float:
     return float(match.group()) if match else float("inf")
 
 
-def test_office_overview_on_the_demo_history(live_server, demo_history, browser, tmp_path):  # noqa: F811
+def test_office_overview_on_the_demo_history(live_server, demo_history, browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.print_page_options import PrintOptions
     from selenium.webdriver.support.ui import WebDriverWait

@@ -22,15 +22,7 @@ from accounts import roles
 from indicators.models import Observation
 from targets import lifecycle
 from targets.models import Plan
-from tests.e2e.test_dashboards_browser import (  # noqa: F401 - fixtures
-    CHROMIUM,
-    browser,
-    console_errors,
-    load,
-    log_in,
-    save,
-    screenshots,
-)
+from tests.e2e.browser import CHROMIUM, console_errors, load, log_in, save
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -40,7 +32,7 @@ pytestmark = [
 
 
 def test_the_final_assessment_page_and_its_pdf(
-    live_server, transactional_db, browser, screenshots  # noqa: F811
+    live_server, transactional_db, browser, screenshots
 ):
     call_command("loaddata", "seed_targets", verbosity=0)
     plan = Plan.objects.get(code="dongtou-14th")

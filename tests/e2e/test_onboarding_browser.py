@@ -20,15 +20,7 @@ from django.urls import reverse
 from accounts import roles
 from onboarding.models import Proposal
 from targets.models import Plan
-from tests.e2e.test_dashboards_browser import (
-    CHROMIUM,
-    DESKTOP,
-    browser,  # noqa: F401  (fixture)
-    console_errors,
-    log_in,
-    save,
-    screenshots,  # noqa: F401  (fixture)
-)
+from tests.e2e.browser import CHROMIUM, DESKTOP, console_errors, log_in, save
 from tests.factories import DepartmentFactory, RegionFactory, UserFactory
 from tests.onboarding.docs import docx_bytes
 
@@ -43,20 +35,20 @@ pytestmark = [
 ]
 
 
-def _wait(driver, condition, timeout=20):  # type: ignore[no-untyped-def]
+def _wait(driver, condition, timeout=20):
     from selenium.webdriver.support.ui import WebDriverWait
 
     return WebDriverWait(driver, timeout).until(condition)
 
 
-def _click_and_reload(driver, element):  # type: ignore[no-untyped-def]
+def _click_and_reload(driver, element):
     from selenium.webdriver.support import expected_conditions
 
     element.click()
     _wait(driver, expected_conditions.staleness_of(element))
 
 
-def _row(driver, proposal: Proposal):  # type: ignore[no-untyped-def]
+def _row(driver, proposal: Proposal):
     from selenium.webdriver.common.by import By
 
     return driver.find_element(By.ID, f"row-{proposal.pk}")
@@ -83,7 +75,7 @@ return false;
 
 
 def test_office_onboards_a_docx_and_the_reporter_sees_its_targets(
-    live_server, transactional_db, browser, screenshots, tmp_path, time_machine  # noqa: F811
+    live_server, transactional_db, browser, screenshots, tmp_path, time_machine
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select

@@ -11,17 +11,8 @@ import pytest
 from django.urls import reverse
 
 from accounts import roles
+from tests.e2e.browser import DESKTOP, PHONE, console_errors, load, log_in, save
 from tests.e2e.seed import build_seed
-from tests.e2e.test_dashboards_browser import (  # noqa: F401  (fixtures used by name)
-    DESKTOP,
-    PHONE,
-    browser,
-    console_errors,
-    load,
-    log_in,
-    save,
-    screenshots,
-)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -37,12 +28,12 @@ PERSONAS = {
 }
 
 
-def _path(driver) -> str:  # type: ignore[no-untyped-def]
+def _path(driver) -> str:
     return driver.execute_script("return location.pathname")
 
 
 def test_each_role_lands_on_its_work_on_desktop_and_phone(
-    live_server, transactional_db, browser, screenshots  # noqa: F811
+    live_server, transactional_db, browser, screenshots
 ):
     from selenium.webdriver.common.by import By
 

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, Stack, progress_checksum, report
+from .environment import ROOT
+from .logs import report
+from .stack import Stack, progress_checksum
 
 pytestmark = pytest.mark.faults
 

@@ -22,8 +22,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from .conftest import PASSWORD, Browser, Proc, Response, Stack, free_port, report, wait_until
-from .helpers import entry_lines, save_draft
+from .entry_steps import entry_lines, save_draft
+from .environment import PASSWORD
+from .logs import report
+from .processes import Proc
+from .stack import Stack
+from .waiting import free_port, wait_until
+from .web import Browser, Response
 
 pytestmark = pytest.mark.faults
 
@@ -48,7 +53,7 @@ class LatencyProxy:
         self.server: asyncio.Server | None = None
         self.transports: set[asyncio.BaseTransport] = set()
 
-    def _call(self, coroutine) -> object:  # type: ignore[no-untyped-def]
+    def _call(self, coroutine) -> object:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)
 
     def start(self) -> None:
@@ -67,7 +72,7 @@ class LatencyProxy:
                 self.server.close()
                 self.server = None
             for transport in list(self.transports):
-                transport.abort()
+                transport.abort()  # type: ignore[attr-defined]
             self.transports.clear()
 
         self._call(cut())

@@ -13,8 +13,10 @@ import time
 
 import pytest
 
-from .conftest import Stack, report, wait_until
-from .helpers import entry_lines, save_draft
+from .entry_steps import entry_lines, save_draft
+from .logs import report
+from .stack import Stack
+from .waiting import wait_until
 
 pytestmark = pytest.mark.faults
 

@@ -12,8 +12,10 @@ import time
 
 import pytest
 
-from .conftest import Stack, progress_checksum, report, wait_until
-from .helpers import approve, entry_lines, observation_of, save_draft, submit
+from .entry_steps import approve, entry_lines, observation_of, save_draft, submit
+from .logs import report
+from .stack import Stack, progress_checksum
+from .waiting import wait_until
 
 pytestmark = pytest.mark.faults
 

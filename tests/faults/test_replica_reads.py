@@ -23,16 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import (
-    PASSWORD,
-    PYTHON,
-    ROOT,
-    PrivatePostgres,
-    app_env,
-    missing_binaries,
-    pg_bindir,
-    wait_until,
-)
+from .binaries import missing_binaries, pg_bindir
+from .environment import PASSWORD, PYTHON, ROOT, app_env
+from .postgres import PrivatePostgres
+from .waiting import wait_until
 
 pytestmark = pytest.mark.faults
 

@@ -23,7 +23,10 @@ import time
 
 import pytest
 
-from .conftest import VISIBILITY_TIMEOUT, Stack, progress_checksum, report, wait_until
+from .environment import VISIBILITY_TIMEOUT
+from .logs import report
+from .stack import Stack, progress_checksum
+from .waiting import wait_until
 
 pytestmark = pytest.mark.faults
 

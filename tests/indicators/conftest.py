@@ -19,20 +19,20 @@ TODAY = datetime.datetime(2025, 7, 10, 10, 0, tzinfo=TZ)
 
 
 @pytest.fixture(autouse=True)
-def _today(time_machine, settings):  # type: ignore[no-untyped-def]
+def _today(time_machine, settings):
     settings.REPORTING_GRACE_DAYS = 15
     time_machine.move_to(TODAY, tick=False)
 
 
 @pytest.fixture
-def plan(district):  # type: ignore[no-untyped-def]
+def plan(district):
     return PlanFactory(
         region=district, code="ganyu-2021", start_year=2021, end_year=2025, base_year=2020
     )
 
 
 @pytest.fixture
-def rate(plan, scjg):  # type: ignore[no-untyped-def]
+def rate(plan, scjg):
     """产品质量合格率 (%), quarterly, led by 区市场监管局."""
     indicator = IndicatorFactory(
         code="product_pass_rate",
@@ -44,7 +44,7 @@ def rate(plan, scjg):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def count(plan, scjg):  # type: ignore[no-untyped-def]
+def count(plan, scjg):
     """新增"品字标"企业数 (家), a quarterly flow, led by 区市场监管局."""
     indicator = IndicatorFactory(
         code="pinzibiao_new",
@@ -62,7 +62,7 @@ def count(plan, scjg):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def milestone(plan, scjg):  # type: ignore[no-untyped-def]
+def milestone(plan, scjg):
     indicator = IndicatorFactory(
         code="quality_center",
         name="国家级质检中心建设",
@@ -79,7 +79,7 @@ def milestone(plan, scjg):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def gxj_rate(plan, gxj):  # type: ignore[no-untyped-def]
+def gxj_rate(plan, gxj):
     """An indicator 区工信局 leads: 区市场监管局 must not touch it."""
     indicator = IndicatorFactory(
         code="industry_quality",
@@ -91,5 +91,5 @@ def gxj_rate(plan, gxj):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def second_office(district):  # type: ignore[no-untyped-def]
+def second_office(district):
     return UserFactory.with_role("office2", roles.OFFICE, district)

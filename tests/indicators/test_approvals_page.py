@@ -26,12 +26,12 @@ pytestmark = pytest.mark.django_db
 APPROVALS = reverse("indicators:approvals")
 
 
-def _text(response) -> str:  # type: ignore[no-untyped-def]
+def _text(response) -> str:
     html = response.content.decode()
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def _row(response, name: str) -> str:  # type: ignore[no-untyped-def]
+def _row(response, name: str) -> str:
     html = response.content.decode()
     rows = re.findall(r"<tr>.*?</tr>", html, re.S)
     (row,) = [r for r in rows if name in r and 'name="ids"' in r]
@@ -39,7 +39,7 @@ def _row(response, name: str) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def submitted(district, scjg, scjg_user, rate):  # type: ignore[no-untyped-def]
+def submitted(district, scjg, scjg_user, rate):
     ObservationFactory(indicator=rate, region=district, department=scjg, year=2025, quarter=1,
                        value=Decimal("93.5"), status=Observation.Status.APPROVED)
     figure = observation_save_draft(by=scjg_user, indicator=rate, year=2025, quarter=2,

@@ -6,52 +6,14 @@ import io
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 from pytest_django.asserts import assertContains
 
 from indicators.models import ImportJob, Observation
-from tests.factories import ObservationFactory
+from tests.factories import ObservationFactory, download, fill, upload, uploaded_file
 
 pytestmark = pytest.mark.django_db
 TEMPLATE = reverse("indicators:excel-template", kwargs={"period": "2025Q2"})
 UPLOAD = reverse("indicators:excel-upload", kwargs={"period": "2025Q2"})
-
-
-def download(client):  # type: ignore[no-untyped-def]
-    response = client.get(TEMPLATE)
-    assert response.status_code == 200
-    return load_workbook(io.BytesIO(response.content))
-
-
-def fill(book, values: dict[str, object], column: str = "本期数值") -> bytes:  # type: ignore[no-untyped-def]
-    sheet = book["填报数据"]
-    headers = [cell.value for cell in sheet[1]]
-    code_col, value_col = headers.index("指标代码"), headers.index(column)
-    for row in sheet.iter_rows(min_row=2):
-        if row[code_col].value in values:
-            row[value_col].value = values[row[code_col].value]
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def upload(
-    client,
-    content: bytes,
-    django_capture_on_commit_callbacks,
-    name="填报.xlsx",  # type: ignore[no-untyped-def]
-    **data,
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(UPLOAD, {"file": _file(content, name), **data})
-    assert response.status_code == 302
-    return client.get(response["Location"])
-
-
-def _file(content: bytes, name: str):  # type: ignore[no-untyped-def]
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, content)
 
 
 def test_template_is_prefilled_with_the_departments_due_indicators(
@@ -153,7 +115,7 @@ def test_unreadable_files_get_a_clear_message(
     client.force_login(scjg_user)
 
     if not content:  # Django refuses an empty upload in the form itself
-        response = client.post(UPLOAD, {"file": _file(content, "x.xlsx")})
+        response = client.post(UPLOAD, {"file": uploaded_file(content, "x.xlsx")})
         assertContains(response, "提交的是空文件。")
         return
     page = upload(client, content, django_capture_on_commit_callbacks, name="x.csv")
@@ -168,7 +130,7 @@ def test_a_file_of_another_period_is_refused(
     other = reverse("indicators:excel-upload", kwargs={"period": "2025Q1"})
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(other, {"file": _file(content, "a.xlsx")})
+        response = client.post(other, {"file": uploaded_file(content, "a.xlsx")})
 
     assertContains(
         client.get(response["Location"]), "报告期2025年第2季度与本次上传的报告期2025年第1季度不一致"

@@ -70,7 +70,7 @@ def test_every_hostile_workbook_is_refused_with_a_chinese_reason_and_the_job_fai
     assert elapsed < 15, f"{name}: {elapsed:.1f} s"
 
 
-def _job(user, department, *, state, minutes_ago):  # type: ignore[no-untyped-def]
+def _job(user, department, *, state, minutes_ago):
     job = ImportJob.objects.create(
         department=department, year=2025, quarter=2, file="imports/x.xlsx", filename="x.xlsx",
         created_by=user, state=state, progress=5 if state == "running" else 0,

@@ -13,7 +13,7 @@ from indicators.excel.errors import WorkbookError
 from indicators.excel.reader import COLUMNS, read_workbook
 
 
-def workbook(rows, *, headers=COLUMNS, title="填报数据", edit=None) -> bytes:  # type: ignore[no-untyped-def]
+def workbook(rows, *, headers=COLUMNS, title="填报数据", edit=None) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = title
@@ -70,7 +70,7 @@ def test_a_formula_is_refused():
 
 
 def test_merged_cells_are_refused():
-    def merge(sheet):  # type: ignore[no-untyped-def]
+    def merge(sheet):
         sheet.merge_cells("H2:H3")
 
     result = read_workbook(workbook([ROW, ROW], edit=merge))

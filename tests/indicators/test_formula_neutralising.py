@@ -18,8 +18,7 @@ from accounts.models import AuditEvent
 from accounts.services.tokens import token_create
 from core.tabular import csv_value
 from indicators.models import Observation
-from tests.factories import UserFactory
-from tests.indicators.test_excel_import import download, fill, upload
+from tests.factories import UserFactory, download, fill, upload
 
 pytestmark = pytest.mark.django_db
 EVIL = '=HYPERLINK("http://evil.example","x")'
@@ -42,7 +41,7 @@ def _sheet_xml(content: bytes) -> str:
 
 
 @pytest.fixture
-def evil_event(district):  # type: ignore[no-untyped-def]
+def evil_event(district):
     evil = UserFactory(username=EVIL)
     audit_record(kind=AuditEvent.Kind.LOGIN, user=evil, detail="登录")
     return evil

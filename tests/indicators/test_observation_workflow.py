@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 Q2 = {"year": 2025, "quarter": 2}
 
 
-def draft(user, indicator, value, **kwargs):  # type: ignore[no-untyped-def]
+def draft(user, indicator, value, **kwargs):
     return observation_save_draft(
         by=user, indicator=indicator, value=Decimal(value), **Q2, **kwargs
     )
@@ -62,7 +62,7 @@ def test_saving_a_draft_again_edits_it_and_keeps_the_old_value(scjg_user, rate):
 def test_approval_locks_the_figure_and_sends_the_signal(scjg_user, office_user, rate):
     received = []
 
-    def listener(sender, observation_id, **kwargs):  # type: ignore[no-untyped-def]
+    def listener(sender, observation_id, **kwargs):
         received.append(observation_id)
 
     observation_approved.connect(listener)

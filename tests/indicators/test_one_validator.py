@@ -14,16 +14,23 @@ from django.core.management import CommandError, call_command
 from accounts import roles
 from accounts.services.tokens import token_create
 from indicators.models import Indicator, Observation, ObservationChange
-from tests.factories import IndicatorFactory, RegionFactory, TargetFactory, UserFactory
-from tests.indicators.test_excel_import import download, fill, upload
-from tests.indicators.test_pages import post_entry
+from tests.factories import (
+    IndicatorFactory,
+    RegionFactory,
+    TargetFactory,
+    UserFactory,
+    download,
+    fill,
+    post_entry,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/observations/"
 
 
 @pytest.fixture
-def annual_rate(plan, scjg):  # type: ignore[no-untyped-def]
+def annual_rate(plan, scjg):
     """A share without a configured upper bound: 0–100 all the same (its natural bound)."""
     indicator = IndicatorFactory(code="cert_rate", name="认证企业比例", upper_bound=None)
     TargetFactory(plan=plan, indicator=indicator, value=60, leads=[scjg])
@@ -31,7 +38,7 @@ def annual_rate(plan, scjg):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def growth(plan, scjg):  # type: ignore[no-untyped-def]
+def growth(plan, scjg):
     """A growth rate as the seed configures it: lower bound -100, no upper bound."""
     indicator = IndicatorFactory(
         code="tech_invest_growth", name="工业企业技术改造投资额增长率",
@@ -43,17 +50,17 @@ def growth(plan, scjg):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def key(office_user, scjg):  # type: ignore[no-untyped-def]
+def key(office_user, scjg):
     return token_create(by=office_user, name="业务系统", kind="department", department=scjg)[1]
 
 
-def _csv(tmp_path, text):  # type: ignore[no-untyped-def]
+def _csv(tmp_path, text):
     path = tmp_path / "history.csv"
     path.write_text("\ufeff地区,指标,年份,季度,数值\n" + text, encoding="utf-8")
     return path
 
 
-def cli(tmp_path, capsys, rows: str, by: str = "office") -> list[str]:  # type: ignore[no-untyped-def]
+def cli(tmp_path, capsys, rows: str, by: str = "office") -> list[str]:
     """The command's error lines ("第N行“列”：原因"), or [] when it imported."""
     try:
         call_command("import_observations", str(_csv(tmp_path, rows)), "--by", by)
@@ -62,7 +69,7 @@ def cli(tmp_path, capsys, rows: str, by: str = "office") -> list[str]:  # type: 
     return []
 
 
-def api_message(api_client, key, **body) -> str:  # type: ignore[no-untyped-def]
+def api_message(api_client, key, **body) -> str:
     response = api_client.post(API, body, format="json", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 400, response.json()
     return response.json()["errors"][0]["message"]
@@ -130,14 +137,14 @@ def test_the_cli_needs_an_office_account_to_answer_for_the_import(
 # --- Natural bounds, the same in every channel -----------------------------------------------
 
 
-def through_form(client, scjg_user, indicator, value, **_):  # type: ignore[no-untyped-def]
+def through_form(client, scjg_user, indicator, value, **_):
     client.force_login(scjg_user)
     page = post_entry(client, indicator, str(value))
     text = page.content.decode()
     return "草稿已保存。" in text, text
 
 
-def through_api(client, scjg_user, indicator, value, *, key, **_):  # type: ignore[no-untyped-def]
+def through_api(client, scjg_user, indicator, value, *, key, **_):
     from rest_framework.test import APIClient
 
     response = APIClient().post(
@@ -147,14 +154,14 @@ def through_api(client, scjg_user, indicator, value, *, key, **_):  # type: igno
     return response.status_code == 201, response.content.decode()
 
 
-def through_excel(client, scjg_user, indicator, value, *, capture, **_):  # type: ignore[no-untyped-def]
+def through_excel(client, scjg_user, indicator, value, *, capture, **_):
     client.force_login(scjg_user)
     content = fill(download(client), {indicator.code: value})
     page = upload(client, content, capture)
     return Observation.objects.filter(indicator=indicator).exists(), page.content.decode()
 
 
-def through_cli(client, scjg_user, indicator, value, *, tmp_path, capsys, **_):  # type: ignore[no-untyped-def]
+def through_cli(client, scjg_user, indicator, value, *, tmp_path, capsys, **_):
     errors = cli(tmp_path, capsys, f"赣榆区,{indicator.name},2025,2,{value}\n")
     return not errors, "\n".join(errors)
 

@@ -8,16 +8,10 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.models import AuditEvent
 from indicators.models import Observation
-from tests.factories import ObservationFactory
+from tests.factories import ObservationFactory, post_entry, submitted
 
 pytestmark = pytest.mark.django_db
 ENTRY_Q2 = reverse("indicators:entry", kwargs={"period": "2025Q2"})
-
-
-def post_entry(client, indicator, value, *, submit=False, url=ENTRY_Q2, **extra):  # type: ignore[no-untyped-def]
-    data = {f"value_{indicator.pk}": value, **extra}
-    data["submit" if submit else "save"] = "1"
-    return client.post(url, data, follow=True)
 
 
 # --- Reporter ------------------------------------------------------------------------------
@@ -122,13 +116,6 @@ def test_overdue_lists_closed_periods_without_a_submitted_figure(client, scjg_us
 
 
 # --- Office -------------------------------------------------------------------------------
-
-
-def submitted(client, user, indicator, value="95.2"):  # type: ignore[no-untyped-def]
-    client.force_login(user)
-    post_entry(client, indicator, value, submit=True)
-    client.logout()
-    return Observation.objects.get(indicator=indicator, year=2025, quarter=2)
 
 
 def test_office_returns_then_approves(client, scjg_user, office_user, rate):

@@ -28,7 +28,7 @@ MONDAY = "2025-07-14"
 
 
 @pytest.fixture
-def industry(plan, gxj):  # type: ignore[no-untyped-def]
+def industry(plan, gxj):
     """规上工业企业质量管理体系认证率, quarterly, led by 区工信局 (which has no account)."""
     indicator = IndicatorFactory(code="industry_quality", name="规上工业企业认证率",
                                  frequency=Indicator.Frequency.QUARTERLY)
@@ -37,7 +37,7 @@ def industry(plan, gxj):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def late_world(scjg_user, office_user, rate, industry):  # type: ignore[no-untyped-def]
+def late_world(scjg_user, office_user, rate, industry):
     office_user.email = "office@example.cn"
     office_user.save()
     return scjg_user
@@ -85,7 +85,7 @@ class Receiver:
 
 
 @pytest.fixture
-def webhook(settings):  # type: ignore[no-untyped-def]
+def webhook(settings):
     settings.REMINDER_WEBHOOK_INTERVAL_SECONDS = 0
     settings.REMINDER_WEBHOOK_TIMEOUT = 2
     with Receiver() as receiver:
@@ -188,6 +188,6 @@ def test_dingtalk_signing_adds_timestamp_and_sign(late_world, webhook, settings)
 def test_a_long_message_is_cut_to_the_robots_2048_bytes():
     payload = webhook_payload("【质量目标跟踪】提醒", "指标" * 2000)
 
-    content = payload["text"]["content"]  # type: ignore[index]
+    content = payload["text"]["content"]
     assert len(content.encode("utf-8")) <= 2048
     assert content.endswith("…")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains
 
 from indicators.models import Observation, ObservationChange
-from tests.indicators.test_pages import submitted
+from tests.factories import submitted
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,11 @@ pytestmark = pytest.mark.django_db
 LOGIN = reverse("login")
 
 
-def login(client, username, password):  # type: ignore[no-untyped-def]
+def login(client, username, password):
     return client.post(LOGIN, {"username": username, "password": password})
 
 
-def logged_in(client) -> bool:  # type: ignore[no-untyped-def]
+def logged_in(client) -> bool:
     return "_auth_user_id" in client.session
 
 

@@ -17,20 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-REAL_SERVICES = bool(settings.CELERY_BROKER_URL) and (
-    settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-)
-
-requires_real_services = pytest.mark.skipif(
-    not REAL_SERVICES,
-    reason="需要 PostgreSQL 与 Redis（CI 第二轮：DATABASE_URL、CELERY_BROKER_URL）",
-)
-
-
-def _database_url(name: str) -> str:
-    db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+from .services import database_url
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +29,7 @@ def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subpro
         name = connection.settings_dict["NAME"]
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(name),
+        "DATABASE_URL": database_url(name),
         "DB_CONN_MAX_AGE": "0",  # let pytest-django drop the test database afterwards
     }
     root = Path(settings.BASE_DIR)

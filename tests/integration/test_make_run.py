@@ -32,8 +32,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.faults.conftest import PASSWORD, SETUP_SCRIPT, Browser, Stack, free_port, wait_until
-from tests.faults.helpers import approve, entry_lines, observation_of, save_draft, submit
+from tests.faults.entry_steps import approve, entry_lines, observation_of, save_draft, submit
+from tests.faults.environment import PASSWORD, SETUP_SCRIPT
+from tests.faults.stack import Stack
+from tests.faults.waiting import free_port, wait_until
+from tests.faults.web import Browser
 
 pytestmark = [
     pytest.mark.processes,
@@ -66,7 +69,7 @@ class RunStack:
     def browser(self, username: str) -> Browser:
         browser = Browser(f"http://127.0.0.1:{self.web_port}", timeout=30)
         browser.login(username, PASSWORD,
-                      one_time_code=lambda: Stack.totp_code(self, username))
+                      one_time_code=lambda: Stack.totp_code(self, username))  # type: ignore[arg-type]
         return browser
 
 
@@ -176,12 +179,12 @@ def test_a_report_requested_on_the_page_is_built_by_the_worker(make_run: RunStac
 
 def test_an_approval_is_recomputed_by_the_worker(make_run: RunStack):
     reporter, office = make_run.browser("reporter"), make_run.browser("office")
-    line = entry_lines(make_run, reporter)[0]
+    line = entry_lines(make_run, reporter)[0]  # type: ignore[arg-type]
     assert save_draft(reporter, line).status == 200
-    observation_id, version, status = observation_of(make_run, line.indicator_id)
+    observation_id, version, status = observation_of(make_run, line.indicator_id)  # type: ignore[arg-type]
     assert status == "draft"
     assert submit(reporter, observation_id, version).status == 200
-    observation_id, version, status = observation_of(make_run, line.indicator_id)
+    observation_id, version, status = observation_of(make_run, line.indicator_id)  # type: ignore[arg-type]
     assert status == "submitted"
     ((before,),) = make_run.sql(
         "SELECT max(p.computed_at) FROM targets_progress p JOIN targets_target t"
@@ -189,7 +192,7 @@ def test_an_approval_is_recomputed_by_the_worker(make_run: RunStack):
 
     answer = approve(office, observation_id, version)
     assert answer.status == 200
-    assert observation_of(make_run, line.indicator_id)[2] == "approved"
+    assert observation_of(make_run, line.indicator_id)[2] == "approved"  # type: ignore[arg-type]
 
     def recomputed() -> bool:
         ((pending,),) = make_run.sql(

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from .conftest import requires_real_services
+from .services import requires_real_services
 
 pytestmark = [pytest.mark.integration, requires_real_services]
 

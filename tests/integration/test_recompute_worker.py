@@ -11,7 +11,7 @@ from indicators.services import observation_approve, observation_save_draft, obs
 from targets.models import Progress, RecomputeRequest
 from tests.factories import IndicatorFactory, PlanFactory, TargetFactory
 
-from .conftest import requires_real_services
+from .services import requires_real_services
 
 pytestmark = [pytest.mark.integration, requires_real_services]
 

@@ -18,9 +18,9 @@ from django.core.management import call_command
 from targets.models import Progress
 from targets.services import progress_recompute
 from targets.sharding import progress_recompute_sharded
-from tests.targets.test_sharded_recompute import AS_OF, progress_snapshot
+from tests.factories import AS_OF, progress_snapshot
 
-from .conftest import _database_url, requires_real_services
+from .services import database_url, requires_real_services
 
 pytestmark = [pytest.mark.integration, requires_real_services]
 
@@ -34,7 +34,7 @@ def two_workers(django_db_setup, django_db_blocker) -> Iterator[list[str]]:
 
     with django_db_blocker.unblock():
         name = connection.settings_dict["NAME"]
-    env = {**os.environ, "DATABASE_URL": _database_url(name), "DB_CONN_MAX_AGE": "0"}
+    env = {**os.environ, "DATABASE_URL": database_url(name), "DB_CONN_MAX_AGE": "0"}
     root = Path(settings.BASE_DIR)
     names = [f"shard{i}-{os.getpid()}@%h" for i in (1, 2)]
     logs = [open(root / f".pytest_shard_worker{i}.log", "w") for i in (1, 2)]  # noqa: SIM115
@@ -52,7 +52,7 @@ def two_workers(django_db_setup, django_db_blocker) -> Iterator[list[str]]:
             for worker, log in zip(workers, logs, strict=True):
                 if worker.poll() is not None:
                     raise RuntimeError(f"celery worker exited early; see {log.name}")
-            answered = {node for reply in app.control.ping(timeout=1.0) for node in reply}
+            answered = {node for reply in app.control.ping(timeout=1.0) for node in reply}  # type: ignore[union-attr]
             if sum(node.startswith(("shard1-", "shard2-")) for node in answered) == 2:
                 break
         else:

@@ -29,7 +29,7 @@ def docx_bytes(
     return buffer.getvalue()
 
 
-def _table(document, rows):  # type: ignore[no-untyped-def]
+def _table(document, rows):
     table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
     for r, row in enumerate(rows):
         for c, text in enumerate(row):

@@ -26,7 +26,7 @@ MARCH = datetime.datetime(2026, 3, 2, 9, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
-def target(district, scjg):  # type: ignore[no-untyped-def]
+def target(district, scjg):
     with time_machine.travel(JANUARY, tick=False):
         plan = PlanFactory(region=district, code="ganyu-2025", start_year=2025, end_year=2027,
                            base_year=2024, status=Plan.Status.IN_FORCE)
@@ -38,7 +38,7 @@ def target(district, scjg):  # type: ignore[no-untyped-def]
     return target
 
 
-def _adjust(client, target, **data):  # type: ignore[no-untyped-def]
+def _adjust(client, target, **data):
     form = {"reason": "", "doc_number": "", "value": "", "value_high": "", "deadline_year": "",
             "lead_text": "区市场监管局", "participating_text": "", **data}
     return client.post(reverse("onboarding:adjust", args=[target.pk]), form)

@@ -20,7 +20,7 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def draft_target(district, scjg):  # type: ignore[no-untyped-def]
+def draft_target(district, scjg):
     plan = PlanFactory(region=district, code="draft-plan", title="草稿中的质量规划",
                        status=Plan.Status.DRAFT)
     target = TargetFactory(plan=plan, leads=[scjg])

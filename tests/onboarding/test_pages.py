@@ -34,7 +34,7 @@ def _metadata(district, **extra):
     }
 
 
-def _upload(client, district, name="ganyu.docx", data=None):  # type: ignore[no-untyped-def]
+def _upload(client, district, name="ganyu.docx", data=None):
     if data is None:
         data = docx_bytes(SEED.read_text(encoding="utf-8").split("\n"))
     return client.post(reverse("onboarding:upload"), {
@@ -43,7 +43,7 @@ def _upload(client, district, name="ganyu.docx", data=None):  # type: ignore[no-
 
 
 @pytest.fixture
-def draft(client, office_user, district, scjg, gxj):  # type: ignore[no-untyped-def]
+def draft(client, office_user, district, scjg, gxj):
     client.force_login(office_user)
     response = _upload(client, district)
     assert response.status_code == 302
@@ -98,7 +98,7 @@ def test_pasted_text_is_accepted(client, office_user, district):
     assert PlanDocument.objects.get().filename == "粘贴的全文"
 
 
-def _form(proposal: Proposal, **changes):  # type: ignore[no-untyped-def]
+def _form(proposal: Proposal, **changes):
     prefix = f"p{proposal.pk}-"
     data = {
         "indicator_name": proposal.indicator_name, "comparator": proposal.comparator,
@@ -119,7 +119,7 @@ def _form(proposal: Proposal, **changes):  # type: ignore[no-untyped-def]
     return {"action": "save", **{prefix + k: v for k, v in data.items()}}
 
 
-def _review_all(client, plan):  # type: ignore[no-untyped-def]
+def _review_all(client, plan):
     """Accept the quantified proposals, reject the qualitative ones."""
     for p in Proposal.objects.filter(document__plan=plan, state=Proposal.State.PENDING):
         action = "reject" if p.qualitative else "accept"

@@ -12,7 +12,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from targets.models import Progress
 from tests.e2e.seed import build_seed
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_superuser
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +26,6 @@ def seed():
 def today():
     with time_machine.travel("2025-08-01 10:00 +0800", tick=False):
         yield
-
-
-def make_superuser():
-    user = UserFactory(username="root", is_superuser=True, is_staff=True)
-    user.save()  # the factory sets the password after saving; keep the session hash valid
-    return user
 
 
 @pytest.fixture

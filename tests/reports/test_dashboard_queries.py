@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.e2e.seed import add_targets, build_seed
-from tests.reports.test_dashboard import make_superuser
+from tests.factories import make_superuser
 
 pytestmark = pytest.mark.django_db
 

@@ -45,7 +45,7 @@ SIGNS = {"G01": 1, "G02": -1, "G03": 1, "G04": -1}
 
 
 @pytest.fixture
-def gap_world(district):  # type: ignore[no-untyped-def]
+def gap_world(district):
     plan = PlanFactory(code="gap-plan", region=district, title="差距测试方案",
                        start_year=2021, end_year=2025, base_year=2020)
     department = DepartmentFactory(region=district, name="区市场监管局")

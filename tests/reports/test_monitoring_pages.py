@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(district):  # type: ignore[no-untyped-def]
+def world(district):
     plan = PlanFactory(code="mon-plan", region=district, title="监测测试方案", start_year=2021,
                        end_year=2027, base_year=2020)
     slow = DepartmentFactory(region=district, name="区慢局")  # 1 of 1 behind: 100 %
@@ -54,7 +54,7 @@ def world(district):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def office(client, office_user):  # type: ignore[no-untyped-def]
+def office(client, office_user):
     client.force_login(office_user)
     with time_machine.travel("2025-08-01 10:00 +0800", tick=False):
         yield client

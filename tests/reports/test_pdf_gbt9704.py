@@ -20,8 +20,7 @@ from reports.models import ReportRun
 from reports.pdf import FONT_ROLES, report_fonts_missing
 from reports.report_data import report_scope_resolve
 from reports.services import report_pdf_render, report_run_request
-from tests.reports.test_pdf_report import ARTIFACTS, pdf_fonts, pdf_text
-from tests.reports.test_report_data import seed_report_world
+from tests.factories import ARTIFACTS, pdf_fonts, pdf_text, seed_report_world
 
 pytestmark = [
     pytest.mark.django_db,
@@ -38,7 +37,7 @@ fandol_installed = pytest.mark.skipif(
 
 
 @pytest.fixture
-def two_city_pdf(district, other_city):  # type: ignore[no-untyped-def]
+def two_city_pdf(district, other_city):
     """Everything under the one root region (江苏省): 赣榆区 and 盐城市 side by side."""
     seed_report_world(district, other_city)
     return report_pdf_render(scope=report_scope_resolve(scope="all"), year=2025, quarter=4,

@@ -15,32 +15,15 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.conf import settings
 
 from reports.report_data import report_scope_resolve
 from reports.services import report_pdf_render
-from tests.reports.test_report_data import seed_report_world
+from tests.factories import ARTIFACTS, pdf_fonts, pdf_text, seed_report_world
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils"),
 ]
-
-ARTIFACTS = Path(settings.BASE_DIR) / "artifacts" / "pdf"
-
-
-def pdf_text(pdf: bytes, tmp_path: Path, *, layout: bool = False) -> str:
-    path = tmp_path / "report.pdf"
-    path.write_bytes(pdf)
-    args = ["pdftotext", "-enc", "UTF-8", *(["-layout"] if layout else []), str(path), "-"]
-    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
-
-
-def pdf_fonts(pdf: bytes, tmp_path: Path) -> list[list[str]]:
-    path = tmp_path / "fonts.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
-    return [line.split() for line in out.stdout.splitlines()[2:] if line.strip()]
 
 
 def save_page_png(pdf: bytes, name: str, *, page: int = 1) -> Path:
@@ -56,7 +39,7 @@ def save_page_png(pdf: bytes, name: str, *, page: int = 1) -> Path:
 
 
 @pytest.fixture
-def region_pdf(district, other_city):  # type: ignore[no-untyped-def]
+def region_pdf(district, other_city):
     seed_report_world(district, other_city)
     scope = report_scope_resolve(scope="region", region=district)
     return report_pdf_render(scope=scope, year=2025, quarter=4)

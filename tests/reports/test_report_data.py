@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal
 
 import pytest
 
 from indicators.calendar import Period
-from indicators.models import Indicator, Observation
 from reports import charts
 from reports.report_completeness import due_period
 from reports.report_data import (
@@ -23,90 +21,15 @@ from reports.report_data import (
     report_date,
     report_scope_resolve,
 )
-from targets.models import Progress, Target
+from targets.models import Progress
 from tests.factories import (
-    DepartmentFactory,
-    IndicatorFactory,
-    ObservationFactory,
-    PlanFactory,
-    ProgressFactory,
     RegionFactory,
-    TargetFactory,
+    seed_report_world,
 )
 
 pytestmark = pytest.mark.django_db
 
 S = Progress.Status
-
-
-def seed_report_world(district, other_city=None):  # type: ignore[no-untyped-def]
-    """赣榆区's 品质赣榆 plan with five departments and eight targets; 盐城市 optional."""
-    scjg = DepartmentFactory(region=district, name="区市场监管局")
-    gxj = DepartmentFactory(region=district, name="区工信局")
-    zjj = DepartmentFactory(region=district, name="区住建局")
-    sthj = DepartmentFactory(region=district, name="区生态环境局")
-    plan = PlanFactory(
-        code="ganyu-pinzhi-2025", region=district,
-        title="“品质赣榆”建设行动方案(2025-2027年)", doc_number="赣政办发〔2025〕10号",
-        issuer="赣榆区政府办", start_year=2025, end_year=2027, base_year=2024,
-    )
-
-    def target(code, name, leads, status, *, prev=None, quarterly=False, **extra):  # type: ignore[no-untyped-def]
-        indicator = IndicatorFactory(
-            code=f"ind-{code}", name=name, unit=extra.pop("unit", "%"),
-            frequency=Indicator.Frequency.QUARTERLY if quarterly else Indicator.Frequency.ANNUAL,
-        )
-        values = {"current_value": extra.pop("current", None),
-                  "expected_value": extra.pop("expected", None),
-                  "gap": extra.pop("gap", None), "pace": extra.pop("pace", None),
-                  "moving_away": extra.pop("moving_away", False)}
-        made = TargetFactory(plan=plan, code=code, indicator=indicator, leads=leads,
-                             unit=indicator.unit, deadline_year=2027,
-                             source_clause=extra.pop("clause", "一、(一)"), **extra)
-        ProgressFactory(target=made, status=status, data_year=2025, **values)
-        if prev:
-            ProgressFactory(target=made, quarter=3, status=prev)
-        return made
-
-    targets = {
-        "quality": target("T01", "产品质量监督抽查合格率", [scjg], S.ON_TRACK, prev=S.LAGGING,
-                          current=95.2, expected=94.8, gap=0.4, pace=1.02, quarterly=True),
-        "food": target("T02", "食品安全评价性抽检合格率", [scjg], S.ACHIEVED, prev=S.ACHIEVED,
-                       kind=Target.Kind.MAINTAIN, value=98.5, current=99.1),
-        "award": target("T03", "省长质量奖企业数", [scjg], S.LAGGING, prev=S.ON_TRACK,
-                        kind=Target.Kind.CUMULATIVE_NEW, value=2, baseline_value=None,
-                        unit="家", current=1, expected=1.33, gap=-0.33, pace=0.75,
-                        binding=Target.Binding.BINDING, clause="一、(一)"),
-        "rnd": target("T04", "规上工业企业研发经费投入占比", [gxj], S.OFF_TRACK, prev=S.LAGGING,
-                      value=2.5, baseline_value=2.1, current=2.0, expected=2.23, gap=-0.23,
-                      pace=-0.55, moving_away=True),
-        "build": target("T05", "建设工程质量一次验收合格率", [zjj], S.NO_DATA, value=100),
-        "pm25": target("T06", "PM2.5平均浓度", [sthj], S.LAGGING, prev=S.LAGGING,
-                       comparator=Target.Comparator.LE, value=30, baseline_value=33,
-                       unit="微克/立方米", current=32.1, expected=31.7, gap=0.4, pace=0.8,
-                       binding=Target.Binding.BINDING, clause="表2"),
-        "brand": target("T07", "“品字标”认证企业数", [scjg, gxj], S.ACHIEVED,
-                        kind=Target.Kind.CUMULATIVE_NEW, value=7, baseline_value=None,
-                        unit="家", current=8),
-        "farm": target("T08", "主要农产品质量安全抽检合格率", [], S.NOT_APPLICABLE,
-                       cancelled=True, cancel_reason="政策调整,不再开展"),
-    }
-    # Reporting: the quarterly figure of T01 and the 2025 annual figure of T02 are in.
-    ObservationFactory(indicator=targets["quality"].indicator, region=district, year=2025,
-                       quarter=4, value=Decimal("95.2"), department=scjg)
-    ObservationFactory(indicator=targets["food"].indicator, region=district, year=2025,
-                       value=Decimal("99.1"), department=scjg,
-                       status=Observation.Status.SUBMITTED)
-    world = {"plan": plan, "scjg": scjg, "gxj": gxj, "zjj": zjj, "sthj": sthj, **targets}
-    if other_city is not None:
-        yancheng_plan = PlanFactory(code="yancheng-2021", region=other_city,
-                                    title="盐城市质量强市建设实施方案")
-        jgj = DepartmentFactory(region=other_city, name="市市场监管局")
-        indicator = IndicatorFactory(code="ind-y01", name="制造业产品质量合格率")
-        yancheng = TargetFactory(plan=yancheng_plan, code="Y01", leads=[jgj], indicator=indicator)
-        ProgressFactory(target=yancheng, status=S.ON_TRACK, current_value=94.0)
-        world["yancheng_plan"] = yancheng_plan
-    return world
 
 
 def test_report_summary_counts_statuses_and_change_since_last_quarter(district):
@@ -249,7 +172,7 @@ TYPE_AREA_PT = 156 / 25.4 * 72
 
 
 def svg_width_pt(svg: str) -> float:
-    return float(re.match(r'<svg [^>]*?width="([\d.]+)pt"', svg).group(1))
+    return float(re.match(r'<svg [^>]*?width="([\d.]+)pt"', svg).group(1))  # type: ignore[union-attr]
 
 
 def test_report_charts_are_inline_svg_text_within_the_type_area():

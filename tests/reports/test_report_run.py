@@ -17,14 +17,13 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from reports.models import ReportRun
 from reports.services import report_run_build, report_run_request
-from tests.factories import ReportRunFactory
-from tests.reports.test_report_data import seed_report_world
+from tests.factories import ReportRunFactory, pdf_text, seed_report_world
 
 pytestmark = pytest.mark.django_db
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
 
 
-def request_report(client, django_capture_on_commit_callbacks, **data):  # type: ignore[no-untyped-def]
+def request_report(client, django_capture_on_commit_callbacks, **data):
     with django_capture_on_commit_callbacks(execute=True):
         return client.post(reverse("reports:report-create"), {"quarter": "2025Q4", **data})
 
@@ -153,7 +152,7 @@ def test_report_build_failure_marks_the_run_failed_with_the_reason(office_user, 
     run = report_run_request(by=office_user, scope="region", year=2025, quarter=4,
                              region=district)
 
-    def broken(**kwargs):  # type: ignore[no-untyped-def]
+    def broken(**kwargs):
         raise RuntimeError("模板错误")
 
     monkeypatch.setattr("reports.services.report_pdf_render", broken)
@@ -172,7 +171,6 @@ def test_report_export_command_writes_the_pdf(district, tmp_path):
                  "--region", "赣榆区", "--output", str(output))
 
     assert output.read_bytes().startswith(b"%PDF")
-    from tests.reports.test_pdf_report import pdf_text
 
     text = pdf_text(output.read_bytes(), tmp_path)
     assert "区工信局" in text
@@ -195,7 +193,6 @@ def test_report_export_command_for_an_empty_quarter_says_so(district, tmp_path):
     call_command("export_report", "--quarter", "2020Q1", "--region", "赣榆区",
                  "--output", str(output))
 
-    from tests.reports.test_pdf_report import pdf_text
 
     assert "本季度暂无进度数据" in pdf_text(output.read_bytes(), tmp_path)
 

@@ -18,11 +18,11 @@ ACCOUNTS = reverse("accounts:account-list")
 CREATE = reverse("accounts:account-create")
 
 
-def action(user, name: str) -> str:  # type: ignore[no-untyped-def]
+def action(user, name: str) -> str:
     return reverse("accounts:account-action", kwargs={"pk": user.pk, "action": name})
 
 
-def lock_out(client, username: str) -> None:  # type: ignore[no-untyped-def]
+def lock_out(client, username: str) -> None:
     for _ in range(5):
         client.post(reverse("login"), {"username": username, "password": "wrong-Pass-1"})
 

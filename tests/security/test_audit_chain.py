@@ -18,7 +18,7 @@ from accounts import audit_chain
 from accounts.audit import audit_record, verify_audit_chains
 from accounts.models import AuditChainHead, AuditEvent
 from indicators.models import ObservationChange
-from tests.security.conftest import TABLES, execute, on_postgres, refused_by_trigger, tamper
+from tests.security.tampering import TABLES, execute, on_postgres, refused_by_trigger, tamper
 
 pytestmark = pytest.mark.django_db
 

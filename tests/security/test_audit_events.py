@@ -113,7 +113,7 @@ def test_the_api_audits_a_figure_of_another_department_answered_404(api_client, 
 
 
 @pytest.fixture
-def api_client():  # type: ignore[no-untyped-def]
+def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()

@@ -52,7 +52,7 @@ def test_check_deploy_is_clean_with_the_production_environment():
 
 
 @pytest.fixture
-def production(settings, monkeypatch):  # type: ignore[no-untyped-def]
+def production(settings, monkeypatch):
     """Apply the security settings that qualitytrack/settings.py makes in production."""
     for name, value in PRODUCTION_ENV.items():
         monkeypatch.setenv(name, value)
@@ -62,7 +62,7 @@ def production(settings, monkeypatch):  # type: ignore[no-untyped-def]
     return settings
 
 
-def csp(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def csp(response) -> dict[str, list[str]]:
     header = response.headers["Content-Security-Policy"]
     directives = {}
     for part in filter(None, (p.strip() for p in header.split(";"))):
@@ -71,9 +71,9 @@ def csp(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     return directives
 
 
-def assert_security_headers(response) -> None:  # type: ignore[no-untyped-def]
+def assert_security_headers(response) -> None:
     hsts = response.headers["Strict-Transport-Security"]
-    assert int(re.search(r"max-age=(\d+)", hsts).group(1)) >= 31_536_000
+    assert int(re.search(r"max-age=(\d+)", hsts).group(1)) >= 31_536_000  # type: ignore[union-attr]
     assert "includeSubDomains" in hsts
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"

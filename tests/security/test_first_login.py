@@ -24,7 +24,7 @@ OVERVIEW = reverse("reports:overview")
 PASSWORD_PAGE = reverse("password-change")
 
 
-def _create_office(client, security_user, district):  # type: ignore[no-untyped-def]
+def _create_office(client, security_user, district):
     client.force_login(security_user)
     response = client.post(reverse("accounts:account-create"), {
         "username": "newoffice", "role": "领导小组办公室", "region": district.pk,

@@ -456,7 +456,7 @@ class World:
 
 
 @pytest.fixture(autouse=True)
-def _today_and_empty_throttles(time_machine, settings):  # type: ignore[no-untyped-def]
+def _today_and_empty_throttles(time_machine, settings):
     settings.REPORTING_GRACE_DAYS = 15
     time_machine.move_to(TODAY, tick=False)
     cache.clear()
@@ -464,7 +464,7 @@ def _today_and_empty_throttles(time_machine, settings):  # type: ignore[no-untyp
     cache.clear()
 
 
-def _figure(indicator, region, department, author, year, quarter, status, **extra):  # type: ignore[no-untyped-def]
+def _figure(indicator, region, department, author, year, quarter, status, **extra):
     return ObservationFactory(
         indicator=indicator, region=region, department=department, created_by=author,
         year=year, quarter=quarter, value=extra.pop("value", 93.5), status=status, **extra,
@@ -472,7 +472,7 @@ def _figure(indicator, region, department, author, year, quarter, status, **extr
 
 
 @pytest.fixture
-def world(district, other_city, scjg, gxj, scjg_user, gxj_user, office_user, leader_user,  # type: ignore[no-untyped-def]
+def world(district, other_city, scjg, gxj, scjg_user, gxj_user, office_user, leader_user,
           auditor_user, sysadmin_user, security_user) -> World:
     users = {
         REP_A: scjg_user, REP_B: gxj_user, OFFICE: office_user, LEADER: leader_user,
@@ -545,7 +545,7 @@ def world(district, other_city, scjg, gxj, scjg_user, gxj_user, office_user, lea
                           base_year=2025),
     )
     values["draft_plan"] = draft.code
-    values["proposal"] = draft.document.proposals.order_by("pk").first().pk
+    values["proposal"] = draft.document.proposals.order_by("pk").first().pk  # type: ignore[union-attr]
     return World(users, {PORTAL: portal_key, DEPT_TOKEN: dept_key}, values)
 
 
@@ -593,7 +593,7 @@ def send(client: Client, method: str, url: str, body: dict[str, Any], *, api: bo
             response = call(url, data=body)
         else:
             response = call(url)
-        response.audited_denial = (  # type: ignore[attr-defined]
+        response.audited_denial = (
             AuditEvent.objects.filter(kind=AuditEvent.Kind.DENIED).count() > before
         )
         transaction.set_rollback(True)
@@ -637,7 +637,7 @@ def mismatches(world: World, method: str, url: str, expect: Expect, body: dict[s
 
 
 @pytest.mark.parametrize("row", PAGE_MATRIX, ids=lambda row: row.id)
-def test_page(world, row):  # type: ignore[no-untyped-def]
+def test_page(world, row):
     objects = PAGE_OBJECTS.get(row.name, {}) if row.objects is None else row.objects
     url = reverse(row.name, kwargs={param: world.values[key] for param, key in objects.items()})
     url += f"?{urlencode(row.query)}" if row.query else ""
@@ -648,7 +648,7 @@ def test_page(world, row):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("row", API_MATRIX, ids=lambda row: row.id)
-def test_api(world, row):  # type: ignore[no-untyped-def]
+def test_api(world, row):
     obj = row.obj or API_OBJECTS.get(row.path)
     url = row.path.replace("{id}", str(world.values[obj])) if obj else row.path
     url += f"?{row.query}" if row.query else ""
@@ -694,7 +694,7 @@ def _router_operations() -> dict[str, set[str]]:
         if _is_viewset(entry):
             path = "/" + route.replace("^", "").replace("$", "")
             operations[re.sub(r"\(\?P<pk>[^)]*\)", "{id}", path)] = {
-                method.upper() for method in entry.callback.actions if method.upper() in METHODS
+                method.upper() for method in entry.callback.actions if method.upper() in METHODS  # type: ignore[attr-defined]
             }
     return operations
 
@@ -760,11 +760,11 @@ def test_the_matrix_itself_keeps_the_separation_of_duties():
 
 def _text(response: HttpResponse) -> str:
     assert response.status_code == 200, response.status_code
-    content = b"".join(response.streaming_content) if response.streaming else response.content
+    content = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
     return content.decode("utf-8-sig")
 
 
-def test_reporter_a_lists_and_pages_never_show_department_b(world):  # type: ignore[no-untyped-def]
+def test_reporter_a_lists_and_pages_never_show_department_b(world):
     client = world.client(REP_A)
     mine = client.get(f"{API}/observations/", {"mine": "1", "page_size": 1000}).json()
     ids = {row["id"] for row in mine["results"]}
@@ -781,13 +781,13 @@ def test_reporter_a_lists_and_pages_never_show_department_b(world):  # type: ign
         assert "区工信局" not in text
 
 
-def test_the_department_token_lists_only_its_department(world):  # type: ignore[no-untyped-def]
+def test_the_department_token_lists_only_its_department(world):
     mine = world.client(DEPT_TOKEN).get(f"{API}/observations/", {"mine": "1"}).json()
 
     assert {row["indicator"] for row in mine["results"]} == {RATE_A}
 
 
-def test_the_public_feed_lists_approved_figures_only(world):  # type: ignore[no-untyped-def]
+def test_the_public_feed_lists_approved_figures_only(world):
     for persona in (ANON, PORTAL, AUDITOR):
         rows = world.client(persona).get(f"{API}/observations/").json()["results"]
         assert {row["id"] for row in rows} == {
@@ -795,13 +795,13 @@ def test_the_public_feed_lists_approved_figures_only(world):  # type: ignore[no-
         }, persona
 
 
-def test_the_three_administrators_have_no_figures_of_their_own(world):  # type: ignore[no-untyped-def]
+def test_the_three_administrators_have_no_figures_of_their_own(world):
     for persona in (AUDITOR, ADMIN, SECURITY):
         mine = world.client(persona).get(f"{API}/observations/", {"mine": "1"}).json()
         assert mine["results"] == [], persona
 
 
-def test_office_and_leader_lists_and_exports_stay_in_their_region(world):  # type: ignore[no-untyped-def]
+def test_office_and_leader_lists_and_exports_stay_in_their_region(world):
     office = world.client(OFFICE)
     approvals = _text(office.get(reverse("indicators:approvals")))
     export = _text(office.get(reverse("indicators:observation-export"), {"format": "csv"}))
@@ -817,7 +817,7 @@ def test_office_and_leader_lists_and_exports_stay_in_their_region(world):  # typ
         assert len(rows["results"]) == 6, persona
 
 
-def test_reporter_b_cannot_slip_a_figure_of_a_into_its_own_form(world):  # type: ignore[no-untyped-def]
+def test_reporter_b_cannot_slip_a_figure_of_a_into_its_own_form(world):
     rate_a = Indicator.objects.get(code=RATE_A)
     url = reverse("indicators:entry", kwargs={"period": "2025Q2"})
 
@@ -827,7 +827,7 @@ def test_reporter_b_cannot_slip_a_figure_of_a_into_its_own_form(world):  # type:
     assert (draft.status, draft.value) == (Observation.Status.DRAFT, Decimal("93.5"))
 
 
-def test_bulk_approval_never_reaches_another_citys_figure(world):  # type: ignore[no-untyped-def]
+def test_bulk_approval_never_reaches_another_citys_figure(world):
     ids = [world.values["submitted_yc"], world.values["submitted_a"]]
 
     world.client(OFFICE).post(reverse("indicators:approvals"), {"action": "approve", "ids": ids})
@@ -837,7 +837,7 @@ def test_bulk_approval_never_reaches_another_citys_figure(world):  # type: ignor
     assert statuses[world.values["submitted_a"]] == Observation.Status.APPROVED
 
 
-def test_who_submitted_a_figure_cannot_approve_it_even_holding_both_roles(world, district, scjg):  # type: ignore[no-untyped-def]
+def test_who_submitted_a_figure_cannot_approve_it_even_holding_both_roles(world, district, scjg):
     """Four eyes: an account in both groups (a superuser can make one in Django admin) still
     needs someone else to approve what it submitted."""
     both = UserFactory.with_role("both", roles.REPORTER, district, scjg)
@@ -861,7 +861,7 @@ ADMIN_PAGES = ["/admin/", "/admin/auth/user/", "/admin/auth/user/add/",
 
 
 @pytest.mark.parametrize("path", ADMIN_PAGES)
-def test_django_admin_is_closed_to_every_persona(world, path):  # type: ignore[no-untyped-def]
+def test_django_admin_is_closed_to_every_persona(world, path):
     found = []
     for persona in PERSONAS:
         response = send(world.client(persona), "GET", path, {}, api=False)
@@ -885,7 +885,7 @@ YC = (OFFICE_YC, LEADER_YC, TOKEN_YC)
 
 
 @pytest.fixture
-def yancheng(world, other_city):  # type: ignore[no-untyped-def]
+def yancheng(world, other_city):
     """盐城市's office and leader, and a department token of its 市市场监管局 the office made."""
     from indicators.models import Department
 
@@ -931,7 +931,7 @@ SECOND_REGION = [
 
 
 @pytest.mark.parametrize("row", SECOND_REGION, ids=lambda row: f"{row[1]} {row[0]} {row[2]}")
-def test_second_region(world, yancheng, row):  # type: ignore[no-untyped-def]
+def test_second_region(world, yancheng, row):
     name, method, objects, body, expect = row
     api = name.startswith(API)
     if api:
@@ -945,7 +945,7 @@ def test_second_region(world, yancheng, row):  # type: ignore[no-untyped-def]
     assert not found, f"{method} {url}:\n" + "\n".join(found)
 
 
-def test_the_second_regions_lists_never_show_the_first(world, yancheng):  # type: ignore[no-untyped-def]
+def test_the_second_regions_lists_never_show_the_first(world, yancheng):
     ours = {world.values[f"{s}_{d}"] for s in ("draft", "submitted", "approved") for d in "ab"}
     for persona in YC:
         rows = yancheng[persona].get(f"{API}/observations/", {"mine": "1"}).json()["results"]
@@ -960,7 +960,7 @@ def test_the_second_regions_lists_never_show_the_first(world, yancheng):  # type
 
 def test_bulk_approval_with_the_other_regions_ids_in_the_body_is_refused_and_audited(
     world, yancheng
-):  # type: ignore[no-untyped-def]
+):
     ids = [world.values["submitted_a"], world.values["submitted_b"]]
 
     answer = yancheng[OFFICE_YC].post(reverse("indicators:approvals"),
@@ -974,7 +974,7 @@ def test_bulk_approval_with_the_other_regions_ids_in_the_body_is_refused_and_aud
 
 
 @pytest.mark.parametrize("field", ["region", "plan", "department"])
-def test_a_report_request_naming_another_regions_object_is_refused(world, yancheng, field):  # type: ignore[no-untyped-def]
+def test_a_report_request_naming_another_regions_object_is_refused(world, yancheng, field):
     from targets.models import Plan
 
     other = {"region": world.values["district"],
@@ -992,7 +992,7 @@ def test_a_report_request_naming_another_regions_object_is_refused(world, yanche
 # --- Token, then approve: four eyes compare people (issue 12 row 2) ---------------------------
 
 
-def test_token_then_approve_is_refused(world):  # type: ignore[no-untyped-def]
+def test_token_then_approve_is_refused(world):
     office = world.client(OFFICE)
     created = office.post(reverse("accounts:token-list"), {
         "name": "办公室自建令牌", "kind": "department", "department": world.values["department_a"],
@@ -1013,7 +1013,7 @@ def test_token_then_approve_is_refused(world):  # type: ignore[no-untyped-def]
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.DENIED, username="office").exists()
 
 
-def test_nobody_resets_their_own_second_factor(world):  # type: ignore[no-untyped-def]
+def test_nobody_resets_their_own_second_factor(world):
     me = world.users[SECURITY]
     url = reverse("accounts:account-action", kwargs={"pk": me.pk, "action": "reset-otp"})
 

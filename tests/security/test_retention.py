@@ -22,7 +22,7 @@ from accounts.audit import audit_record, check_audit_settings, prune_audit_event
 from accounts.models import AuditEvent
 from indicators.models import ObservationChange
 from indicators.tasks import prune_audit
-from tests.security.conftest import execute, on_postgres, refused_by_trigger
+from tests.security.tampering import execute, on_postgres, refused_by_trigger
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()

@@ -37,19 +37,19 @@ WRONG_CODE = "动态口令：口令不正确或已过期，请输入验证器上
 
 
 @pytest.fixture
-def clock(time_machine):  # type: ignore[no-untyped-def]
+def clock(time_machine):
     time_machine.move_to(NOON, tick=False)
     return time_machine
 
 
-def password_login(client: Client, username: str, next_url: str = OVERVIEW):  # type: ignore[no-untyped-def]
+def password_login(client: Client, username: str, next_url: str = OVERVIEW):
     """The password step, then the page it leads to (followed)."""
     answer = client.post(LOGIN, {"username": username, "password": PASSWORD, "next": next_url})
     assert answer.status_code == 302, f"password of {username} refused"
     return client.get(answer["Location"], follow=True)
 
 
-def final_path(response) -> str:  # type: ignore[no-untyped-def]
+def final_path(response) -> str:
     """Where a followed response ended: the last redirect's target, query included."""
     assert response.redirect_chain, "no redirect"
     return response.redirect_chain[-1][0]

@@ -134,7 +134,7 @@ def signed_case(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
     if frequency == "annual":
         periods = [(y, None) for y in range(2020, 2027)]
     else:
-        periods = [(y, q) for y in range(2020, 2027) for q in (1, 2, 3, 4)]
+        periods = [(y, q) for y in range(2020, 2027) for q in (1, 2, 3, 4)]  # type: ignore[misc]
     chosen = draw(st.sets(st.sampled_from(periods), min_size=0, max_size=8))
     rows = [(y, q, draw(figure)) for y, q in sorted(chosen, key=lambda p: (p[0], p[1] or 0))]
     bounded = draw(st.booleans())

@@ -46,7 +46,7 @@ def _purge_seed() -> None:
 
 
 @pytest.fixture(scope="module")
-def _seed_loaded(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def _seed_loaded(django_db_setup, django_db_blocker):
     """Load the fixture once for the module (≈4 s) and remove it afterwards."""
     with django_db_blocker.unblock():
         call_command("loaddata", "seed_targets", verbosity=0)
@@ -56,7 +56,7 @@ def _seed_loaded(django_db_setup, django_db_blocker):  # type: ignore[no-untyped
 
 
 @pytest.fixture
-def seeded(_seed_loaded, db):  # type: ignore[no-untyped-def]
+def seeded(_seed_loaded, db):
     return None
 
 
@@ -64,21 +64,21 @@ def _counts() -> list[int]:
     return [model.objects.count() for model in MODELS]
 
 
-def _target(plan: str, indicator: str, **extra) -> Target:  # type: ignore[no-untyped-def]
+def _target(plan: str, indicator: str, **extra) -> Target:
     return Target.objects.get(plan__code=plan, indicator__code=indicator, **extra)
 
 
-def _names(queryset) -> list[str]:  # type: ignore[no-untyped-def]
+def _names(queryset) -> list[str]:
     return sorted(d.name for d in queryset.all())
 
 
-def _write(tmp_path: Path, data: list[dict]) -> Path:  # type: ignore[type-arg]
+def _write(tmp_path: Path, data: list[dict]) -> Path:
     path = tmp_path / "seed.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
 
 
-def _find(data: list[dict], model: str, **fields) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def _find(data: list[dict], model: str, **fields) -> dict:
     for obj in data:
         if obj["model"] == model and all(obj["fields"].get(k) == v for k, v in fields.items()):
             return obj
@@ -323,7 +323,7 @@ def test_dongtou_13th_table_has_approved_2020_actuals_and_assessment(seeded):
 
 
 @pytest.fixture
-def seed_data() -> list[dict]:  # type: ignore[type-arg]
+def seed_data() -> list[dict]:
     return copy.deepcopy(load_seed(default_fixture_path()))
 
 

@@ -3,7 +3,6 @@ region once, balanced by targets, and give exactly the rows of a single run. Her
 run in-process (no broker: Celery runs eagerly); tests/integration/test_sharded_recompute.py
 runs them on two real workers."""
 
-from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -11,22 +10,13 @@ from django.core.management import call_command
 from targets.models import Progress, Target
 from targets.services import progress_recompute
 from targets.sharding import progress_recompute_sharded, recompute_shards
+from tests.factories import AS_OF, progress_snapshot
 
 pytestmark = pytest.mark.django_db
 
-AS_OF = date(2025, 9, 30)
-
-
-def progress_snapshot() -> dict[tuple[int, int, int], tuple]:
-    """Every Progress row by (target, year, quarter): all fields but id and computed_at."""
-    fields = [f.attname for f in Progress._meta.concrete_fields
-              if f.attname not in ("id", "computed_at")]
-    return {(row[0], row[1], row[2]): row for row in Progress.objects.values_list(
-        "target_id", "year", "quarter", *fields)}
-
 
 @pytest.fixture
-def seeded(db):  # type: ignore[no-untyped-def]
+def seeded(db):
     call_command("loaddata", "seed_targets", verbosity=0)
 
 

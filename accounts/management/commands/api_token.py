@@ -60,7 +60,7 @@ class Command(BaseCommand):
             departments = place_model("department")._default_manager
             try:
                 department = departments.get(region__code=code, name=name)
-            except departments.model.DoesNotExist:
+            except departments.model.DoesNotExist:  # type: ignore[attr-defined]
                 raise CommandError(f"找不到部门“{options['department']}”。") from None
         accountable = None
         if options["accountable"]:

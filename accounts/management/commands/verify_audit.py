@@ -13,7 +13,7 @@ class Command(BaseCommand):
         "前序哈希不符）时以非零状态退出，并指出第一条有问题的记录。"
     )
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--database", default="default", help="数据库别名，默认 default")
 
     def handle(self, *args: object, **options: str) -> None:

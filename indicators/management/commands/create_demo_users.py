@@ -50,7 +50,7 @@ class Command(BaseCommand):
         ]
         if reporter_department is not None:
             accounts.append(
-                ("reporter", f"演示·{reporter_department.name}填报员", roles.REPORTER,
+                ("reporter", f"演示·{reporter_department.name}填报员", roles.REPORTER,  # type: ignore[arg-type]
                  reporter_department.region, reporter_department)
             )
         User = get_user_model()

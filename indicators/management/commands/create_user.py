@@ -21,7 +21,7 @@ from indicators.resolve import resolve_department, resolve_region
 class Command(BaseCommand):
     help = "创建用户并指定角色、地区和部门（部门填报员须指定部门）。"
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("username")
         parser.add_argument(
             "--role",

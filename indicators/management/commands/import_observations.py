@@ -17,7 +17,7 @@ class Command(BaseCommand):
         "--approve 直接置为已审核并重算进度。"
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--approve", action="store_true", help="导入后直接置为已审核")
         parser.add_argument(

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         "从CSV文件批量导入用户（列：username, role, region, department, password, email, name）。"
     )
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("file", type=Path)
 
     def handle(self, *args: object, **options: Path) -> None:

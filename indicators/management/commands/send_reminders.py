@@ -14,7 +14,7 @@ from indicators.services import reminders_send
 class Command(BaseCommand):
     help = "发送填报提醒（邮件与 Webhook 群消息），周一另发办公室逾期周报；并说明未能发送的原因。"
 
-    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--date", default="", help="按此日期计算（YYYY-MM-DD），默认今天")
 
     def handle(self, *args: object, **options: str) -> None:

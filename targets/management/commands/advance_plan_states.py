@@ -11,7 +11,7 @@ from targets.lifecycle import plan_states_advance
 class Command(BaseCommand):
     help = "规划期结束后的1月1日起，执行中的规划转入终期评估（可重复执行）。--today 指定日期。"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--today", help="日期，如 2026-01-01（默认今天）")
 
     def handle(self, *args: object, **options: object) -> None:

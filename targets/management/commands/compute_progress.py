@@ -16,7 +16,7 @@ class Command(BaseCommand):
         "--all 计算所有季度。"
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         when = parser.add_mutually_exclusive_group()
         when.add_argument("--quarter", help="季度，如 2025Q4（按季度末计算）")
         when.add_argument("--as-of", dest="as_of", help="评估日期，如 2025-12-31")
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             self.stdout.write(f"分 {len(done)} 份由 {workers} 个工作进程计算。")
         else:
             rows = progress_recompute(
-                as_of=as_of, all_quarters=bool(options["all"]), plan_ids=options["plan"] or None
+                as_of=as_of, all_quarters=bool(options["all"]), plan_ids=options["plan"] or None  # type: ignore[arg-type]
             )
         quarter = (as_of.month - 1) // 3 + 1
         scope = "所有季度" if options["all"] else f"{as_of.year}年第{quarter}季度"

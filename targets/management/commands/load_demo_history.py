@@ -17,7 +17,7 @@ class Command(BaseCommand):
         "并重新计算进度；--remove 删除全部示例数据。需先运行 create_demo_users。"
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--remove", action="store_true", help="删除全部示例数据")
 
     def handle(self, *args: object, **options: object) -> None:

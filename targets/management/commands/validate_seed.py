@@ -14,11 +14,11 @@ from targets.seed import validate_seed_file
 class Command(BaseCommand):
     help = "校验种子目标文件:原文逐字摘录、数值、责任单位、目标年份与编号。"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--path", help="种子文件路径(默认 fixtures/seed_targets.json)")
         parser.add_argument("--seeds-dir", help="原文文件目录(默认 settings.SEEDS_DIR)")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         report = validate_seed_file(options.get("path"), options.get("seeds_dir"))
         if not report.ok:
             lines = "\n".join(report.errors)

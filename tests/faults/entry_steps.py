@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .conftest import Browser, Response, Stack
+from .stack import Stack
+from .web import Browser, Response
 
 PERIOD = "2025"  # the demo reporter's annual figures for 2025 are due (overdue) in the seed
 
