@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from celery import shared_task
 from celery.signals import task_success
 
+from .celery import task
 
-@shared_task(name="qualitytrack.heartbeat", ignore_result=True)
+
+@task(name="qualitytrack.heartbeat")
 def heartbeat() -> None:
     """Sent by beat every minute; a worker running it proves beat, broker and worker work."""
     from .health import WORKER, heartbeat_stamp

@@ -8,22 +8,17 @@ is dropped (logged), never the request: beat drains the outbox every minute.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from indicators.models import Observation
 from indicators.signals import observation_approved, observation_withdrawn
-from qualitytrack.celery import send_or_leave
+from qualitytrack.celery import enqueue_on_commit
 
 from .lifecycle import plan_baselines_inherit, target_baseline_inherit
 from .models import Plan, Target
 from .services import recompute_request
 from .tasks import drain_recompute_outbox
-
-
-def _nudge_worker() -> None:
-    send_or_leave(drain_recompute_outbox)  # broker down: the outbox keeps the request
 
 
 @receiver([observation_approved, observation_withdrawn])
@@ -32,7 +27,7 @@ def recompute_after_approval(sender: object, *, observation_id: int, **kwargs: o
         pk=observation_id
     )
     recompute_request(indicator_id=indicator_id, region_id=region_id)
-    transaction.on_commit(_nudge_worker)
+    enqueue_on_commit(drain_recompute_outbox)  # broker down: the outbox keeps the request
 
 
 @receiver(post_save, sender=Target)
