@@ -35,6 +35,7 @@ from django.core.mail import send_mass_mail
 from django.utils.translation import gettext as _
 
 from .. import roles
+from ..duties import duties
 from ..models import Department, Profile
 from ..selectors import DueSummary, due_items
 
@@ -91,7 +92,7 @@ def reminders_send(*, today: datetime.date) -> ReminderOutcome:
     outcome = ReminderOutcome()
     departments = list(
         Department.objects.select_related("region")
-        .filter(led_targets__isnull=False).distinct().order_by("region_id", "name")
+        .filter(pk__in=duties().leading_department_ids()).order_by("region_id", "name")
     )
     summaries = due_items(departments=departments, today=today)
     reporters = _reporters(departments)
