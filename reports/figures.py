@@ -1,8 +1,9 @@
 """Plotly figure builders: frames and plain values in, ``go.Figure`` out.
 
 Pure: no ORM, no request, so every builder is unit-tested on ``fig.data`` without a
-database; the only Django import is gettext, so titles, axes, legends and hovers follow the
-language switch (docs/roles.md, "English"), and units go through ``indicators.units``.
+database; beside the status vocabulary (``targets.status``) the only Django import is
+gettext, so titles, axes, legends and hovers follow the language switch (docs/roles.md,
+"English"), and units go through ``indicators.units``.
 Pages ship ``figure_json(fig)`` as a ``json_script`` data island that
 ``reports/static/reports/js/charts.js`` draws with the vendored plotly.js (never a CDN).
 

@@ -116,4 +116,4 @@ def label(code: str | None) -> str:
     """The status's label in the active language; an unknown code as is, none as 「—」."""
     if not code:
         return "—"
-    return str(LABELS.get(code, code))  # type: ignore[call-overload]
+    return str(LABELS.get(code, code))
