@@ -42,6 +42,17 @@ class Period:
         return (self.year, self.quarter or 5)
 
     @classmethod
+    def containing(cls, day: datetime.date, frequency: str = QUARTERLY) -> Period:
+        """The quarter (or, for ``ANNUAL``, the year) that ``day`` falls in.
+
+        The one place that turns a month into a quarter (docs/architecture.md, "Who owns
+        which rule"); the pure engine keeps its own quarter index (it may not import this).
+        """
+        if frequency == ANNUAL:
+            return cls(day.year)
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @classmethod
     def parse(cls, slug: str) -> Period:
         """'2024Q1' → quarter 1 of 2024; '2024' → the year 2024. ValueError otherwise."""
         match = _SLUG.match(slug.strip())
@@ -112,10 +123,7 @@ def ended_periods(frequency: str, years: Iterable[int], today: datetime.date) ->
 
 def latest_ended_period(frequency: str, today: datetime.date) -> Period:
     """The most recent period of ``frequency`` that ended before ``today``."""
-    if frequency == QUARTERLY:
-        quarter = (today.month - 1) // 3  # the quarter before today's
-        return Period(today.year, quarter) if quarter else Period(today.year - 1, 4)
-    return Period(today.year - 1)
+    return previous_period(Period.containing(today, frequency))
 
 
 def years_of(ranges: Iterable[tuple[int, int]]) -> set[int]:

@@ -1,8 +1,9 @@
 """Query filters of the regions, departments, indicators and observations lists.
 
 A region is given by name (赣榆区) or code (320707); a department, an indicator and a plan by
-the name or code the plans use. Relations to targets are followed through reverse lookups
-(``targets__…``) so this layer never imports ``targets``.
+the name or code the plans use. What the plans and their targets say (which indicators a plan
+or a department's targets cover) is told by the targets layer through ``indicators.duties``,
+so this layer neither imports ``targets`` nor reads its tables.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from core.api_errors import InputError
 from feed.paging import FullListSinceFilter, NameOrCodeFilter, UpdatedSinceFilter
 
 from .calendar import Period
+from .duties import duties
 from .models import Department, Indicator, Observation, Region
 
 
@@ -53,14 +55,10 @@ class IndicatorFilter(filters.FilterSet):
         fields = ["category", "measure", "frequency"]
 
     def filter_plan(self, queryset: QuerySet[Indicator], name: str, value: str):
-        return queryset.filter(
-            pk__in=Indicator.objects.filter(targets__plan__code=value).values("pk")
-        )
+        return queryset.filter(pk__in=duties().plan_indicator_ids(value))
 
     def filter_department(self, queryset: QuerySet[Indicator], name: str, value: str):
-        return queryset.filter(
-            pk__in=Indicator.objects.filter(targets__lead_departments__name=value).values("pk")
-        )
+        return queryset.filter(pk__in=duties().indicator_ids_led_by(value))
 
 
 class PeriodFilter(filters.CharFilter):
@@ -101,8 +99,8 @@ class ObservationFilter(filters.FilterSet):
 
     def filter_plan(self, queryset: QuerySet[Observation], name: str, value: str):
         return queryset.filter(
-            indicator_id__in=Indicator.objects.filter(targets__plan__code=value).values("pk"),
-            region_id__in=Region.objects.filter(plans__code=value).values("pk"),
+            indicator_id__in=duties().plan_indicator_ids(value),
+            region_id__in=duties().plan_region_ids(value),
         )
 
     def filter_mine(self, queryset: QuerySet[Observation], name: str, value: bool):

@@ -41,14 +41,12 @@ def reporter_department(user: AbstractBaseUser | AnonymousUser) -> Department | 
 def led_indicator_ids(department: Department) -> set[int]:
     """Indicators of targets that ``department`` leads in its own region (any plan status).
 
-    Reads Target through the reverse relation ``Department.led_targets``, so this layer never
-    imports ``targets`` (import-linter: reports → targets → indicators).
+    Told by the targets layer through ``indicators.duties``: this layer neither imports
+    ``targets`` nor reads its tables (import-linter: reports → targets → indicators).
     """
-    return set(
-        department.led_targets.filter(plan__region_id=department.region_id).values_list(
-            "indicator_id", flat=True
-        )
-    )
+    from .duties import duties
+
+    return duties().led_indicator_ids(department)
 
 
 def can_enter(user: AbstractBaseUser | AnonymousUser, indicator: Indicator) -> bool:

@@ -1,8 +1,9 @@
 """Reads that the data-entry pages, the reminders and the API share, already scoped and optimised.
 
-What a department must report comes from the targets it leads (``Department.led_targets``, a
-reverse relation, so this module never imports ``targets``) and the reporting calendar. A
-figure counts as *reported* once it is submitted or approved.
+What a department must report comes from the targets it leads, which the targets layer tells
+through ``indicators.duties`` (this layer neither imports ``targets`` nor reads its tables),
+and from the reporting calendar. A figure counts as *reported* once it is submitted or
+approved.
 """
 
 from __future__ import annotations
@@ -23,16 +24,14 @@ from accounts import roles
 from accounts.models import AuditEvent
 
 from . import permissions
-from .calendar import Period, ended_periods, years_of
+from .calendar import Period, ended_periods
+from .duties import Assignment, duties
 from .models import Department, Indicator, Observation, ObservationChange
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 REPORTED = (Observation.Status.SUBMITTED, Observation.Status.APPROVED)
-IN_FORCE = "in_force"  # targets.Plan.Status.IN_FORCE, spelled out to keep the layers one-way
-DRAFT = "draft"  # targets.Plan.Status.DRAFT, likewise
-FINAL_REVIEW = "final_review"  # targets.Plan.Status.FINAL_REVIEW (终期评估)
 
 
 def grace_days() -> int:
@@ -42,48 +41,9 @@ def grace_days() -> int:
 # --- What a department must report ----------------------------------------------------------
 
 
-@dataclass
-class Assignment:
-    """One indicator a department leads: the years its in-force plans cover, and their goals."""
-
-    indicator: Indicator
-    years: set[int] = field(default_factory=set)  # in-force plans: these periods are due
-    all_years: set[int] = field(default_factory=set)  # any plan: these periods may be entered
-    goals: list[str] = field(default_factory=list)
-
-
 def department_assignments(department: Department) -> dict[int, Assignment]:
     """Indicator id → Assignment for the targets ``department`` leads in its own region."""
-    targets = (
-        department.led_targets.filter(plan__region_id=department.region_id, cancelled=False)
-        .exclude(plan__status=DRAFT)  # a draft plan is the office's, not yet the reporter's
-        .select_related("plan", "indicator")
-        .order_by("indicator__category", "indicator__code", "pk")
-    )
-    result: dict[int, Assignment] = {}
-    for target in targets:
-        item = result.setdefault(target.indicator_id, Assignment(indicator=target.indicator))
-        plan_years = years_of([(target.plan.start_year, target.plan.end_year)])
-        item.all_years |= plan_years
-        if target.plan.status == IN_FORCE:
-            item.years |= plan_years
-        elif target.plan.status == FINAL_REVIEW:  # only what the final assessment needs
-            item.years.add(target.deadline_year or target.plan.end_year)
-        if target.baseline_value is None and target.plan.status in (IN_FORCE, FINAL_REVIEW):
-            # 基期值 (docs/lifecycle.md "Baselines"): the base-year figure may be entered.
-            base = _base_year(target.baseline_year, target.plan.base_year, target.plan.start_year)
-            item.all_years.add(base)
-        goal = target.goal_display
-        if goal and goal not in item.goals:
-            item.goals.append(goal)
-    return result
-
-
-def _base_year(baseline_year: int | None, plan_base_year: int | None, start_year: int) -> int:
-    """y0 as the engine takes it: the target's base year, the plan's, else start - 1."""
-    if baseline_year:
-        return baseline_year
-    return plan_base_year if plan_base_year is not None else start_year - 1
+    return duties().department_assignments(department)
 
 
 def assignments_by_department(
@@ -91,33 +51,11 @@ def assignments_by_department(
 ) -> dict[int, dict[int, tuple[str, set[int]]]]:
     """For many departments at once (one query): dept → indicator → (frequency, years due).
 
-    In-force plans owe every year of their period; a plan in 终期评估 only the deadline-year
-    figure its final assessment still needs (docs/lifecycle.md), so the old periods of an
-    ended plan no longer fill the overdue lists.
+    In-force plans owe every year of their period; a plan under final assessment only the
+    deadline-year figure that assessment still needs (docs/lifecycle.md), so the old periods
+    of an ended plan no longer fill the overdue lists.
     """
-    through = Department.led_targets.through
-    rows = through.objects.filter(
-        department_id__in=list(department_ids),
-        target__plan__region_id=F("department__region_id"),
-        target__plan__status__in=(IN_FORCE, FINAL_REVIEW),
-        target__cancelled=False,
-    ).values_list(
-        "department_id",
-        "target__indicator_id",
-        "target__indicator__frequency",
-        "target__plan__start_year",
-        "target__plan__end_year",
-        "target__plan__status",
-        "target__deadline_year",
-    )
-    result: dict[int, dict[int, tuple[str, set[int]]]] = defaultdict(dict)
-    for department_id, indicator_id, frequency, start, end, status, deadline in rows:
-        _, years = result[department_id].setdefault(indicator_id, (frequency, set()))
-        if status == IN_FORCE:
-            years.update(range(start, end + 1))
-        else:
-            years.add(deadline or end)
-    return result
+    return duties().assignments_by_department(department_ids)
 
 
 def baselines_due_by_department(department_ids: Iterable[int]) -> dict[int, dict[int, Period]]:
@@ -126,28 +64,7 @@ def baselines_due_by_department(department_ids: Iterable[int]) -> dict[int, dict
     Due at once: the engine uses the approved base-year figure as b (docs/lifecycle.md
     "Baselines"). One query. An annual indicator owes the year, a quarterly one its Q4.
     """
-    through = Department.led_targets.through
-    rows = through.objects.filter(
-        department_id__in=list(department_ids),
-        target__plan__region_id=F("department__region_id"),
-        target__plan__status__in=(IN_FORCE, FINAL_REVIEW),
-        target__cancelled=False,
-        target__baseline_value__isnull=True,
-        target__value__isnull=False,
-    ).values_list(
-        "department_id",
-        "target__indicator_id",
-        "target__indicator__frequency",
-        "target__baseline_year",
-        "target__plan__base_year",
-        "target__plan__start_year",
-    )
-    result: dict[int, dict[int, Period]] = defaultdict(dict)
-    for department_id, indicator_id, frequency, baseline_year, plan_base, start in rows:
-        year = _base_year(baseline_year, plan_base, start)
-        period = Period(year, 4) if frequency == "quarterly" else Period(year)
-        result[department_id].setdefault(indicator_id, period)
-    return result
+    return duties().baselines_due_by_department(department_ids)
 
 
 @dataclass(frozen=True)
@@ -413,15 +330,8 @@ def approval_context(observations: Iterable[Observation]) -> dict[int, ApprovalC
     pairs = {(o.indicator_id, o.region_id) for o in observations}
     indicator_ids = {i for i, _r in pairs}
     region_ids = {r for _i, r in pairs}
-    # Targets through the reverse relation (this layer never imports ``targets``).
-    target_model = Indicator._meta.get_field("targets").related_model
-    targets: dict[tuple[int, int], list] = defaultdict(list)
-    for target in (
-        target_model.objects.filter(indicator_id__in=indicator_ids, plan__region_id__in=region_ids,  # type: ignore[attr-defined]
-                                    cancelled=False)
-        .select_related("plan", "indicator").order_by("-plan__start_year", "plan__code", "code")
-    ):
-        targets[(target.indicator_id, target.plan.region_id)].append(target)
+    # The targets each figure feeds, told by the targets layer (indicators.duties).
+    targets = duties().targets_by_series(indicator_ids, region_ids)
     approved: dict[tuple[int, int], list[Observation]] = defaultdict(list)
     for earlier in Observation.objects.filter(
         indicator_id__in=indicator_ids, region_id__in=region_ids,
@@ -430,7 +340,7 @@ def approval_context(observations: Iterable[Observation]) -> dict[int, ApprovalC
         approved[(earlier.indicator_id, earlier.region_id)].append(earlier)
     result = {}
     for o in observations:
-        context = ApprovalContext(targets=targets.get((o.indicator_id, o.region_id), []))
+        context = ApprovalContext(targets=list(targets.get((o.indicator_id, o.region_id), [])))
         unit = o.indicator.unit
         old_value: Decimal | None = None
         old_state = ""

@@ -2,8 +2,8 @@
 
 ``observation_approved`` is sent by ``indicators.services`` inside the approving transaction,
 with ``observation_id`` (and, for convenience, ``indicator_id`` and ``region_id``). The targets
-app's receiver enqueues the progress recompute with ``delay_on_commit``, so nothing runs
-unless the approval commits.
+app's receiver writes a recompute request (the outbox) in that transaction and nudges a worker
+with ``core.broker.enqueue_on_commit``, so nothing runs unless the approval commits.
 """
 
 from django.dispatch import Signal

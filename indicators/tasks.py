@@ -2,24 +2,19 @@
 
 All are idempotent (a finished import job is left alone; reminders change no data; pruning
 twice removes nothing more), hence ``acks_late``; only transient database errors are retried.
+Both come from ``core.broker.TASK_POLICY``, the one policy of every task.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from celery import shared_task
-from django.db import OperationalError
 from django.utils import timezone
 
+from core.broker import task
 
-@shared_task(
-    name="indicators.send_reminders",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=3,
-)
+
+@task(name="indicators.send_reminders")
 def send_reminders(as_of: str | None = None) -> int:
     """Daily 09:00 (settings.CELERY_BEAT_SCHEDULE). Returns the number of e-mails sent; what
     could not be sent, and why, goes to the worker's log."""
@@ -33,13 +28,7 @@ def send_reminders(as_of: str | None = None) -> int:
     return outcome.sent
 
 
-@shared_task(
-    name="indicators.import_observations",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=3,
-)
+@task(name="indicators.import_observations")
 def import_observations(job_id: int) -> str:
     """Validate and write one uploaded Excel file (ImportJob); returns its final state."""
     from .services import observation_import_run
@@ -47,13 +36,7 @@ def import_observations(job_id: int) -> str:
     return observation_import_run(job_id=job_id).state
 
 
-@shared_task(
-    name="indicators.prune_audit",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=3,
-)
+@task(name="indicators.prune_audit")
 def prune_audit() -> int:
     """Weekly (settings.CELERY_BEAT_SCHEDULE): security events older than the retention."""
     from accounts.audit import prune_audit_events
@@ -61,15 +44,17 @@ def prune_audit() -> int:
     return prune_audit_events()
 
 
-@shared_task(
-    name="indicators.sweep_imports",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=3,
-)
+@task(name="indicators.sweep_imports")
 def sweep_imports() -> int:
     """Every 5 minutes (settings.CELERY_BEAT_SCHEDULE): import jobs whose process died → failed."""
     from .services.imports import import_jobs_sweep
 
     return import_jobs_sweep()
+
+
+@task(name="indicators.dispatch_pending_imports")
+def dispatch_pending_imports() -> int:
+    """Beat, every minute: send the imports of uploads left pending (broker was down)."""
+    from .services.imports import import_jobs_dispatch_pending
+
+    return import_jobs_dispatch_pending()

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
-from core.broker import send_or_leave
+from core.broker import enqueue_on_commit
 from indicators.models import Department, Indicator, Region
 from targets.models import Plan, Target
 from targets.seed import VALUELESS_KINDS, number_error, quote_error
@@ -36,7 +36,7 @@ from .selectors import department_match, indicator_suggestions
 
 
 def _nudge_worker() -> None:
-    send_or_leave(drain_recompute_outbox)  # broker down: the outbox keeps the request
+    enqueue_on_commit(drain_recompute_outbox)  # broker down: the outbox keeps the request
 
 
 class OnboardingError(ValueError):
@@ -308,7 +308,7 @@ def plan_publish(*, plan: Plan, user: Any) -> Plan:
     document.save(update_fields=["published_by", "published_at"])
     for indicator_id in sorted(indicators):
         recompute_request(indicator_id=indicator_id, region_id=plan.region_id)
-    transaction.on_commit(_nudge_worker)
+    _nudge_worker()
     audit_record(
         kind=AuditEvent.Kind.PLAN,
         user=user,
@@ -484,5 +484,5 @@ def _record_adjustment(
         detail=f"调整目标 {target.plan.code}/{target.code}({doc_number}):{changes};原因:{reason}",
     )
     recompute_request(indicator_id=target.indicator_id, region_id=target.plan.region_id)
-    transaction.on_commit(_nudge_worker)
+    _nudge_worker()
     return adjustment

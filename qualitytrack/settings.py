@@ -343,6 +343,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicators.send_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    "dispatch-pending-imports": {                # Excel uploads made while Redis was down
+        "task": "indicators.dispatch_pending_imports",
+        "schedule": 60.0,
+    },
     "sweep-imports": {                           # import jobs whose worker died → failed
         "task": "indicators.sweep_imports",
         "schedule": crontab(minute="*/5"),

@@ -44,6 +44,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
+from django.utils.functional import Promise
+
+from targets import status
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -61,17 +65,10 @@ CJK_FONT_FILES = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
 )
 
-#: (key, label, fill colour, text colour on that fill) — the order of the stacks.
-STATUS_STYLES: tuple[tuple[str, str, str, str], ...] = (
-    ("achieved", "已完成", "#1b5e20", "#ffffff"),
-    ("on_track", "进度正常", "#66bb6a", "#102a12"),
-    ("lagging", "进度滞后", "#f2a900", "#2b1d00"),
-    ("off_track", "严重滞后", "#c62828", "#ffffff"),
-    ("not_achieved", "未完成", "#6d0000", "#ffffff"),
-    ("insufficient_data", "数据不足", "#78909c", "#ffffff"),
-    ("no_data", "待填报", "#b0bec5", "#1f2933"),
-    ("unassigned", "待下达", "#d7ccc8", "#1f2933"),
-    ("not_applicable", "不再考核", "#eeeeee", "#1f2933"),
+#: (key, label, fill colour, text colour on that fill) — the order of the stacks. The
+#: pages' palette and gettext labels, from ``targets.status`` (the one owner).
+STATUS_STYLES: tuple[tuple[str, Promise, str, str], ...] = tuple(
+    (code, style.label, style.colour, style.ink) for code, style in status.STYLES.items()
 )
 
 INK = "#1f2933"
@@ -251,7 +248,7 @@ def _legend(ax: Axes, keys: Sequence[str]) -> None:
     if not styles:
         return
     handle, pad, spacing = 1.2, 0.5, 1.6  # in font sizes, as matplotlib's legend takes them
-    widths = [(handle + pad) * LABEL_PT + _text_width(label, LABEL_PT)
+    widths = [(handle + pad) * LABEL_PT + _text_width(str(label), LABEL_PT)
               for _k, label, _f, _i in styles]
     columns = _legend_columns(widths, spacing * LABEL_PT)
     rows = math.ceil(len(styles) / columns)
@@ -260,7 +257,7 @@ def _legend(ax: Axes, keys: Sequence[str]) -> None:
              if row * columns + col < len(styles)]
     ax.legend(
         handles=[Patch(facecolor=styles[i][2], edgecolor="#555555", linewidth=0.5,
-                       label=styles[i][1]) for i in order],
+                       label=str(styles[i][1])) for i in order],
         loc="lower left", bbox_to_anchor=(0, 1),
         bbox_transform=blended_transform_factory(ax.figure.transFigure, ax.transAxes),
         ncols=columns, frameon=False, borderpad=0, borderaxespad=0.5,
@@ -355,7 +352,7 @@ def status_summary_chart(
             )
         notes.append(note)
     with _drawing():
-        labels = [next(s for s in STATUS_STYLES if s[0] == key)[1] for key in keys]
+        labels = [str(next(s for s in STATUS_STYLES if s[0] == key)[1]) for key in keys]
         label_pt = max((_text_width(label, LABEL_PT) for label in labels), default=0.0)
         bar_x = label_pt + GAP_PT
         scale = _bar_scale(CONTENT_PT - bar_x, [

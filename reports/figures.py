@@ -1,13 +1,15 @@
 """Plotly figure builders: frames and plain values in, ``go.Figure`` out.
 
 Pure: no ORM, no request, so every builder is unit-tested on ``fig.data`` without a
-database; the only Django import is gettext, so titles, axes, legends and hovers follow the
-language switch (docs/roles.md, "English"), and units go through ``indicators.units``.
+database; beside the status vocabulary (``targets.status``) the only Django import is
+gettext, so titles, axes, legends and hovers follow the language switch (docs/roles.md,
+"English"), and units go through ``indicators.units``.
 Pages ship ``figure_json(fig)`` as a ``json_script`` data island that
 ``reports/static/reports/js/charts.js`` draws with the vendored plotly.js (never a CDN).
 
-Status is never told by colour alone: every status has its colour (the same as the badges
-in qualitytrack.css) *and* a bar pattern or marker symbol, and its label in the legend.
+Status is never told by colour alone: every status has its colour (``targets.status``,
+the same as the badges in qualitytrack.css) *and* a bar pattern or marker symbol, and its
+label in the legend.
 """
 
 from __future__ import annotations
@@ -22,44 +24,15 @@ import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
 from indicators.units import unit_label, with_unit
+from targets.status import STYLES as STATUS_STYLES
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif"
 
-STATUS_COLOURS: dict[str, str] = {
-    "achieved": "#1b7f3b",
-    "on_track": "#2e7d32",
-    "lagging": "#b26a00",
-    "off_track": "#c62828",
-    "not_achieved": "#8e0000",
-    "no_data": "#607d8b",
-    "insufficient_data": "#78909c",
-    "unassigned": "#90a4ae",
-    "not_applicable": "#9e9e9e",
-}
-#: Bar patterns per status, so a stacked bar reads without colour vision (WCAG 1.4.1).
-STATUS_PATTERNS: dict[str, str] = {
-    "achieved": "",
-    "on_track": ".",
-    "lagging": "/",
-    "off_track": "x",
-    "not_achieved": "+",
-    "no_data": "-",
-    "insufficient_data": "|",
-    "unassigned": "|",
-    "not_applicable": "",
-}
-#: Marker symbols per status, the same idea for points (mirrors the badge glyphs).
-STATUS_SYMBOLS: dict[str, str] = {
-    "achieved": "star",
-    "on_track": "circle",
-    "lagging": "triangle-up",
-    "off_track": "x",
-    "not_achieved": "x",
-    "no_data": "circle-open",
-    "insufficient_data": "circle-open",
-    "unassigned": "circle-open",
-    "not_applicable": "line-ew",
-}
+#: Colour, bar pattern (so a stacked bar reads without colour vision, WCAG 1.4.1) and marker
+#: symbol of each status, best first: ``targets.status`` owns them (the badges, the PDF).
+STATUS_COLOURS: dict[str, str] = {code: style.colour for code, style in STATUS_STYLES.items()}
+STATUS_PATTERNS: dict[str, str] = {code: style.pattern for code, style in STATUS_STYLES.items()}
+STATUS_SYMBOLS: dict[str, str] = {code: style.symbol for code, style in STATUS_STYLES.items()}
 NEUTRAL = "#52606d"
 TARGET_COLOUR = "#0b5cad"
 #: Bars beyond this share of the way to the target are drawn clipped (hover tells the truth).

@@ -334,8 +334,8 @@ def report_data_build(
     improved = worsened = 0
     for line in lines:
         before, now = (
-            IMPROVEMENT_RANK.get(previous.get(line.target_id, "")),  # type: ignore[call-overload]
-            IMPROVEMENT_RANK.get(line.status),  # type: ignore[call-overload]
+            IMPROVEMENT_RANK.get(previous.get(line.target_id, "")),
+            IMPROVEMENT_RANK.get(line.status),
         )
         if before is not None and now is not None:
             improved += now > before
@@ -344,7 +344,7 @@ def report_data_build(
     departments, unled = _department_sections(scope, rows_qs, lines, full_names)
     behind = sorted(
         (line for line in lines if line.status in BEHIND_ORDER),
-        key=lambda line: (BEHIND_ORDER[line.status], not line.binding,  # type: ignore[index]
+        key=lambda line: (BEHIND_ORDER[line.status], not line.binding,
                           line.pace if line.pace is not None else float("inf"), line.target_id),
     )
     lead_ids = (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from targets import status
 from targets.models import Progress, Target
 from targets.wording import (  # the one gap wording, shared with the feed (targets layer)
     PACE_STATUSES,
@@ -21,26 +22,12 @@ __all__ = ["PACE_STATUSES", "REASON_LABELS", "gap_phrase", "number", "reason_lab
 
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
 
-#: The order statuses are listed in (best first), as the charts stack them.
-REPORT_STATUS_ORDER = (
-    Progress.Status.ACHIEVED, Progress.Status.ON_TRACK, Progress.Status.LAGGING,
-    Progress.Status.OFF_TRACK, Progress.Status.NOT_ACHIEVED, Progress.Status.INSUFFICIENT_DATA,
-    Progress.Status.NO_DATA, Progress.Status.UNASSIGNED, Progress.Status.NOT_APPLICABLE,
-)
-#: The "behind" statuses of the lagging list, worst first.
-BEHIND_ORDER = {
-    Progress.Status.NOT_ACHIEVED: 0,
-    Progress.Status.OFF_TRACK: 1,
-    Progress.Status.LAGGING: 2,
-}
-#: Ranks for "improved / worsened since last quarter"; other statuses are not compared.
-IMPROVEMENT_RANK = {
-    Progress.Status.NOT_ACHIEVED: 0,
-    Progress.Status.OFF_TRACK: 1,
-    Progress.Status.LAGGING: 2,
-    Progress.Status.ON_TRACK: 3,
-    Progress.Status.ACHIEVED: 4,
-}
+#: The order statuses are listed in (best first), as the charts stack them; the "behind"
+#: statuses of the lagging list, worst first; the ranks of "improved / worsened since last
+#: quarter". All three are ``targets.status``'s (the one owner).
+REPORT_STATUS_ORDER = tuple(Progress.Status(code) for code in status.DISPLAY_ORDER)
+BEHIND_ORDER = status.BEHIND_RANK
+IMPROVEMENT_RANK = status.IMPROVEMENT_RANK
 
 
 def quarter_label(year: int, quarter: int) -> str:

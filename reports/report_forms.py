@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from indicators.calendar import QUARTERLY, Period, latest_ended_period, recent_periods
 from indicators.models import Department
 from indicators.permissions import region_queryset_visible_to, visible_region_ids
 from targets.selectors import parse_quarter, plan_list, progress_latest_quarter
@@ -23,14 +24,13 @@ QUARTERS_OFFERED = 12
 
 def quarter_choices() -> list[tuple[str, str]]:
     """The latest quarter with progress (else the last closed one) and the 11 before it."""
-    latest = progress_latest_quarter()
-    if latest is None:
-        today = timezone.localdate()
-        latest = (today.year, (today.month - 1) // 3) if today.month > 3 else (today.year - 1, 4)
-    key = latest[0] * 4 + latest[1] - 1
+    computed = progress_latest_quarter()
+    latest = Period(*computed) if computed else latest_ended_period(
+        QUARTERLY, timezone.localdate()
+    )
     return [
-        (f"{k // 4}Q{k % 4 + 1}", quarter_label(k // 4, k % 4 + 1))
-        for k in range(key, key - QUARTERS_OFFERED, -1)
+        (period.slug, quarter_label(period.year, period.quarter or 4))
+        for period in recent_periods(latest, QUARTERS_OFFERED)
     ]
 
 

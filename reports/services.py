@@ -13,20 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from core.broker import send_or_leave
+from core.broker import enqueue_on_commit, send_or_leave
 from indicators.models import Department, Region
 from indicators.permissions import visible_region_ids
 from targets.models import Plan
@@ -108,7 +107,7 @@ def report_run_request(
     )
     # After commit, and never failing the request: with the broker down the run stays
     # pending and beat's reports.dispatch_pending_reports sends it once Redis is back.
-    transaction.on_commit(partial(send_or_leave, build_report_task, run_id=run.pk))
+    enqueue_on_commit(build_report_task, run_id=run.pk)
     return run
 
 

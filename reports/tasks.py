@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-from django.db import OperationalError
+from core.broker import task
 
 
-@shared_task(
-    name="reports.build_report",
-    bind=True,
-    acks_late=True,  # safe: report_run_build claims the run with a conditional UPDATE
-    ignore_result=True,  # the ReportRun row is the result; no subscription on Redis to wait on
-    autoretry_for=(OperationalError,),  # transient database trouble only
-    retry_backoff=True,
-    max_retries=3,
-)
+# acks_late is safe: report_run_build claims the run with a conditional UPDATE; the ReportRun
+# row is the result (TASK_POLICY keeps none).
+@task(name="reports.build_report", bind=True)
 def build_report(self, *, run_id: int) -> str:
     """Build the PDF of ReportRun ``run_id``. Idempotent; returns the run's final state.
 
@@ -27,7 +20,7 @@ def build_report(self, *, run_id: int) -> str:
     return report_run_build(run_id=run_id, redelivered=redelivered).state
 
 
-@shared_task(name="reports.dispatch_pending_reports", ignore_result=True)
+@task(name="reports.dispatch_pending_reports")
 def dispatch_pending_reports() -> int:
     """Beat, every minute: send the builds of runs left pending (broker was down)."""
     from reports.services import report_runs_dispatch_pending

@@ -38,6 +38,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from indicators.calendar import QUARTERLY, Period, latest_ended_period
 from indicators.demo import DEMO_EVIDENCE, demo_figures
 from indicators.models import Indicator, Observation, ObservationChange
 from indicators.services.changes import _record_change
@@ -71,13 +72,8 @@ def _seed(*parts: object) -> int:
 def last_due_quarter(today: dt.date) -> tuple[int, int]:
     """The latest quarter whose figures are due: ended on or before today - grace days."""
     day = today - dt.timedelta(days=settings.REPORTING_GRACE_DAYS)
-    year, quarter = day.year, (day.month - 1) // 3 + 1
-    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
-
-
-def _quarter_end(year: int, quarter: int) -> dt.date:
-    month = quarter * 3
-    return dt.date(year, month, 30 if month in (6, 9) else 31)
+    due = latest_ended_period(QUARTERLY, day)
+    return due.year, due.quarter or 4
 
 
 @dataclass
@@ -292,7 +288,7 @@ def _kept_values(path: _Path, goal: float, periods: list[tuple[int, int | None]]
 
 def _approved_at(series: Series, period: tuple[int, int | None], now: dt.datetime) -> dt.datetime:
     year, quarter = period
-    end = _quarter_end(year, quarter or 4)
+    end = Period(year, quarter or 4).end
     days = 20 + _seed("delay", series.target.pk, year, quarter) % 25
     if series.slow:
         days += 60  # reported, but weeks after the deadline

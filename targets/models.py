@@ -2,6 +2,8 @@
 
 The choices below mirror the pure engine's vocabulary (``targets.progress.schema``); a test
 asserts that the two sets are equal, so the engine never needs Django to learn a label.
+``Progress.Status`` is made from the engine's codes in ``targets.status``, the one owner of a
+status's label, colour and sets.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.calendar import Period
 from indicators.models import Department, Indicator, Region
+
+from .status import ProgressStatus
 
 
 class PlanManager(models.Manager["Plan"]):
@@ -290,16 +294,8 @@ class Reward(models.Model):
 class Progress(models.Model):
     """The engine's verdict on one target at one quarter's end. Derived; upserted by key."""
 
-    class Status(models.TextChoices):
-        NOT_APPLICABLE = "not_applicable", _("不再考核")
-        UNASSIGNED = "unassigned", _("待下达")
-        NO_DATA = "no_data", _("待填报")
-        ACHIEVED = "achieved", _("已完成")
-        NOT_ACHIEVED = "not_achieved", _("未完成")
-        INSUFFICIENT_DATA = "insufficient_data", _("数据不足")
-        ON_TRACK = "on_track", _("进度正常")
-        LAGGING = "lagging", _("进度滞后")
-        OFF_TRACK = "off_track", _("严重滞后")
+    #: The engine's codes with their labels, made in ``targets.status`` (the one owner).
+    Status = ProgressStatus
 
     target = models.ForeignKey(
         Target, verbose_name=_("目标"), on_delete=models.CASCADE, related_name="progress"

@@ -8,11 +8,10 @@ is dropped (logged), never the request: beat drains the outbox every minute.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from core.broker import send_or_leave
+from core.broker import enqueue_on_commit
 from indicators.models import Observation
 from indicators.signals import observation_approved, observation_withdrawn
 
@@ -22,17 +21,13 @@ from .services import recompute_request
 from .tasks import drain_recompute_outbox
 
 
-def _nudge_worker() -> None:
-    send_or_leave(drain_recompute_outbox)  # broker down: the outbox keeps the request
-
-
 @receiver([observation_approved, observation_withdrawn])
 def recompute_after_approval(sender: object, *, observation_id: int, **kwargs: object) -> None:
     indicator_id, region_id = Observation.objects.values_list("indicator_id", "region_id").get(
         pk=observation_id
     )
     recompute_request(indicator_id=indicator_id, region_id=region_id)
-    transaction.on_commit(_nudge_worker)
+    enqueue_on_commit(drain_recompute_outbox)  # broker down: the outbox keeps the request
 
 
 @receiver(post_save, sender=Target)

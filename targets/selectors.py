@@ -15,21 +15,16 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from indicators.calendar import QUARTERLY, latest_ended_period
+from indicators.calendar import QUARTERLY, Period, latest_ended_period, previous_period
 
+from . import status
 from .models import Plan, Progress, Target
 
-#: Statuses that count as "good" in a score, and those out of every denominator.
-GOOD_STATUSES = (Progress.Status.ACHIEVED, Progress.Status.ON_TRACK)
-BEHIND_STATUSES = (
-    Progress.Status.LAGGING, Progress.Status.OFF_TRACK, Progress.Status.NOT_ACHIEVED,
-)
-UNASSESSABLE_STATUSES = (
-    Progress.Status.NOT_APPLICABLE,
-    Progress.Status.UNASSIGNED,
-    Progress.Status.NO_DATA,
-    Progress.Status.INSUFFICIENT_DATA,
-)
+#: Statuses that count as "good" in a score, behind, and out of every denominator: the sets
+#: are ``targets.status``'s (the one owner), under the names the pages and the PDF import.
+GOOD_STATUSES = status.GOOD
+BEHIND_STATUSES = status.BEHIND
+UNASSESSABLE_STATUSES = status.UNASSESSABLE
 STATUS_ORDER = [choice.value for choice in Progress.Status]
 
 
@@ -106,8 +101,9 @@ def progress_default_quarter(today: date | None = None) -> tuple[int, int] | Non
 
 
 def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
-    """The quarter before (2025, 1) is (2024, 4)."""
-    return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    """The quarter before (2025, 1) is (2024, 4) (``indicators.calendar``'s arithmetic)."""
+    before = previous_period(Period(year, quarter))
+    return before.year, before.quarter or 4
 
 
 def progress_for_quarter(
@@ -225,9 +221,7 @@ def _rollup(rows: QuerySet[Progress], group: str, label: str, region: str | None
     aggregates["stretch_good"] = Count("pk", filter=stretch & Q(status__in=GOOD_STATUSES))
     aggregates["binding_behind"] = Count(
         "pk",
-        filter=Q(target__binding=Target.Binding.BINDING)
-        & Q(status__in=[Progress.Status.LAGGING, Progress.Status.OFF_TRACK,
-                        Progress.Status.NOT_ACHIEVED]),
+        filter=Q(target__binding=Target.Binding.BINDING) & Q(status__in=BEHIND_STATUSES),
     )
     result = []
     for row in rows.values(*values).annotate(**aggregates).order_by(label):

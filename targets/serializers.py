@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from indicators.calendar import Period
+
 from .models import Plan, Progress, Target
 from .wording import gap_phrase, reason_label
 
@@ -92,7 +94,7 @@ class ProgressSerializer(serializers.ModelSerializer):
 
     def get_quarter(self, progress: Progress) -> str:
         """'2025Q4'."""
-        return f"{progress.year}Q{progress.quarter}"
+        return Period(progress.year, progress.quarter).slug
 
     def get_gap_text(self, progress: Progress) -> str:
         """The gap in words and unit, the same as pages, PDF and CSV: '落后 1.67个', '—'."""
@@ -108,6 +110,4 @@ class ProgressSerializer(serializers.ModelSerializer):
         """The period of the current value: '2025Q2', '2024' (annual) or null."""
         if progress.data_year is None:
             return None
-        if progress.data_quarter:
-            return f"{progress.data_year}Q{progress.data_quarter}"
-        return str(progress.data_year)
+        return Period(progress.data_year, progress.data_quarter or None).slug

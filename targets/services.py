@@ -16,19 +16,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from indicators.calendar import QUARTERLY, Period, periods_in_years
+
 from .frames import load_observations_frame, load_targets_frame, save_progress_frame, target_filter
 from .models import FinalVerdict, RecomputeRequest
 from .progress import Settings, compute_progress
 
 logger = logging.getLogger(__name__)
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    return day.year, (day.month - 1) // 3 + 1
-
-
-def quarter_end(year: int, quarter: int) -> date:
-    return (pd.Timestamp(year=year, month=quarter * 3, day=1) + pd.offsets.MonthEnd(0)).date()  # type: ignore[no-any-return]
 
 
 def engine_settings() -> Settings:
@@ -42,10 +36,9 @@ def engine_settings() -> Settings:
 
 def _quarters(first_year: int, last: tuple[int, int]) -> list[tuple[int, int]]:
     return [
-        (year, quarter)
-        for year in range(first_year, last[0] + 1)
-        for quarter in range(1, 5)
-        if (year, quarter) <= last
+        (period.year, period.quarter or 4)
+        for period in periods_in_years(QUARTERLY, range(first_year, last[0] + 1))
+        if (period.year, period.quarter or 4) <= last
     ]
 
 
@@ -73,14 +66,15 @@ def progress_recompute(
     if targets.empty:
         return 0
     observations = load_observations_frame(indicator_ids=indicator_ids, region_ids=region_ids)
-    current = quarter_of(as_of)
+    holding = Period.containing(as_of)
+    current = (holding.year, holding.quarter or 4)
     quarters = _quarters(int(targets["plan_start_year"].min()), current) if all_quarters else [
         current
     ]
     config, now, saved = engine_settings(), computed_at or timezone.now(), 0
     frozen = _frozen_verdicts(targets)
     for year, quarter in quarters:
-        day = min(as_of, quarter_end(year, quarter))
+        day = min(as_of, Period(year, quarter).end)
         in_period = targets["plan_start_year"].le(year) & (
             ~targets["plan_closed"] | targets["plan_end_year"].ge(year)
         )

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
-from .models import Progress
+from . import status
 
 
 def number(value: float | Decimal | None, unit: str = "", *, signed: bool = False) -> str:
@@ -29,9 +29,7 @@ def number(value: float | Decimal | None, unit: str = "", *, signed: bool = Fals
 
 #: Statuses whose gap is measured against the expected value now (超前/落后); every other
 #: status measures it against the target itself (超出/差). PROGRESS "Gap, one sign everywhere".
-PACE_STATUSES = frozenset({
-    Progress.Status.ON_TRACK, Progress.Status.LAGGING, Progress.Status.OFF_TRACK,
-})
+PACE_STATUSES = status.PACE
 
 
 def gap_phrase(gap: float | Decimal | None, status: str, unit: str = "") -> str:

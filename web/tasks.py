@@ -5,11 +5,12 @@ The task keeps its name ``qualitytrack.heartbeat`` (beat's schedule and queued m
 
 from __future__ import annotations
 
-from celery import shared_task
 from celery.signals import task_success
 
+from core.broker import task
 
-@shared_task(name="qualitytrack.heartbeat", ignore_result=True)
+
+@task(name="qualitytrack.heartbeat")
 def heartbeat() -> None:
     """Sent by beat every minute; a worker running it proves beat, broker and worker work."""
     from .health import WORKER, heartbeat_stamp

@@ -19,12 +19,12 @@ from pathlib import Path
 import pandas as pd
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..calendar import Period
+from ..duties import duties
 from ..excel.errors import RowError
 from ..models import Department, Indicator, Observation, ObservationChange, Region
 from ..signals import observation_approved
@@ -237,13 +237,7 @@ _COLUMN_OF_FIELD = {"value": "数值", "state": "数值", "period": "年份", "i
 def _lead_departments() -> dict[tuple[int, int], list[Department]]:
     """(indicator id, region id) → the departments leading a live target there, by name."""
     result: dict[tuple[int, int], list[Department]] = {}
-    rows = (
-        Department.objects.filter(
-            led_targets__cancelled=False, led_targets__plan__region_id=F("region_id")
-        )
-        .values_list("led_targets__indicator_id", "region_id", "pk")
-        .distinct()
-    )
+    rows = list(duties().lead_departments_by_series())  # told by targets (indicators.duties)
     by_id = Department.objects.in_bulk({pk for _i, _r, pk in rows})
     for indicator_id, region_id, pk in rows:
         found = result.setdefault((indicator_id, region_id), [])

@@ -25,6 +25,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.broker import enqueue_on_commit, send_or_leave
+
 from .. import permissions
 from ..calendar import Period
 from ..excel.errors import RowError, WorkbookError
@@ -78,8 +80,23 @@ def observation_import_start(
     job.save()
     from ..tasks import import_observations
 
-    import_observations.delay_on_commit(job.pk)  # type: ignore[attr-defined]  # Celery 5.4's; celery-types predates it
+    # The pending job is the outbox row: with the broker down the upload still succeeds and
+    # beat's indicators.dispatch_pending_imports sends it once Redis is back.
+    enqueue_on_commit(import_observations, job_id=job.pk)
     return job
+
+
+def import_jobs_dispatch_pending(*, older_than: timedelta = timedelta(minutes=1)) -> int:
+    """Send ``indicators.import_observations`` again for jobs still pending after ``older_than``
+    (an upload made while the broker was down, a message lost). Sending twice is harmless: a
+    run claims its job with a conditional UPDATE. Returns the number of jobs sent."""
+    from ..tasks import import_observations
+
+    cutoff = timezone.now() - older_than
+    pending = ImportJob.objects.filter(state=ImportJob.State.PENDING, created_at__lt=cutoff)
+    return sum(
+        send_or_leave(import_observations, job_id=pk) for pk in pending.values_list("pk", flat=True)
+    )
 
 
 def observation_import_run(*, job_id: int) -> ImportJob:

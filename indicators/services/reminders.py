@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from accounts.models import Profile
 
+from ..duties import duties
 from ..models import Department
 from ..selectors import DueItem, DueSummary, due_items
 
@@ -97,7 +98,7 @@ def reminders_send(*, today: datetime.date) -> ReminderOutcome:
     outcome = ReminderOutcome()
     departments = list(
         Department.objects.select_related("region")
-        .filter(led_targets__isnull=False).distinct().order_by("region_id", "name")
+        .filter(pk__in=duties().leading_department_ids()).order_by("region_id", "name")
     )
     summaries = due_items(departments=departments, today=today)
     reporters = _reporters(departments)

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from indicators.calendar import Period
 from indicators.models import Department, Observation
 from indicators.selectors import due_items
 from targets.models import Progress, Target
 from targets.selectors import previous_quarter
-from targets.services import quarter_end
 
 from ..report_format import number
 from .filters import DashboardFilters
@@ -82,7 +82,7 @@ def window(f: DashboardFilters, today: dt.date | None = None) -> tuple[dt.date, 
     """(start, end] of the filters' quarter: from the end of Q-1 to the end of Q or today."""
     today = today or timezone.localdate()
     prev = previous_quarter(f.year, f.quarter)  # type: ignore[arg-type]
-    return quarter_end(*prev), min(quarter_end(f.year, f.quarter), today)  # type: ignore[arg-type]
+    return Period(*prev).end, min(Period(f.year, f.quarter).end, today)  # type: ignore[arg-type]
 
 
 def what_changed(
@@ -107,7 +107,7 @@ def what_changed(
         old = before.get(target.pk)
         if old is None or old == row.status:
             continue
-        fall = RANK.get(old, 3) - RANK.get(row.status, 3)  # type: ignore[call-overload]
+        fall = RANK.get(old, 3) - RANK.get(row.status, 3)
         unit = target.unit or target.indicator.unit
         figure = (f"{_period_text(row.data_year, row.data_quarter)} "
                   f"{number(row.current_value, unit)}" if row.data_year else "—")

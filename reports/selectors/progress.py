@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 from django.db.models import Count, F, QuerySet
 
+from targets import status
 from targets.models import Plan, Progress
 from targets.selectors import (
     STATUS_ORDER,
@@ -24,7 +25,8 @@ from targets.selectors import (
 
 from .filters import DashboardFilters
 
-BEHIND_STATUSES = (Progress.Status.LAGGING, Progress.Status.OFF_TRACK)
+#: Lagging and off track (behind on pace, still in time): ``targets.status.PACE_BEHIND``.
+BEHIND_STATUSES = status.PACE_BEHIND
 
 
 def progress_rows(

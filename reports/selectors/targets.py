@@ -9,17 +9,14 @@ from collections.abc import Sequence
 import pandas as pd
 from django.db.models import F, QuerySet
 
+from indicators.calendar import Period
 from indicators.models import Observation, ObservationChange
 from targets.models import Progress, Target
 
 
 def period_end(year: int, quarter: int | None) -> dt.date:
     """The last day of a period: a quarter, or the year when ``quarter`` is empty."""
-    if quarter is None:
-        return dt.date(year, 12, 31)
-    month = quarter * 3
-    next_month = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return next_month - dt.timedelta(days=1)
+    return Period(year, quarter).end
 
 
 def target_actuals(target: Target) -> list[Observation]:

@@ -8,13 +8,12 @@ from django.utils.translation import gettext as _
 
 from indicators.calendar import Period
 from indicators.units import with_unit
-from targets.models import Progress
+from targets import status as statuses
 
 from ..report_format import gap_phrase, reason_label
 
 register = template.Library()
 
-_LABELS = dict(Progress.Status.choices)
 MINUS = "\u2212"
 
 
@@ -80,7 +79,7 @@ def status_badge(status: str | None) -> str:
     if not status:
         return format_html('<span class="badge no_data">{}</span>', _("暂无进度"))
     return format_html(
-        '<span class="badge {}">{}</span>', status, _LABELS.get(status, status)
+        '<span class="badge {}">{}</span>', status, statuses.label(status)
     )
 
 
@@ -103,7 +102,16 @@ def progress_note(row: object) -> str:
 
 @register.filter
 def status_label(status: str | None) -> str:
-    return str(_LABELS.get(status or "", status or "—"))
+    return statuses.label(status)
+
+
+@register.simple_tag
+def status_palette_css() -> str:
+    """The PDF's status colours as CSS rules: the pages' palette (``targets.status``)."""
+    return format_html_join(
+        " ", ".s-{}::before {{ color: {}; }}",
+        ((code, style.colour) for code, style in statuses.STYLES.items()),
+    )
 
 
 @register.simple_tag(takes_context=True)

@@ -68,3 +68,16 @@ def test_latest_ended_and_recent_periods():
     assert latest_ended_period("quarterly", D(2025, 2, 1)) == Period(2024, 4)
     assert latest_ended_period("annual", D(2025, 2, 1)) == Period(2024)
     assert recent_periods(Period(2025, 1), 3) == [Period(2025, 1), Period(2024, 4), Period(2024, 3)]
+
+
+def test_a_day_belongs_to_one_quarter_and_one_year():
+    """``Period.containing``: the one month → quarter rule (issue 13)."""
+    import datetime
+
+    from indicators.calendar import ANNUAL, Period
+
+    assert Period.containing(datetime.date(2025, 1, 1)) == Period(2025, 1)
+    assert Period.containing(datetime.date(2025, 3, 31)) == Period(2025, 1)
+    assert Period.containing(datetime.date(2025, 4, 1)) == Period(2025, 2)
+    assert Period.containing(datetime.date(2025, 12, 31)) == Period(2025, 4)
+    assert Period.containing(datetime.date(2025, 7, 9), ANNUAL) == Period(2025)

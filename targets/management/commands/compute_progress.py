@@ -5,8 +5,9 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from indicators.calendar import Period
 from targets.selectors import parse_quarter
-from targets.services import progress_recompute, quarter_end
+from targets.services import progress_recompute
 from targets.sharding import progress_recompute_sharded
 
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         try:
             if options["quarter"]:
-                as_of = quarter_end(*parse_quarter(str(options["quarter"])))
+                as_of = Period(*parse_quarter(str(options["quarter"]))).end
             elif options["as_of"]:
                 as_of = date.fromisoformat(str(options["as_of"]))
             else:
@@ -53,6 +54,6 @@ class Command(BaseCommand):
             rows = progress_recompute(
                 as_of=as_of, all_quarters=bool(options["all"]), plan_ids=options["plan"] or None  # type: ignore[arg-type]
             )
-        quarter = (as_of.month - 1) // 3 + 1
+        quarter = Period.containing(as_of).quarter
         scope = "所有季度" if options["all"] else f"{as_of.year}年第{quarter}季度"
         self.stdout.write(f"已计算进度 {rows} 条（{scope}，评估日 {as_of:%Y-%m-%d}）。")
