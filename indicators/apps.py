@@ -10,7 +10,10 @@ class IndicatorsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import audit  # (connects the audit receivers)
+        from . import (
+            audit,  # (connects the audit receivers)
+            receivers,  # noqa: F401  (keeps ReportingDue right on direct saves)
+        )
 
         # Every audit chain has a head from the start, so an emptied table is detectable
         # (issue 12 row 8); after migrate, and after a test database's flush.

@@ -73,3 +73,19 @@ def sweep_imports() -> int:
     from .services.imports import import_jobs_sweep
 
     return import_jobs_sweep()
+
+
+@shared_task(
+    name="indicators.sweep_reporting_due",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
+def sweep_reporting_due(as_of: str | None = None) -> int:
+    """Daily just after midnight (settings.CELERY_BEAT_SCHEDULE): figures whose due date has
+    passed become overdue in ReportingDue. Returns the rows changed."""
+    from .services.reporting import reporting_due_sweep
+
+    today = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
+    return reporting_due_sweep(today=today)

@@ -18,8 +18,11 @@ from .places import (
     RegionManager,
     department_full_name,
 )
+from .reporting import REPORTED_STATES, UNREPORTED, ReportingDue
 
 __all__ = [
+    "REPORTED_STATES",
+    "UNREPORTED",
     "AppendOnlyQuerySet",
     "AuditChainHead",
     "AuditEvent",
@@ -35,5 +38,6 @@ __all__ = [
     "Profile",
     "Region",
     "RegionManager",
+    "ReportingDue",
     "department_full_name",
 ]

@@ -16,13 +16,13 @@ import pytest
 from indicators.calendar import Period
 from indicators.models import Indicator, Observation
 from reports import charts
-from reports.report_completeness import due_period
 from reports.report_data import (
     DOC_NUMBER_BLANK,
     report_data_build,
     report_date,
     report_scope_resolve,
 )
+from reports.selectors.reporting import due_period
 from targets.models import Progress, Target
 from tests.factories import (
     DepartmentFactory,
