@@ -18,10 +18,10 @@ from .services.reporting import reporting_due_refresh, reporting_due_sync_figure
 
 @receiver([post_save, post_delete], sender=Observation)
 def sync_reporting_due_with_figure(
-    sender: object, *, instance: Observation, raw: bool = False, **kwargs: object
+    sender: object, *, instance: Observation, **kwargs: object
 ) -> None:
-    if not raw:  # a fixture loads its figures before anything owes them
-        reporting_due_sync_figure(instance)
+    # Fixtures (``raw``) too: a figure loaded after its targets must still count.
+    reporting_due_sync_figure(instance)
 
 
 @receiver(post_save, sender=Indicator)

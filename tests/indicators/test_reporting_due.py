@@ -148,3 +148,14 @@ def test_the_incremental_table_equals_a_rebuild(quarterly, district, scjg, gxj, 
     reporting_due_rebuild()
 
     assert snapshot() == incremental
+
+
+def test_the_sweep_runs_daily_from_celery_beat(quarterly, scjg, settings):
+    from indicators.tasks import sweep_reporting_due
+
+    [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values()
+               if e["task"] == "indicators.sweep_reporting_due"]
+    assert entry["schedule"].hour == {0}
+
+    assert sweep_reporting_due.delay("2025-10-16").get() == 2
+    assert state(scjg, quarterly, 2025, 3) == State.OVERDUE
