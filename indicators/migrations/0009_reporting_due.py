@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '应报数据',
                 'verbose_name_plural': '应报数据',
-                'indexes': [models.Index(fields=['department', 'due_on', 'state'], name='reportingdue_department'), models.Index(condition=models.Q(('state__in', ['missing', 'overdue'])), fields=['due_on', 'department'], name='reportingdue_unreported'), models.Index(fields=['year', 'quarter', 'department'], name='reportingdue_period'), models.Index(fields=['region', 'indicator', 'year'], name='reportingdue_figure')],
+                'indexes': [models.Index(fields=['department', 'due_on', 'state'], name='reportingdue_department'), models.Index(condition=models.Q(('state__in', ['missing', 'overdue'])), fields=['due_on', 'department'], name='reportingdue_unreported'), models.Index(fields=['year', 'quarter', 'department', 'state'], name='reportingdue_period'), models.Index(fields=['region', 'indicator', 'year'], name='reportingdue_figure')],
                 'constraints': [models.UniqueConstraint(fields=('department', 'indicator', 'year', 'quarter'), name='reportingdue_unique_obligation')],
             },
         ),

@@ -67,7 +67,9 @@ class ReportingDue(models.Model):
                 condition=Q(state__in=["missing", "overdue"]),
             ),
             # The figures due for one period (the quarterly report's completeness).
-            models.Index(fields=["year", "quarter", "department"], name="reportingdue_period"),
+            models.Index(
+                fields=["year", "quarter", "department", "state"], name="reportingdue_period"
+            ),
             # A figure's own row(s), found when it changes.
             models.Index(fields=["region", "indicator", "year"], name="reportingdue_figure"),
         ]

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Exists, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
@@ -127,8 +127,9 @@ def reporting_due_batch() -> Iterator[None]:
 
 
 def _rewrite(department_ids: list[int]) -> int:
-    """Delete and re-insert the departments' rows, then read the figures' statuses in."""
+    """Delete and re-insert the departments' rows, each with its figure's state."""
     grace = settings.REPORTING_GRACE_DAYS
+    today = timezone.localdate()
     with transaction.atomic():
         # Serialises two rewrites of one department (delete + insert would duplicate rows).
         regions = dict(
@@ -136,21 +137,53 @@ def _rewrite(department_ids: list[int]) -> int:
             .order_by("pk").values_list("pk", "region_id")
         )
         assignments = assignments_by_department(regions)
-        rows = [
-            ReportingDue(
-                department_id=department_id, indicator_id=indicator_id,
-                region_id=regions[department_id], year=period.year, quarter=period.quarter,
-                due_on=period.deadline(grace), state=State.MISSING,
-            )
-            for department_id, per_indicator in assignments.items()
-            for indicator_id, (frequency, years) in per_indicator.items()
-            for period in periods_in_years(frequency, years)
-        ]
+        statuses = _reported(regions.values(), {i for per in assignments.values() for i in per})
+        rows = []
+        for department_id, per_indicator in assignments.items():
+            region_id = regions[department_id]
+            for indicator_id, (frequency, years) in per_indicator.items():
+                for period in periods_in_years(frequency, years):
+                    due_on = period.deadline(grace)
+                    state = statuses.get((region_id, indicator_id, period.year, period.quarter))
+                    if state is None:
+                        state = State.OVERDUE if due_on < today else State.MISSING
+                    rows.append((department_id, indicator_id, region_id, period.year,
+                                 period.quarter, due_on, state))
         ReportingDue.objects.filter(department_id__in=regions).delete()
-        ReportingDue.objects.bulk_create(rows, batch_size=2000)
-        if rows:
-            reporting_due_sync(rows=ReportingDue.objects.filter(department_id__in=regions))
+        _insert(rows)
     return len(rows)
+
+
+def _reported(
+    region_ids: Iterable[int], indicator_ids: set[int]
+) -> dict[tuple[int, int, int, int | None], str]:
+    """(region, indicator, year, quarter) → submitted / approved, for the figures that are in."""
+    rows = Observation.objects.filter(
+        region_id__in=set(region_ids), indicator_id__in=indicator_ids,
+        status__in=(Status.SUBMITTED, Status.APPROVED),
+    ).values_list("region_id", "indicator_id", "year", "quarter", "status")
+    return {(r, i, y, q): status for r, i, y, q, status in rows.iterator(chunk_size=20000)}
+
+
+_COLUMNS = ("department_id", "indicator_id", "region_id", "year", "quarter", "due_on", "state")
+
+
+def _insert(rows: list[tuple[object, ...]]) -> None:
+    """COPY on PostgreSQL (a national rebuild writes millions of rows), else bulk_create."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = ReportingDue._meta.db_table
+        with connection.cursor() as cursor, cursor.cursor.copy(
+            f'COPY "{table}" ({", ".join(_COLUMNS)}) FROM STDIN'
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    ReportingDue.objects.bulk_create(
+        [ReportingDue(**dict(zip(_COLUMNS, row, strict=True))) for row in rows],
+        batch_size=2000,
+    )
 
 
 # --- The calendar -----------------------------------------------------------------------------

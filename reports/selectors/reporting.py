@@ -137,7 +137,7 @@ def _closed_counts(
     return (
         ReportingDue.objects.filter(department_id__in=list(department_ids), due_on__lt=as_of)
         .values("department_id").order_by("department_id")
-        .annotate(closed=Count("pk"), overdue=Count("pk", filter=Q(state__in=UNREPORTED)))
+        .annotate(closed=Count("*"), overdue=Count("due_on", filter=Q(state__in=UNREPORTED)))
         .values_list("department_id", "closed", "overdue")
     )
 
@@ -152,8 +152,8 @@ def _due_counts(department_ids: Iterable[int], period: Period) -> Iterable[tuple
     return (
         ReportingDue.objects.filter(due, department_id__in=list(department_ids))
         .values("department_id").order_by("department_id")
-        .annotate(due=Count("pk"), reported=Count("pk", filter=reported),
-                  approved=Count("pk", filter=Q(state=State.APPROVED)))
+        .annotate(due=Count("*"), reported=Count("due_on", filter=reported),
+                  approved=Count("due_on", filter=Q(state=State.APPROVED)))
         .values_list("department_id", "due", "reported", "approved")
     )
 
@@ -190,9 +190,10 @@ def _overdue_figures(
 class OverdueDepartments(Sequence[Reporting]):
     """The lead departments with overdue figures as of a day, most overdue first.
 
-    A lazy sequence for ``Paginator``: its length is one COUNT over the overdue rows and a
-    page is one grouped query plus ``reporting_by_department`` for that page's departments,
-    so a page costs the same at any size (only rows not yet in are read to rank).
+    A lazy sequence for ``Paginator``: the ranking is one grouped query over the rows not yet
+    in whose due date has passed (an index-only scan of ``reportingdue_unreported``; it
+    returns one id per late department), read once; a page is then
+    ``reporting_by_department`` for that page's departments only.
     """
 
     def __init__(
@@ -205,19 +206,23 @@ class OverdueDepartments(Sequence[Reporting]):
         if department_id is not None:
             rows = rows.filter(department_id=department_id)
         self.as_of = as_of
-        self._ranked = (
+        self._ranking = (
             rows.values("department_id")
-            .annotate(overdue=Count("pk"))
+            .annotate(overdue=Count("*"))
             .order_by("-overdue", "department__region__code", "department__name",
                       "department_id")
             .values_list("department_id", flat=True)
         )
+        self._ids: list[int] | None = None
 
-    def count(self) -> int:
-        return self._ranked.count()
+    @property
+    def ids(self) -> list[int]:
+        if self._ids is None:
+            self._ids = list(self._ranking)
+        return self._ids
 
     def __len__(self) -> int:
-        return self.count()
+        return len(self.ids)
 
     @overload
     def __getitem__(self, index: int) -> Reporting: ...
@@ -226,9 +231,10 @@ class OverdueDepartments(Sequence[Reporting]):
     def __getitem__(self, index: int | slice) -> Reporting | list[Reporting]:
         if isinstance(index, int):
             return self[index:index + 1][0]
-        ids = list(self._ranked[index])
-        departments = Department.objects.filter(pk__in=ids)
-        return reporting_by_department(departments, as_of=self.as_of)
+        ids = self.ids[index]
+        if not ids:
+            return []
+        return reporting_by_department(Department.objects.filter(pk__in=ids), as_of=self.as_of)
 
 
 def overdue_departments(
