@@ -11,6 +11,7 @@ class IndicatorsConfig(AppConfig):
         from accounts import audit
         from feed import tombstones
 
+        from . import receivers  # noqa: F401  (keeps ReportingDue right on direct saves)
         from .models import Department, Indicator, Observation, ObservationChange, Region
 
         # The business audit of figures is the second hash chain (accounts.audit_chain).

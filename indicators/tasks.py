@@ -58,3 +58,13 @@ def dispatch_pending_imports() -> int:
     from .services.imports import import_jobs_dispatch_pending
 
     return import_jobs_dispatch_pending()
+
+
+@task(name="indicators.sweep_reporting_due")
+def sweep_reporting_due(as_of: str | None = None) -> int:
+    """Daily just after midnight (settings.CELERY_BEAT_SCHEDULE): figures whose due date has
+    passed become overdue in ReportingDue. Returns the rows changed."""
+    from .services.reporting import reporting_due_sweep
+
+    today = datetime.date.fromisoformat(as_of) if as_of else timezone.localdate()
+    return reporting_due_sweep(today=today)

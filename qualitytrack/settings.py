@@ -347,6 +347,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicators.dispatch_pending_imports",
         "schedule": 60.0,
     },
+    "sweep-reporting-due-daily": {               # due dates passed → overdue (docs/monitoring.md)
+        "task": "indicators.sweep_reporting_due",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "sweep-imports": {                           # import jobs whose worker died → failed
         "task": "indicators.sweep_imports",
         "schedule": crontab(minute="*/5"),

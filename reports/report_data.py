@@ -4,7 +4,8 @@
 ``ReportData`` that the PDF templates render as they are: every number, label and sort
 order is decided here, none in the templates. It reads the Progress rows the engine stored
 (``targets.selectors``), the same department rollups the dashboards chart, and, for the
-reporting-completeness section, the Observation rows of the due periods. The number of
+reporting-completeness section, the dashboards' one reporting selector
+(``selectors.reporting``). The number of
 queries does not grow with the number of targets.
 
 Dates are derived from the quarter, never from the clock: the report is dated the day the
@@ -37,13 +38,6 @@ from targets.selectors import (
 )
 
 from .models import ReportRun
-from .report_completeness import (
-    CompletenessRow,
-    OverdueItem,
-    quarter_end,
-    report_date,
-    reporting_completeness,
-)
 from .report_format import (
     BEHIND_ORDER,
     IMPROVEMENT_RANK,
@@ -55,6 +49,13 @@ from .report_format import (
     percent,
     quarter_label,
     status_phrase,
+)
+from .selectors.reporting import (
+    CompletenessRow,
+    OverdueItem,
+    quarter_end,
+    report_date,
+    reporting_completeness,
 )
 
 if TYPE_CHECKING:

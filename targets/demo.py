@@ -40,8 +40,9 @@ from django.utils import timezone
 
 from indicators.calendar import QUARTERLY, Period, latest_ended_period
 from indicators.demo import DEMO_EVIDENCE, demo_figures
-from indicators.models import Indicator, Observation, ObservationChange
+from indicators.models import Indicator, Observation, ObservationChange, ReportingDue
 from indicators.services.changes import _record_change
+from indicators.services.reporting import reporting_due_sync
 from indicators.services.transitions import (
     observation_approve,
     observation_correct,
@@ -346,6 +347,7 @@ def load_demo_history(*, today: dt.date | None = None) -> LoadResult:
         for observation, stamp in zip(created, stamps, strict=True):
             observation.created_at = observation.updated_at = stamp - dt.timedelta(days=5)
         Observation.objects.bulk_update(created, ["created_at", "updated_at"], batch_size=500)
+        reporting_due_sync(rows=ReportingDue.objects.all())  # bulk_create sends no signal
     correction = _correct_one(office)
     return LoadResult(created=len(created), series=len(chosen), correction=correction)
 
@@ -403,4 +405,5 @@ def remove_demo_history() -> tuple[int, int]:
                            new_status=Observation.Status.RETURNED, reason=REMOVED_COMMENT)
             withdrawn += 1
         deleted, _ = demo_figures().filter(changes__isnull=True).delete()
+        reporting_due_sync(rows=ReportingDue.objects.all())  # the withdrawn ones: UPDATEs
     return deleted, withdrawn

@@ -4,15 +4,20 @@ indicators cannot import targets (the layers run indicators → targets → repo
 ``observation_approved``; this receiver writes an outbox row in the approval's transaction
 and, after commit, nudges a worker to drain the outbox. If the broker is unreachable the nudge
 is dropped (logged), never the request: beat drains the outbox every minute.
+
+What a department must report follows the targets it leads, so a change of a target's lead
+departments, of a target or of its plan rewrites those departments' ``ReportingDue`` rows
+(``indicators.services.reporting``; docs/monitoring.md "Reporting completeness and overdue").
 """
 
 from __future__ import annotations
 
-from django.db.models.signals import post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from core.broker import enqueue_on_commit
-from indicators.models import Observation
+from indicators.models import Department, Observation
+from indicators.services.reporting import reporting_due_refresh
 from indicators.signals import observation_approved, observation_withdrawn
 
 from .lifecycle import plan_baselines_inherit, target_baseline_inherit
@@ -46,3 +51,56 @@ def inherit_baselines_when_a_predecessor_is_named(
 ) -> None:
     if not raw and instance.predecessor_id is not None:
         plan_baselines_inherit(plan=instance)
+
+
+# --- What each lead department must report (ReportingDue) ------------------------------------
+
+
+@receiver(m2m_changed, sender=Target.lead_departments.through)
+def refresh_reporting_when_leads_change(
+    sender: object, *, instance: Target | Department, action: str, reverse: bool,
+    pk_set: set[int] | None, **kwargs: object
+) -> None:
+    if action == "pre_clear":  # the departments that are about to stop leading it
+        instance._leads_before_clear = _lead_ids(instance, reverse)  # type: ignore[union-attr]
+    elif action == "post_clear":
+        reporting_due_refresh(department_ids=getattr(instance, "_leads_before_clear", []))
+    elif action in ("post_add", "post_remove"):
+        reporting_due_refresh(department_ids=[instance.pk] if reverse else pk_set or [])
+
+
+def _lead_ids(instance: Target | Department, reverse: bool) -> list[int]:
+    if reverse:
+        return [instance.pk]
+    return list(instance.lead_departments.values_list("pk", flat=True))  # type: ignore[union-attr]
+
+
+@receiver(post_save, sender=Target)
+def refresh_reporting_of_target(
+    sender: object, *, instance: Target, created: bool, raw: bool = False, **kwargs: object
+) -> None:
+    """Cancelled, moved to another indicator or deadline: its leads owe something else."""
+    if not created and not raw:
+        reporting_due_refresh(department_ids=_lead_ids(instance, reverse=False))
+
+
+@receiver(pre_delete, sender=Target)
+def note_leads_of_deleted_target(sender: object, *, instance: Target, **kwargs: object) -> None:
+    instance._leads_before_delete = _lead_ids(instance, reverse=False)  # type: ignore[attr-defined]
+
+
+@receiver(post_delete, sender=Target)
+def refresh_reporting_of_deleted_target(
+    sender: object, *, instance: Target, **kwargs: object
+) -> None:
+    reporting_due_refresh(department_ids=getattr(instance, "_leads_before_delete", []))
+
+
+@receiver(post_save, sender=Plan)
+def refresh_reporting_of_plan(
+    sender: object, *, instance: Plan, created: bool, raw: bool = False, **kwargs: object
+) -> None:
+    """Its state (执行中, 终期评估, …) and years decide which periods its targets' leads owe."""
+    if not created and not raw:
+        leads = Department.objects.filter(led_targets__plan=instance).distinct()
+        reporting_due_refresh(department_ids=leads.values_list("pk", flat=True))

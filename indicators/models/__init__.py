@@ -16,8 +16,11 @@ from .places import (
     RegionManager,
     department_full_name,
 )
+from .reporting import REPORTED_STATES, UNREPORTED, ReportingDue
 
 __all__ = [
+    "REPORTED_STATES",
+    "UNREPORTED",
     "Department",
     "DepartmentManager",
     "ImportJob",
@@ -28,5 +31,6 @@ __all__ = [
     "ObservationManager",
     "Region",
     "RegionManager",
+    "ReportingDue",
     "department_full_name",
 ]

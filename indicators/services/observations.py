@@ -30,6 +30,7 @@ from .. import permissions
 from ..calendar import Period
 from ..models import Indicator, Observation, ObservationChange
 from .changes import _conditional_update, _period, _record_change, announce
+from .reporting import reporting_due_sync_figure
 from .rules import (
     EDITABLE,
     STALE_MESSAGE,
@@ -167,59 +168,67 @@ def _enter_one(
 def write_entry(
     entry: Entry, ctx: EntryContext, *, by: User, submit: bool, action: str | None = None
 ) -> Observation:
-    """Create or update one checked entry (inside the caller's transaction)."""
-    indicator, period = entry.indicator, ctx.period
-    value, state = _stored(entry)
-    now = timezone.now()
-    new_status = Status.SUBMITTED if submit else Status.DRAFT
-    existing = ctx.existing.get(indicator.pk)
-    if existing is None:
-        observation = Observation.objects.create(
-            indicator=indicator,
-            region_id=ctx.department.region_id,
-            year=period.year,
-            quarter=period.quarter,
-            value=value,
-            state=state,
-            evidence=entry.evidence,
-            department=ctx.department,
-            status=new_status,
-            created_by=by,
-            submitted_at=now if submit else None,
-        )
-        _record_change(
-            observation,
-            action=action or ObservationChange.Action.CREATE,
-            by=by,
-            new_value=_display(value, state),
-            new_status=Status.DRAFT,
-        )
-        if submit:
-            _record_change(
-                observation,
-                action=ObservationChange.Action.SUBMIT,
-                by=by,
-                old_status=Status.DRAFT,
-                new_status=Status.SUBMITTED,
-            )
-        return observation
+    """Create or update one checked entry (inside the caller's transaction).
 
+    The figure's reporting rows follow its new status at once (``ReportingDue``,
+    docs/monitoring.md "Reporting completeness and overdue").
+    """
+    existing = ctx.existing.get(entry.indicator.pk)
+    if existing is None:
+        return _create_entry(entry, ctx, by=by, submit=submit, action=action)
+    return _update_entry(existing, entry, ctx, by=by, submit=submit, action=action)
+
+
+def _create_entry(
+    entry: Entry, ctx: EntryContext, *, by: User, submit: bool, action: str | None
+) -> Observation:
+    """A first figure for the period: a draft, or submitted at once. Two change rows then."""
+    value, state = _stored(entry)
+    observation = Observation.objects.create(
+        indicator=entry.indicator,
+        region_id=ctx.department.region_id,
+        year=ctx.period.year,
+        quarter=ctx.period.quarter,
+        value=value,
+        state=state,
+        evidence=entry.evidence,
+        department=ctx.department,
+        status=Status.SUBMITTED if submit else Status.DRAFT,
+        created_by=by,
+        submitted_at=timezone.now() if submit else None,
+    )  # its post_save receiver files it into ReportingDue
+    _record_change(
+        observation,
+        action=action or ObservationChange.Action.CREATE,
+        by=by,
+        new_value=_display(value, state),
+        new_status=Status.DRAFT,
+    )
+    if submit:
+        _record_submit(observation, by=by, old_status=Status.DRAFT)
+    return observation
+
+
+def _update_entry(
+    existing: Observation,
+    entry: Entry,
+    ctx: EntryContext,
+    *,
+    by: User,
+    submit: bool,
+    action: str | None,
+) -> Observation:
+    """Edit (and/or submit) the period's figure with a conditional UPDATE; unchanged and not
+    submitted: nothing is written."""
+    value, state = _stored(entry)
     old_value, old_status = _display(existing.value, existing.state), existing.status
     changed = (existing.value, existing.state, existing.evidence) != (value, state, entry.evidence)
     if not changed and not submit:
         return existing
-    updates: dict[str, object] = {
-        "value": value,
-        "state": state,
-        "evidence": entry.evidence,
-        "department": ctx.department,
-        "status": new_status,
-        "version": F("version") + 1,
-        "updated_at": now,
-    }
-    if submit:
-        updates["submitted_at"] = now
-    _conditional_update(existing, expected_status=old_status, **updates)
+    _conditional_update(
+        existing, expected_status=old_status,
+        **_entry_updates(entry, ctx, value=value, state=state, submit=submit),
+    )
     if changed:
         _record_change(
             existing,
@@ -231,12 +240,36 @@ def write_entry(
             new_status=Status.DRAFT,
         )
     if submit:
-        _record_change(
-            existing,
-            action=ObservationChange.Action.SUBMIT,
-            by=by,
-            old_status=Status.DRAFT if changed else old_status,
-            new_status=Status.SUBMITTED,
-        )
+        _record_submit(existing, by=by, old_status=Status.DRAFT if changed else old_status)
+    reporting_due_sync_figure(existing)
     existing.refresh_from_db()
     return existing
+
+
+def _entry_updates(
+    entry: Entry, ctx: EntryContext, *, value: Decimal | None, state: str, submit: bool
+) -> dict[str, object]:
+    """The columns an edit writes: the figure, its department, status and version."""
+    now = timezone.now()
+    updates: dict[str, object] = {
+        "value": value,
+        "state": state,
+        "evidence": entry.evidence,
+        "department": ctx.department,
+        "status": Status.SUBMITTED if submit else Status.DRAFT,
+        "version": F("version") + 1,
+        "updated_at": now,
+    }
+    if submit:
+        updates["submitted_at"] = now
+    return updates
+
+
+def _record_submit(observation: Observation, *, by: User, old_status: str) -> None:
+    _record_change(
+        observation,
+        action=ObservationChange.Action.SUBMIT,
+        by=by,
+        old_status=old_status,
+        new_status=Status.SUBMITTED,
+    )

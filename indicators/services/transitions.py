@@ -2,7 +2,8 @@
 Each is atomic and conditional on the status and version the user saw (via
 ``changes._conditional_update``), records its ObservationChange and, on approval or
 correction, announces the figure entering or leaving the approved set so that progress is
-recomputed.
+recomputed. A status change also re-reads the figure into its ``ReportingDue`` rows
+(``reporting.reporting_due_sync_figure``); a correction leaves the status as it was.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..calendar import Period
 from ..models import Observation, ObservationChange
 from ..signals import observation_approved
 from .changes import _conditional_update, _ensure_enters, _record_change, announce
+from .reporting import reporting_due_sync_figure
 from .rules import EDITABLE, Entry, EntryContext, Status, check_entry, raise_problems, stale_error
 from .rules import display as _display
 from .rules import stored as _stored
@@ -53,6 +55,7 @@ def observation_submit(*, observation: Observation, by: User) -> Observation:
             old_status=old_status,
             new_status=Status.SUBMITTED,
         )
+        reporting_due_sync_figure(observation)
     observation.refresh_from_db()
     return observation
 
@@ -91,6 +94,7 @@ def observation_approve(*, observation: Observation, by: User) -> Observation:
             new_status=Status.APPROVED,
             new_value=_display(observation.value, observation.state),
         )
+        reporting_due_sync_figure(observation)
         announce(observation_approved, observation)
     observation.refresh_from_db()
     return observation
@@ -166,6 +170,7 @@ def observation_return(*, observation: Observation, by: User, comment: str) -> O
             new_status=Status.RETURNED,
             reason=comment,
         )
+        reporting_due_sync_figure(observation)
     observation.refresh_from_db()
     return observation
 

@@ -39,7 +39,12 @@ from .progress import (
     status_counts,
     status_trend,
 )
-from .reporting import Reporting, reporting_by_department
+from .reporting import (
+    OverdueDepartments,
+    Reporting,
+    overdue_departments,
+    reporting_by_department,
+)
 from .targets import actuals_frame, period_end, target_actuals, target_changes, target_history
 
 __all__ = [
@@ -47,6 +52,7 @@ __all__ = [
     "STATUS_ORDER",
     "Change",
     "DashboardFilters",
+    "OverdueDepartments",
     "Reporting",
     "Rollup",
     "StatusChange",
@@ -57,6 +63,7 @@ __all__ = [
     "department_list",
     "indicator_list",
     "latest_actuals",
+    "overdue_departments",
     "period_end",
     "plan_status_counts",
     "previous_quarter",

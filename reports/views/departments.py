@@ -109,9 +109,7 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if f.category:
         history = history.filter(target__indicator__category=f.category)
     trend = sel.status_trend(history)
-    reporting = sel.reporting_by_department(
-        Department.objects.filter(pk=department.pk), today=timezone.localdate()
-    )
+    reporting = sel.reporting_by_department([department], as_of=timezone.localdate())
     counts = (
         sel.status_counts(sel.progress_rows(replace(f, department=department)))
         if f.has_quarter else {}

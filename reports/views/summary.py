@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicators.calendar import Period
-from indicators.models import Department
 from indicators.permissions import can_read_dashboards
 from targets.models import Plan
 from targets.selectors import plan_list as select_plans
@@ -73,15 +72,11 @@ def overview(request: HttpRequest) -> HttpResponse:
                         for r in shown_departments}
     region_links = {r.name: reverse("reports:plan-list") + f"?region={r.key}" for r in regions}
     previous, changes = sel.status_change(f)
-    lead_departments = Department.objects.filter(led_targets__isnull=False).distinct()
-    if f.region_ids is not None:
-        lead_departments = lead_departments.filter(region_id__in=f.region_ids)
-    if f.department is not None:
-        lead_departments = lead_departments.filter(pk=f.department.pk)
-    overdue = [
-        r for r in sel.reporting_by_department(lead_departments, today=timezone.localdate())
-        if r.overdue
-    ]
+    # Ranked and paged in the database from ReportingDue (docs/monitoring.md).
+    overdue = sel.overdue_departments(
+        as_of=timezone.localdate(), region_ids=f.region_ids,
+        department_id=f.department.pk if f.department is not None else None,
+    )
     in_review = sel.progress_rows(f, states=(Plan.Status.FINAL_REVIEW,))
     review_plans = list(
         select_plans(region_ids=f.region_ids).filter(status=Plan.Status.FINAL_REVIEW)

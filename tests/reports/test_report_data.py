@@ -14,13 +14,13 @@ import pytest
 
 from indicators.calendar import Period
 from reports import charts
-from reports.report_completeness import due_period
 from reports.report_data import (
     DOC_NUMBER_BLANK,
     report_data_build,
     report_date,
     report_scope_resolve,
 )
+from reports.selectors.reporting import due_period
 from targets.models import Progress
 from tests.factories import (
     RegionFactory,

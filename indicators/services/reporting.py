@@ -1,0 +1,217 @@
+"""The only writer of ``ReportingDue``: what each lead department owes, kept right as data moves.
+
+Three things change the table (docs/monitoring.md "Reporting completeness and overdue"):
+
+* **A figure changes** (created, edited, submitted, approved, returned, deleted):
+  ``reporting_due_sync_figure`` re-reads that figure's status into its rows. The services
+  call it after every status change; a receiver on ``Observation`` saves and deletes
+  (``indicators/receivers.py``) covers the writers that save the model directly (the
+  history load, the admin, fixtures).
+* **What a department leads changes** (a target's lead departments, its plan's state or
+  years, a target cancelled): ``reporting_due_refresh`` rewrites that department's rows from
+  the targets it leads (``selectors.assignments_by_department``, the same rule the entry
+  pages and reminders use). ``targets/receivers.py`` calls it; ``indicators`` never imports
+  ``targets``.
+* **The calendar passes a due date**: ``reporting_due_sweep`` (the daily beat task
+  ``indicators.sweep_reporting_due``, twin ``manage.py reporting_due``) marks missing figures
+  whose due date has passed as overdue; ``--rebuild`` rewrites every department's rows
+  (the backfill, and the way back after a bulk load that bypassed the services, or a change
+  of ``REPORTING_GRACE_DAYS``).
+
+Every function is idempotent: it recomputes rows from the observations and targets, never
+from the rows' previous content.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, Exists, OuterRef, QuerySet, Value, When
+from django.utils import timezone
+
+from ..calendar import periods_in_years
+from ..models import Department, Observation, ReportingDue
+from ..selectors import assignments_by_department
+
+State = ReportingDue.State
+Status = Observation.Status
+
+#: Departments rewritten per transaction by a full rebuild.
+REBUILD_CHUNK = 200
+
+#: While ``reporting_due_batch`` is open: the departments to refresh when it closes.
+_pending: ContextVar[set[int] | None] = ContextVar("reporting_due_pending", default=None)
+
+
+# --- A figure changed -------------------------------------------------------------------------
+
+
+def reporting_due_sync_figure(observation: Observation) -> None:
+    """Re-read one figure's status into the rows that owe it (one UPDATE)."""
+    _sync(
+        ReportingDue.objects.filter(
+            region_id=observation.region_id, indicator_id=observation.indicator_id,
+            year=observation.year, quarter=observation.quarter,
+        ),
+        annual=observation.quarter is None,
+    )
+
+
+def reporting_due_sync(*, rows: QuerySet[ReportingDue], today: datetime.date | None = None) -> None:
+    """Re-read the figures' statuses into ``rows`` (two UPDATEs: annual and quarterly rows)."""
+    for annual in (True, False):
+        _sync(rows.filter(quarter__isnull=annual), annual=annual, today=today)
+
+
+def _sync(
+    rows: QuerySet[ReportingDue], *, annual: bool, today: datetime.date | None = None
+) -> None:
+    """Set each row's state from the figure of its region, indicator and period, if any.
+
+    A correlated UPDATE: the database matches rows and figures, so the number of queries does
+    not depend on how many rows change.
+    """
+    figures = Observation.objects.filter(
+        region_id=OuterRef("region_id"), indicator_id=OuterRef("indicator_id"),
+        year=OuterRef("year"),
+    )
+    figures = (figures.filter(quarter__isnull=True) if annual
+               else figures.filter(quarter=OuterRef("quarter")))
+    today = today or timezone.localdate()
+    rows.update(state=Case(
+        When(Exists(figures.filter(status=Status.APPROVED)), then=Value(State.APPROVED)),
+        When(Exists(figures.filter(status=Status.SUBMITTED)), then=Value(State.SUBMITTED)),
+        When(due_on__lt=today, then=Value(State.OVERDUE)),
+        default=Value(State.MISSING),
+    ))
+
+
+# --- What a department leads changed ----------------------------------------------------------
+
+
+def reporting_due_refresh(*, department_ids: Iterable[int]) -> None:
+    """Rewrite the rows of these departments from the targets they lead. Atomic.
+
+    Inside ``reporting_due_batch`` the departments are only noted, and rewritten once when
+    the batch closes (a plan published with 150 targets rewrites its departments once).
+    """
+    ids = {pk for pk in department_ids if pk is not None}
+    if not ids:
+        return
+    pending = _pending.get()
+    if pending is not None:
+        pending |= ids
+        return
+    _rewrite(sorted(ids))
+
+
+@contextmanager
+def reporting_due_batch() -> Iterator[None]:
+    """Collect ``reporting_due_refresh`` calls and run them once, at the end of the block."""
+    if _pending.get() is not None:  # nested: the outer batch refreshes
+        yield
+        return
+    token = _pending.set(set())
+    try:
+        yield
+        ids = _pending.get() or set()
+    finally:
+        _pending.reset(token)
+    if ids:
+        _rewrite(sorted(ids))
+
+
+def _rewrite(department_ids: list[int]) -> int:
+    """Delete and re-insert the departments' rows, each with its figure's state."""
+    grace = settings.REPORTING_GRACE_DAYS
+    today = timezone.localdate()
+    with transaction.atomic():
+        # Serialises two rewrites of one department (delete + insert would duplicate rows).
+        regions = dict(
+            Department.objects.select_for_update().filter(pk__in=department_ids)
+            .order_by("pk").values_list("pk", "region_id")
+        )
+        assignments = assignments_by_department(regions)
+        statuses = _reported(regions.values(), {i for per in assignments.values() for i in per})
+        rows = []
+        for department_id, per_indicator in assignments.items():
+            region_id = regions[department_id]
+            for indicator_id, (frequency, years) in per_indicator.items():
+                for period in periods_in_years(frequency, years):
+                    due_on = period.deadline(grace)
+                    state = statuses.get((region_id, indicator_id, period.year, period.quarter))
+                    if state is None:
+                        state = State.OVERDUE if due_on < today else State.MISSING
+                    rows.append((department_id, indicator_id, region_id, period.year,
+                                 period.quarter, due_on, state))
+        ReportingDue.objects.filter(department_id__in=regions).delete()
+        _insert(rows)  # type: ignore[arg-type]
+    return len(rows)
+
+
+def _reported(
+    region_ids: Iterable[int], indicator_ids: set[int]
+) -> dict[tuple[int, int, int, int | None], str]:
+    """(region, indicator, year, quarter) → submitted / approved, for the figures that are in."""
+    rows = Observation.objects.filter(
+        region_id__in=set(region_ids), indicator_id__in=indicator_ids,
+        status__in=(Status.SUBMITTED, Status.APPROVED),
+    ).values_list("region_id", "indicator_id", "year", "quarter", "status")
+    return {(r, i, y, q): status for r, i, y, q, status in rows.iterator(chunk_size=20000)}
+
+
+_COLUMNS = ("department_id", "indicator_id", "region_id", "year", "quarter", "due_on", "state")
+
+
+def _insert(rows: list[tuple[object, ...]]) -> None:
+    """COPY on PostgreSQL (a national rebuild writes millions of rows), else bulk_create."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = ReportingDue._meta.db_table
+        with connection.cursor() as cursor, cursor.cursor.copy(
+            f'COPY "{table}" ({", ".join(_COLUMNS)}) FROM STDIN'
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    ReportingDue.objects.bulk_create(
+        [ReportingDue(**dict(zip(_COLUMNS, row, strict=True))) for row in rows],
+        batch_size=2000,
+    )
+
+
+# --- The calendar -----------------------------------------------------------------------------
+
+
+def reporting_due_sweep(*, today: datetime.date | None = None, rebuild: bool = False) -> int:
+    """Mark the figures whose due date has passed as overdue; returns how many rows changed.
+
+    Idempotent, so beat may run it any number of times a day. With ``rebuild`` every
+    department's rows are first rewritten from the targets (the backfill).
+    """
+    today = today or timezone.localdate()
+    if rebuild:
+        reporting_due_rebuild()
+    late = ReportingDue.objects.filter(state=State.MISSING, due_on__lt=today).update(
+        state=State.OVERDUE
+    )
+    # A clock set back or a longer grace period: not overdue after all.
+    early = ReportingDue.objects.filter(state=State.OVERDUE, due_on__gte=today).update(
+        state=State.MISSING
+    )
+    return late + early
+
+
+def reporting_due_rebuild() -> int:
+    """Rewrite every department's rows, ``REBUILD_CHUNK`` departments per transaction."""
+    ids = list(Department.objects.order_by("pk").values_list("pk", flat=True))
+    written = 0
+    for start in range(0, len(ids), REBUILD_CHUNK):
+        written += _rewrite(ids[start:start + REBUILD_CHUNK])
+    return written
