@@ -24,12 +24,14 @@ from .listings import (
     plan_status_counts,
     targets_for,
     with_last_status,
+    with_target_counts,
 )
 from .progress import (
     BEHIND_STATUSES,
     STATUS_ORDER,
     Rollup,
     StatusChange,
+    behind_count,
     behind_targets,
     progress_rows,
     rollup_frame,
@@ -37,6 +39,7 @@ from .progress import (
     status_by_region,
     status_change,
     status_counts,
+    status_rollups,
     status_trend,
 )
 from .reporting import Reporting, reporting_by_department
@@ -52,6 +55,7 @@ __all__ = [
     "StatusChange",
     "actuals_frame",
     "attach_progress",
+    "behind_count",
     "behind_targets",
     "category_choices",
     "department_list",
@@ -69,6 +73,7 @@ __all__ = [
     "status_by_region",
     "status_change",
     "status_counts",
+    "status_rollups",
     "status_trend",
     "target_actuals",
     "target_changes",
@@ -76,4 +81,5 @@ __all__ = [
     "targets_for",
     "what_changed",
     "with_last_status",
+    "with_target_counts",
 ]

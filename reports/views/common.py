@@ -68,8 +68,16 @@ def _filters(
     return form, form.filters()
 
 
-def _page(request: HttpRequest, items: Any, per_page: int, param: str = "page") -> Page:
-    return Paginator(items, per_page).get_page(request.GET.get(param))
+def _page(
+    request: HttpRequest, items: Any, per_page: int, param: str = "page",
+    count: int | None = None,
+) -> Page:
+    """One page of ``items``. ``count``, when the caller knows it (from the rollup tables),
+    spares the paginator its ``COUNT(*)`` over a national table (docs/scale.md)."""
+    paginator = Paginator(items, per_page)
+    if count is not None:
+        paginator.count = count  # type: ignore[misc]  # a cached_property: set, not computed
+    return paginator.get_page(request.GET.get(param))
 
 
 def _wants_csv(request: HttpRequest) -> bool:
