@@ -551,12 +551,12 @@ class DepartmentRollup(models.Model):
 
 
 class QuarterRollup(models.Model):
-    """How many Progress rows each quarter holds: the dashboards' quarter menu (one row a
-    quarter instead of a DISTINCT over every Progress row)."""
+    """The quarters that have Progress rows: the dashboards' quarter menu (one row a quarter
+    instead of a DISTINCT over every Progress row). Marked, not counted, so that concurrent
+    recomputes never queue on one row; the last row of a quarter deleted unmarks it."""
 
     year = models.PositiveSmallIntegerField(_("年份"))
     quarter = models.PositiveSmallIntegerField(_("季度"))
-    n = models.IntegerField(_("目标数"), default=0)
 
     class Meta:
         verbose_name = _("季度进度汇总")
@@ -566,7 +566,7 @@ class QuarterRollup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}Q{self.quarter} {self.n}"
+        return f"{self.year}Q{self.quarter}"
 
 
 class TargetTally(models.Model):

@@ -3,7 +3,7 @@
 docs/scale.md "Rollup tables". ``PlanRollup`` and ``DepartmentRollup`` hold, per quarter,
 plan (and lead department), indicator category and status, how many targets had that
 status (``n``) and how many of them are 力争 (``aspirational``) or 约束性 (``binding``);
-``QuarterRollup`` holds the Progress rows per quarter; ``TargetTally`` the targets per plan
+``QuarterRollup`` marks the quarters that have Progress rows; ``TargetTally`` the targets per plan
 and per lead department.
 
 **How they stay right.** Database triggers on ``targets_progress`` add each written row to
@@ -56,7 +56,8 @@ def _plan_groups(source: str) -> str:
         f"SELECT src.year, src.quarter, t.plan_id, i.category, src.status, {_COUNTS} "
         f"FROM {source} src JOIN {TARGET} t ON t.id = src.target_id "
         f"JOIN {INDICATOR} i ON i.id = t.indicator_id WHERE 1 = 1 "
-        "GROUP BY src.year, src.quarter, t.plan_id, i.category, src.status"
+        "GROUP BY src.year, src.quarter, t.plan_id, i.category, src.status "
+        "ORDER BY src.year, src.quarter, t.plan_id, i.category, src.status"
     )
 
 
@@ -68,15 +69,13 @@ def _department_groups(source: str) -> str:
         f"FROM {source} src JOIN {TARGET} t ON t.id = src.target_id "
         f"JOIN {LEADS} l ON l.target_id = t.id "
         f"JOIN {INDICATOR} i ON i.id = t.indicator_id WHERE 1 = 1 "
-        "GROUP BY src.year, src.quarter, l.department_id, t.plan_id, i.category, src.status"
+        "GROUP BY src.year, src.quarter, l.department_id, t.plan_id, i.category, src.status "
+        "ORDER BY src.year, src.quarter, l.department_id, t.plan_id, i.category, src.status"
     )
 
 
-def _quarter_groups(source: str) -> str:
-    return (
-        f"SELECT src.year, src.quarter, COUNT(*) AS n FROM {source} src WHERE 1 = 1 "
-        "GROUP BY src.year, src.quarter"
-    )
+def _quarters(source: str) -> str:
+    return f"SELECT DISTINCT src.year, src.quarter FROM {source} src WHERE 1 = 1"
 
 
 def add_statements(source: str) -> list[str]:
@@ -90,8 +89,9 @@ def add_statements(source: str) -> list[str]:
         f"INSERT INTO {DEPARTMENT_ROLLUP} ({dept_cols}) {_department_groups(source)} "
         "ON CONFLICT (year, quarter, department_id, plan_id, category, status) DO UPDATE SET "
         + _ADD.format(table=DEPARTMENT_ROLLUP),
-        f"INSERT INTO {QUARTER_ROLLUP} (year, quarter, n) {_quarter_groups(source)} "
-        f"ON CONFLICT (year, quarter) DO UPDATE SET n = {QUARTER_ROLLUP}.n + excluded.n",
+        # A quarter is only marked, never counted: no row every writer must lock.
+        f"INSERT INTO {QUARTER_ROLLUP} (year, quarter) {_quarters(source)} "
+        "ON CONFLICT (year, quarter) DO NOTHING",
     ]
 
 
@@ -113,9 +113,10 @@ def remove_statements(source: str) -> list[str]:
         f"UPDATE {DEPARTMENT_ROLLUP} SET {take(DEPARTMENT_ROLLUP)} "
         f"FROM ({_department_groups(source)}) AS d WHERE {same(DEPARTMENT_ROLLUP)} "
         f"AND {DEPARTMENT_ROLLUP}.department_id = d.department_id",
-        f"UPDATE {QUARTER_ROLLUP} SET n = {QUARTER_ROLLUP}.n - d.n "
-        f"FROM ({_quarter_groups(source)}) AS d "
-        f"WHERE {QUARTER_ROLLUP}.year = d.year AND {QUARTER_ROLLUP}.quarter = d.quarter",
+        f"DELETE FROM {QUARTER_ROLLUP} WHERE EXISTS (SELECT 1 FROM {source} src "
+        f"WHERE src.year = {QUARTER_ROLLUP}.year AND src.quarter = {QUARTER_ROLLUP}.quarter) "
+        f"AND NOT EXISTS (SELECT 1 FROM {PROGRESS} p WHERE p.year = {QUARTER_ROLLUP}.year "
+        f"AND p.quarter = {QUARTER_ROLLUP}.quarter)",
     ]
 
 
@@ -305,8 +306,7 @@ def rollups_rebuild(*, plan_ids: Iterable[int] | None = None, using=None) -> Non
     if ids is None:
         statements += [
             (f"DELETE FROM {QUARTER_ROLLUP}", []),
-            (f"INSERT INTO {QUARTER_ROLLUP} (year, quarter, n) "
-             f"{_quarter_groups(PROGRESS)}", []),
+            (f"INSERT INTO {QUARTER_ROLLUP} (year, quarter) {_quarters(PROGRESS)}", []),
         ]
     with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
         for sql, args in statements:

@@ -398,6 +398,6 @@ def rollup_status_counts(rows: QuerySet) -> dict[str, int]:
 def rollup_quarters() -> list[tuple[int, int]]:
     """Every quarter with computed progress, newest first: one read of ``QuarterRollup``."""
     return list(
-        QuarterRollup.objects.filter(n__gt=0).order_by("-year", "-quarter")
+        QuarterRollup.objects.order_by("-year", "-quarter")
         .values_list("year", "quarter")
     )

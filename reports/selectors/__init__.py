@@ -9,7 +9,7 @@ region ids (``None`` = every region) already intersected with what the user may 
 
 from targets.selectors import previous_quarter
 
-from .changes import Change, what_changed
+from .changes import Change, what_changed, what_changed_page
 from .filters import (
     DashboardFilters,
     category_choices,
@@ -80,6 +80,7 @@ __all__ = [
     "target_history",
     "targets_for",
     "what_changed",
+    "what_changed_page",
     "with_last_status",
     "with_target_counts",
 ]

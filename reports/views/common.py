@@ -177,10 +177,10 @@ def what_changed_context(f: sel.DashboardFilters) -> dict[str, Any]:
     """The what-changed list of the filters' quarter (docs/monitoring.md "What changed")."""
     if not f.has_quarter:
         return {}
-    changes = sel.what_changed(f)
+    changes, total = sel.what_changed_page(f, limit=WHAT_CHANGED_LIMIT)
     prev = sel.previous_quarter(f.year, f.quarter)  # type: ignore[arg-type]
     return {
-        "what_changed": changes[:WHAT_CHANGED_LIMIT],
-        "what_changed_more": max(len(changes) - WHAT_CHANGED_LIMIT, 0),
+        "what_changed": changes,
+        "what_changed_more": max(total - WHAT_CHANGED_LIMIT, 0),
         "what_changed_since": f"{prev[0]}年第{prev[1]}季度末",
     }

@@ -30,7 +30,6 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='年份')),
                 ('quarter', models.PositiveSmallIntegerField(verbose_name='季度')),
-                ('n', models.IntegerField(default=0, verbose_name='目标数')),
             ],
             options={
                 'verbose_name': '季度进度汇总',

@@ -58,8 +58,7 @@ def _from_scratch() -> tuple[dict, dict, dict, dict]:
         .values("year", "quarter", "target__lead_departments", "target__plan",
                 "target__indicator__category", "status").annotate(**_FLAGS)
     }
-    quarters = {(r["year"], r["quarter"]): r["n"]
-                for r in Progress.objects.values("year", "quarter").annotate(n=Count("pk"))}
+    quarters = set(Progress.objects.values_list("year", "quarter").distinct())
     tally: Counter = Counter()
     for target in Target.objects.prefetch_related("lead_departments"):
         tally[(target.plan_id, 0)] += 1
@@ -78,7 +77,7 @@ def _stored() -> tuple[dict, dict, dict, dict]:
         (r.n, r.aspirational, r.binding)
         for r in DepartmentRollup.objects.exclude(n=0)
     }
-    quarters = {(r.year, r.quarter): r.n for r in QuarterRollup.objects.exclude(n=0)}
+    quarters = set(QuarterRollup.objects.values_list("year", "quarter"))
     tally = {(r.plan_id, r.department_id): r.n for r in TargetTally.objects.exclude(n=0)}
     return plans, departments, quarters, tally
 
@@ -178,3 +177,13 @@ def test_a_rebuild_gives_what_the_triggers_keep(two_plans):
     PlanRollup.objects.all().delete()
     rollups_rebuild(plan_ids=[p.pk for p in two_plans])
     assert _stored() == kept
+
+
+def test_the_rebuild_command_says_what_it_did(two_plans, capsys):
+    from django.core.management import call_command
+
+    progress_recompute(as_of=date(2024, 3, 31), all_quarters=True)
+    PlanRollup.objects.all().delete()
+    call_command("rebuild_rollups")
+    assert "已重建看板汇总" in capsys.readouterr().out
+    assert_rollups_right()
