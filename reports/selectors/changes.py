@@ -119,8 +119,8 @@ def what_changed_page(
     start, end = window(f, today)
     prev = previous_quarter(f.year, f.quarter)  # type: ignore[arg-type]
     changed = _status_changes(f, prev)
-    by_kind = dict(changed.values_list("kind_order").annotate(n=Count("pk")).values_list(
-        "kind_order", "n"))
+    by_kind = dict(changed.order_by().values_list("kind_order").annotate(n=Count("pk"))
+                   .values_list("kind_order", "n"))
     series = _series(f)
     approved = _approved(series, start, end)
     overdue = _overdue(f, series, start, end)
