@@ -470,3 +470,120 @@ class FinalVerdictChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verdict_id} {self.old_status} → {self.new_status}"
+
+
+class PlanRollup(models.Model):
+    """How many of a plan's targets had each status at one quarter, per indicator category.
+
+    Derived from Progress and kept right by database triggers in the same statement as the
+    Progress write (docs/scale.md "Rollup tables"): dashboards read these few rows instead of
+    counting Progress. ``aspirational`` and ``binding`` count the 力争 and 约束性 targets among
+    ``n``, for the scores and "binding behind". Rows whose count fell to 0 may linger; they
+    change no sum.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="+",
+        db_constraint=False,
+    )
+    category = models.CharField(_("类别"), max_length=30)
+    status = models.CharField(_("状态"), max_length=20, choices=Progress.Status.choices)
+    n = models.IntegerField(_("目标数"), default=0)
+    aspirational = models.IntegerField(_("力争目标数"), default=0)
+    binding = models.IntegerField(_("约束性目标数"), default=0)
+
+    class Meta:
+        verbose_name = _("规划进度汇总")
+        verbose_name_plural = _("规划进度汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "quarter", "plan", "category", "status"],
+                name="plan_rollup_unique_group",
+            ),
+        ]
+        indexes = [models.Index(fields=["plan", "year", "quarter"], name="plan_rollup_plan")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.year}Q{self.quarter} {self.category} {self.status} {self.n}"
+
+
+class DepartmentRollup(models.Model):
+    """The same counts for the targets one department leads in one plan (a target with two
+    lead departments counts once for each), per quarter, category and status."""
+
+    year = models.PositiveSmallIntegerField(_("年份"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="+",
+        db_constraint=False,
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="+",
+        db_constraint=False,
+    )
+    category = models.CharField(_("类别"), max_length=30)
+    status = models.CharField(_("状态"), max_length=20, choices=Progress.Status.choices)
+    n = models.IntegerField(_("目标数"), default=0)
+    aspirational = models.IntegerField(_("力争目标数"), default=0)
+    binding = models.IntegerField(_("约束性目标数"), default=0)
+
+    class Meta:
+        verbose_name = _("部门进度汇总")
+        verbose_name_plural = _("部门进度汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "quarter", "department", "plan", "category", "status"],
+                name="department_rollup_unique_group",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["plan", "year", "quarter"], name="department_rollup_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id}@{self.plan_id} {self.year}Q{self.quarter} {self.status}"
+
+
+class QuarterRollup(models.Model):
+    """The quarters that have Progress rows: the dashboards' quarter menu (one row a quarter
+    instead of a DISTINCT over every Progress row). Marked, not counted, so that concurrent
+    recomputes never queue on one row; the last row of a quarter deleted unmarks it."""
+
+    year = models.PositiveSmallIntegerField(_("年份"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+
+    class Meta:
+        verbose_name = _("季度进度汇总")
+        verbose_name_plural = _("季度进度汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "quarter"], name="quarter_rollup_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.quarter}"
+
+
+class TargetTally(models.Model):
+    """Targets per plan (``department`` empty) and targets each department leads per plan:
+    the home page's and lists' target counts, kept by triggers on Target and its lead
+    departments (docs/scale.md "Rollup tables")."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="+",
+        db_constraint=False,
+    )
+    department_id = models.IntegerField(_("部门"), default=0)  # 0: the whole plan
+    n = models.IntegerField(_("目标数"), default=0)
+
+    class Meta:
+        verbose_name = _("目标数汇总")
+        verbose_name_plural = _("目标数汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "department_id"], name="target_tally_unique"),
+        ]
+        indexes = [models.Index(fields=["department_id"], name="target_tally_department")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}/{self.department_id} {self.n}"

@@ -12,16 +12,17 @@ departments, of a target or of its plan rewrites those departments' ``ReportingD
 
 from __future__ import annotations
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from core.broker import enqueue_on_commit
-from indicators.models import Department, Observation
+from indicators.models import Department, Indicator, Observation
 from indicators.services.reporting import reporting_due_refresh
 from indicators.signals import observation_approved, observation_withdrawn
 
 from .lifecycle import plan_baselines_inherit, target_baseline_inherit
 from .models import Plan, Target
+from .rollups import rollups_rebuild
 from .services import recompute_request
 from .tasks import drain_recompute_outbox
 
@@ -104,3 +105,77 @@ def refresh_reporting_of_plan(
     if not created and not raw:
         leads = Department.objects.filter(led_targets__plan=instance).distinct()
         reporting_due_refresh(department_ids=leads.values_list("pk", flat=True))
+# The rollup tables (targets/rollups.py) follow Progress through database triggers; what the
+# triggers cannot see — a counted target's plan, category, 力争/约束性 flags or lead
+# departments changing — is rebuilt here for the plans concerned (docs/scale.md).
+_ROLLUP_FIELDS = ("plan_id", "indicator_id", "aspirational", "binding")
+
+
+@receiver(pre_save, sender=Target)
+def note_rollup_fields(sender: object, *, instance: Target, raw: bool = False,
+                       **kwargs: object) -> None:
+    if raw or instance.pk is None:
+        return
+    instance._rollup_before = (  # type: ignore[attr-defined]
+        Target.objects.filter(pk=instance.pk).values_list(*_ROLLUP_FIELDS).first()
+    )
+
+
+@receiver(post_save, sender=Target)
+def rebuild_rollups_after_a_target_change(
+    sender: object, *, instance: Target, created: bool, raw: bool = False, **kwargs: object
+) -> None:
+    before = getattr(instance, "_rollup_before", None)
+    if created or raw or before is None:
+        return
+    now = tuple(getattr(instance, name) for name in _ROLLUP_FIELDS)
+    if now != tuple(before):
+        rollups_rebuild(plan_ids={before[0], instance.plan_id})
+
+
+@receiver(post_delete, sender=Target)
+def rebuild_rollups_after_a_target_is_deleted(
+    sender: object, *, instance: Target, **kwargs: object
+) -> None:
+    # Its lead-department links may go before its Progress rows: recount the plan.
+    rollups_rebuild(plan_ids=[instance.plan_id])
+
+
+@receiver(m2m_changed, sender=Target.lead_departments.through)
+def rebuild_rollups_after_leads_change(
+    sender: object, *, instance: object, action: str, reverse: bool, pk_set: set[int] | None,
+    **kwargs: object,
+) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        plan_ids = [instance.plan_id]  # type: ignore[attr-defined]
+    elif pk_set:
+        plan_ids = list(Target.objects.filter(pk__in=pk_set).values_list("plan_id", flat=True))
+    else:  # a department's leads cleared: every plan it may have led in
+        plan_ids = list(Plan.objects.filter(region_id=instance.region_id)  # type: ignore[attr-defined]
+                        .values_list("pk", flat=True))
+    if plan_ids and Target.objects.filter(plan_id__in=plan_ids, progress__isnull=False).exists():
+        rollups_rebuild(plan_ids=plan_ids)
+
+
+@receiver(pre_save, sender=Indicator)
+def note_indicator_category(sender: object, *, instance: Indicator, raw: bool = False,
+                            **kwargs: object) -> None:
+    if raw or instance.pk is None:
+        return
+    instance._rollup_category = (  # type: ignore[attr-defined]
+        Indicator.objects.filter(pk=instance.pk).values_list("category", flat=True).first()
+    )
+
+
+@receiver(post_save, sender=Indicator)
+def rebuild_rollups_after_a_category_change(
+    sender: object, *, instance: Indicator, created: bool, raw: bool = False, **kwargs: object
+) -> None:
+    before = getattr(instance, "_rollup_category", None)
+    if created or raw or before is None or before == instance.category:
+        return
+    rollups_rebuild(plan_ids=set(
+        Target.objects.filter(indicator=instance).values_list("plan_id", flat=True)
+    ))

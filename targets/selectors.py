@@ -12,13 +12,22 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from indicators.calendar import QUARTERLY, Period, latest_ended_period, previous_period
 
 from . import status
-from .models import Plan, Progress, Target
+from .models import (
+    DepartmentRollup,
+    Plan,
+    PlanRollup,
+    Progress,
+    QuarterRollup,
+    Target,
+    TargetTally,
+)
 
 #: Statuses that count as "good" in a score, behind, and out of every denominator: the sets
 #: are ``targets.status``'s (the one owner), under the names the pages and the PDF import.
@@ -37,7 +46,7 @@ def plan_list(
     ``include_drafts``: dashboards, the feed and reporters never see one.
     """
     plans = Plan.objects.select_related("region", "region__parent").annotate(
-        target_count=Count("targets")
+        target_count=plan_target_count()
     )
     if not include_drafts:
         plans = plans.exclude(status=Plan.Status.DRAFT)
@@ -265,3 +274,132 @@ def status_counts(rows: QuerySet[Progress]) -> dict[str, int]:
     for row in rows.order_by().values("status").annotate(n=Count("pk")):
         counts[row["status"]] = row["n"]
     return counts
+
+
+# ---------------------------------------------------------------------------------------
+# Reads of the rollup tables (targets/rollups.py, docs/scale.md "Rollup tables"): the same
+# numbers as counting Progress, from a few small rows.
+
+
+def plan_target_count() -> Coalesce:
+    """A plan's number of targets, from ``TargetTally`` (one index probe per plan)."""
+    tally = TargetTally.objects.filter(plan=OuterRef("pk"), department_id=0).values("n")[:1]
+    return Coalesce(Subquery(tally, output_field=IntegerField()), 0)
+
+
+def department_lead_count() -> Coalesce:
+    """How many targets a department leads, in every plan, from ``TargetTally``."""
+    led = (
+        TargetTally.objects.filter(department_id=OuterRef("pk"))
+        .order_by().values("department_id").annotate(total=Sum("n")).values("total")
+    )
+    return Coalesce(Subquery(led, output_field=IntegerField()), 0)
+
+
+def target_total(*, region_ids: Iterable[int] | None = None) -> int:
+    """Targets of the published plans (of ``region_ids``), one query on the tallies."""
+    tallies = TargetTally.objects.filter(department_id=0).exclude(plan__status=Plan.Status.DRAFT)
+    if region_ids is not None:
+        tallies = tallies.filter(plan__region_id__in=list(region_ids))
+    return tallies.aggregate(total=Sum("n"))["total"] or 0
+
+
+def rollup_rows(
+    *,
+    year: int | None,
+    quarter: int | None,
+    region_ids: Iterable[int] | None = None,
+    plan_ids: Iterable[int] | None = None,
+    department_ids: Iterable[int] | None = None,
+    plan_states: Iterable[str] | None = None,
+    category: str = "",
+    status: str = "",
+    by_department: bool = False,
+) -> QuerySet:
+    """The rollup rows standing for the Progress rows of these filters, as
+    ``progress_for_quarter`` (+ plan state, category and status) would select them.
+
+    Department rows when a department is filtered or the counts go by department (a target
+    with two lead departments is then counted once for each, as the Progress join does);
+    plan rows otherwise. ``year=None`` keeps every quarter (a trend).
+    """
+    model = DepartmentRollup if by_department or department_ids is not None else PlanRollup
+    rows = model.objects.filter(n__gt=0)
+    if year is not None:
+        rows = rows.filter(year=year, quarter=quarter)  # type: ignore[misc]
+    if region_ids is not None:
+        rows = rows.filter(plan__region_id__in=list(region_ids))
+    if plan_ids is not None:
+        rows = rows.filter(plan_id__in=list(plan_ids))
+    if department_ids is not None:
+        rows = rows.filter(department_id__in=list(department_ids))  # type: ignore[misc]
+    if plan_states is not None:
+        rows = rows.filter(plan__status__in=list(plan_states))
+    if category:
+        rows = rows.filter(category=category)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by()
+
+
+def _add_to(rollup: Rollup, status: str, n: int, aspirational: int, binding: int) -> None:
+    """Add n targets of one status (``aspirational`` of them 力争, ``binding`` 约束性) to the
+    counts and scores exactly as ``_rollup`` counts Progress rows."""
+    rollup.counts[status] = rollup.counts.get(status, 0) + n
+    if status not in UNASSESSABLE_STATUSES:
+        firm = n - aspirational
+        counted = firm if settings.ROLLUP_EXCLUDE_ASPIRATIONAL else n
+        rollup.firm_assessable += firm
+        rollup.stretch_assessable += aspirational
+        rollup.assessable += counted
+        if status in GOOD_STATUSES:
+            rollup.firm_good += firm
+            rollup.stretch_good += aspirational
+            rollup.good += counted
+    if status in BEHIND_STATUSES:
+        rollup.binding_behind += binding
+
+
+def _rollups_from(rows: QuerySet, group: str, label: str, region: str | None) -> list[Rollup]:
+    values = [group, label, "status"] + ([region] if region else [])
+    result: dict[int, Rollup] = {}
+    for row in rows.values(*values).annotate(
+        total=Sum("n"), stretch=Sum("aspirational"), firm_binding=Sum("binding")
+    ):
+        rollup = result.get(row[group])
+        if rollup is None:
+            rollup = result[row[group]] = Rollup(
+                key=row[group], name=row[label], region=row[region] if region else "",
+                counts=dict.fromkeys(STATUS_ORDER, 0),
+            )
+        _add_to(rollup, row["status"], row["total"], row["stretch"], row["firm_binding"])
+    return sorted(result.values(), key=lambda r: (r.name, r.key))
+
+
+def rollups_by_department(rows: QuerySet) -> list[Rollup]:
+    """Status counts of the targets each department leads (DESIGN §5), one query on the
+    department rollup rows of ``rollup_rows(by_department=True)``."""
+    return _rollups_from(rows, "department_id", "department__name", "department__region__name")
+
+
+def rollups_by_region(rows: QuerySet) -> list[Rollup]:
+    """Status counts of each region's plans, one query on rollup rows."""
+    return _rollups_from(rows, "plan__region_id", "plan__region__name", None)
+
+
+def rollup_status_counts(rows: QuerySet) -> dict[str, int]:
+    """Targets per status (every status a key), one query on rollup rows."""
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for code, total in rows.values("status").annotate(total=Sum("n")).values_list(
+        "status", "total"
+    ):
+        counts[code] += total
+    return counts
+
+
+def rollup_quarters() -> list[tuple[int, int]]:
+    """Every quarter with computed progress, newest first: one read of ``QuarterRollup``."""
+    return list(
+        QuarterRollup.objects.order_by("-year", "-quarter")
+        .values_list("year", "quarter")
+    )

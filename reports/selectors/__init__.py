@@ -2,14 +2,15 @@
 
 Built on ``targets.selectors`` (Progress rows of one quarter, rollups) and plain ``values()``
 queries. Every function here runs a fixed number of queries whatever the number of targets
-(DESIGN §8): pages read the stored Progress rows and aggregate in the database; they never
-recompute progress. Nothing here knows about requests or templates; scoping arrives as
-region ids (``None`` = every region) already intersected with what the user may see.
+(DESIGN §8): pages read their status counts from the rollup tables (docs/scale.md §6) and
+page the stored Progress rows they list; they never recompute progress. Nothing here knows
+about requests or templates; scoping arrives as region ids (``None`` = every region) already
+intersected with what the user may see.
 """
 
 from targets.selectors import previous_quarter
 
-from .changes import Change, what_changed
+from .changes import Change, what_changed, what_changed_page
 from .filters import (
     DashboardFilters,
     category_choices,
@@ -24,12 +25,14 @@ from .listings import (
     plan_status_counts,
     targets_for,
     with_last_status,
+    with_target_counts,
 )
 from .progress import (
     BEHIND_STATUSES,
     STATUS_ORDER,
     Rollup,
     StatusChange,
+    behind_count,
     behind_targets,
     progress_rows,
     rollup_frame,
@@ -37,6 +40,7 @@ from .progress import (
     status_by_region,
     status_change,
     status_counts,
+    status_rollups,
     status_trend,
 )
 from .reporting import (
@@ -58,6 +62,7 @@ __all__ = [
     "StatusChange",
     "actuals_frame",
     "attach_progress",
+    "behind_count",
     "behind_targets",
     "category_choices",
     "department_list",
@@ -76,11 +81,14 @@ __all__ = [
     "status_by_region",
     "status_change",
     "status_counts",
+    "status_rollups",
     "status_trend",
     "target_actuals",
     "target_changes",
     "target_history",
     "targets_for",
     "what_changed",
+    "what_changed_page",
     "with_last_status",
+    "with_target_counts",
 ]

@@ -19,8 +19,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Abs, Coalesce
 from django.utils import timezone
 
 from indicators.calendar import Period
@@ -89,40 +100,105 @@ def what_changed(
     f: DashboardFilters, *, today: dt.date | None = None, limit: int | None = None
 ) -> list[Change]:
     """Every change in the filters' scope, worst first (see the module docstring)."""
+    return what_changed_page(f, today=today, limit=limit)[0]
+
+
+def what_changed_page(
+    f: DashboardFilters, *, today: dt.date | None = None, limit: int | None = None
+) -> tuple[list[Change], int]:
+    """The first ``limit`` changes (all without a limit), worst first, and how many there are.
+
+    Status changes are found, ordered and counted in the database (one join of the two
+    quarters' rows, changed rows only); only the entries shown become model instances
+    (docs/scale.md). The approved and overdue entries are keyed by target and sorted as
+    plain tuples before the few shown are read.
+    """
     if not f.has_quarter:
-        return []
+        return [], 0
     start, end = window(f, today)
     prev = previous_quarter(f.year, f.quarter)  # type: ignore[arg-type]
-    now_rows = list(
-        progress_rows(f).select_related("target__plan").prefetch_related(
-            "target__lead_departments")
+    changed = _status_changes(f, prev)
+    by_kind = dict(changed.order_by().values_list("kind_order").annotate(n=Count("pk"))  # type: ignore[misc]
+                   .values_list("kind_order", "n"))
+    series = _series(f)
+    approved = _approved(series, start, end)
+    overdue = _overdue(f, series, start, end)
+    total = sum(by_kind.values()) + len(approved) + len(overdue)
+    want = total if limit is None else min(limit, total)
+    rows = list(changed.select_related("target__plan", "target__indicator")
+                .prefetch_related("target__lead_departments")[:want])
+    worse = [_status_entry(row) for row in rows if row.kind_order == 0]  # type: ignore[attr-defined]
+    others = [_status_entry(row) for row in rows if row.kind_order != 0]  # type: ignore[attr-defined]
+    keyed = sorted(overdue + approved, key=lambda e: (KIND_ORDER[e[0]], e[1], e[2]))[:want]
+    targets = _targets({entry[2] for entry in keyed})
+    middle = [Change(kind, targets[target_id], leads if leads is not None
+                     else _leads(targets[target_id]), figure=figure)
+              for kind, _plan, target_id, leads, figure in keyed]
+    return (worse + middle + others)[:want], total
+
+
+def _status_changes(f: DashboardFilters, prev: tuple[int, int]) -> QuerySet[Progress]:
+    """The rows of the filters' quarter whose status differs from the quarter before, with
+    ``before``, ``fall`` (rank lost) and ``kind_order``, ordered worst first."""
+    before = Q(target__progress__year=prev[0], target__progress__quarter=prev[1])
+    if f.status:
+        before &= Q(target__progress__status=f.status)
+    rank = {status: Value(float(n)) for status, n in RANK.items()}
+
+    def ranked(field: str) -> Case:
+        return Case(*[When(**{field: s}, then=v) for s, v in rank.items()],
+                    default=Value(3.0), output_field=FloatField())
+
+    rows = (
+        progress_rows(f)
+        .annotate(earlier=FilteredRelation("target__progress", condition=before))
+        .filter(earlier__isnull=False)
+        .exclude(status=F("earlier__status"))
+        .annotate(before=F("earlier__status"))
+        .annotate(fall=ranked("earlier__status") - ranked("status"))
+        .annotate(kind_order=Case(
+            When(fall__gt=0, then=Value(KIND_ORDER["worse"])),
+            When(fall__lt=0, then=Value(KIND_ORDER["better"])),
+            default=Value(KIND_ORDER["same"]), output_field=IntegerField(),
+        ))
     )
-    before = dict(progress_rows(f, year=prev[0], quarter=prev[1]).values_list(
-        "target_id", "status"))
-    changes: list[Change] = []
-    by_series: dict[tuple[int, int], Target] = {}
-    for row in now_rows:
-        target = row.target
-        by_series.setdefault((target.indicator_id, target.plan.region_id), target)
-        old = before.get(target.pk)
-        if old is None or old == row.status:
-            continue
-        fall = RANK.get(old, 3) - RANK.get(row.status, 3)
-        unit = target.unit or target.indicator.unit
-        figure = (f"{_period_text(row.data_year, row.data_quarter)} "
-                  f"{number(row.current_value, unit)}" if row.data_year else "—")
-        kind = "worse" if fall > 0 else "better" if fall < 0 else "same"
-        changes.append(Change(kind, target, _leads(target), old, row.status, figure, fall))
-    changes += _approved(by_series, start, end)
-    changes += _overdue(f, by_series, start, end)
-    changes.sort(key=lambda c: (KIND_ORDER[c.kind], -abs(c.severity), c.target.plan_id,
-                                c.target.pk))
-    return changes[:limit] if limit else changes
+    return rows.order_by("kind_order", Abs("fall").desc(), "target__plan_id", "target_id")
+
+
+def _status_entry(row: Progress) -> Change:
+    target = row.target
+    unit = target.unit or target.indicator.unit
+    figure = (f"{_period_text(row.data_year, row.data_quarter)} "
+              f"{number(row.current_value, unit)}" if row.data_year else "—")
+    fall = row.fall  # type: ignore[attr-defined]
+    kind = "worse" if fall > 0 else "better" if fall < 0 else "same"
+    return Change(kind, target, _leads(target), row.before, row.status, figure, fall)  # type: ignore[attr-defined]
+
+
+def _series(f: DashboardFilters) -> dict[tuple[int, int], tuple[int, int]]:
+    """(indicator, region) → (plan id, target id) of the first target of that series under
+    the filters (plain tuples: no model instances)."""
+    series: dict[tuple[int, int], tuple[int, int]] = {}
+    for indicator, region, plan, target in progress_rows(f).values_list(
+        "target__indicator_id", "target__plan__region_id", "target__plan_id", "target_id"
+    ):
+        series.setdefault((indicator, region), (plan, target))
+    return series
+
+
+def _targets(ids: set[int]) -> dict[int, Target]:
+    if not ids:
+        return {}
+    return {t.pk: t for t in Target.objects.filter(pk__in=ids).select_related(
+        "plan", "indicator").prefetch_related("lead_departments")}
+
+
+Keyed = tuple[str, int, int, "str | None", str]  # kind, plan id, target id, leads, figure
 
 
 def _approved(
-    by_series: dict[tuple[int, int], Target], start: dt.date, end: dt.date
-) -> list[Change]:
+    by_series: dict[tuple[int, int], tuple[int, int]], start: dt.date, end: dt.date
+) -> list[Keyed]:
     if not by_series:
         return []
     tz = timezone.get_current_timezone()
@@ -131,23 +207,31 @@ def _approved(
     figures = Observation.objects.filter(
         status=Observation.Status.APPROVED, approved_at__gte=since, approved_at__lt=until,
         indicator_id__in={i for i, _ in by_series}, region_id__in={r for _, r in by_series},
-    ).select_related("indicator").order_by("-approved_at")
-    out = []
-    for figure in figures:
-        target = by_series.get((figure.indicator_id, figure.region_id))
-        if target is None:
+    ).order_by("-approved_at").values_list(
+        "indicator_id", "region_id", "year", "quarter", "value", "state", "indicator__unit"
+    )
+    out: list[Keyed] = []
+    states = dict(Observation._meta.get_field("state").choices or [])
+    units = _target_units({target for _, target in by_series.values()})
+    for indicator, region, year, quarter, value, state, indicator_unit in figures:
+        key = by_series.get((indicator, region))
+        if key is None:
             continue
-        unit = target.unit or figure.indicator.unit
-        shown = (number(figure.value, unit) if figure.value is not None
-                 else figure.get_state_display() or "—")
-        text = f"{_period_text(figure.year, figure.quarter)} {shown}"
-        out.append(Change("approved", target, _leads(target), figure=text))
+        unit = units.get(key[1]) or indicator_unit
+        shown = number(value, unit) if value is not None else (
+            str(states.get(state, "")) or "—")
+        out.append(("approved", key[0], key[1], None, f"{_period_text(year, quarter)} {shown}"))
     return out
 
 
+def _target_units(ids: set[int]) -> dict[int, str]:
+    return dict(Target.objects.filter(pk__in=ids).values_list("pk", "unit")) if ids else {}
+
+
 def _overdue(
-    f: DashboardFilters, by_series: dict[tuple[int, int], Target], start: dt.date, end: dt.date
-) -> list[Change]:
+    f: DashboardFilters, by_series: dict[tuple[int, int], tuple[int, int]], start: dt.date,
+    end: dt.date,
+) -> list[Keyed]:
     """Figures whose due date fell inside the window and that are still not in.
 
     Read from ``ReportingDue``'s rows not yet in (docs/monitoring.md): one query, whatever
@@ -164,15 +248,14 @@ def _overdue(
     if f.plan is not None:
         leads = Target.lead_departments.through.objects.filter(target__plan=f.plan)
         rows = rows.filter(department_id__in=leads.values("department_id"))
-    out = []
+    out: list[Keyed] = []
     for region_id, indicator_id, year, quarter, department in (
         rows.order_by("department__region__code", "department__name", "department_id",
-                  F("year").desc(), Coalesce("quarter", Value(5)).desc(), "indicator__name")
+                      F("year").desc(), Coalesce("quarter", Value(5)).desc(), "indicator__name")
         .values_list("region_id", "indicator_id", "year", "quarter", "department__name")
     ):
-        target = by_series.get((indicator_id, region_id))
-        if target is None:
+        key = by_series.get((indicator_id, region_id))
+        if key is None:
             continue
-        out.append(Change("overdue", target, department,
-                          figure=f"{Period(year, quarter).label} 未报"))
+        out.append(("overdue", key[0], key[1], department, f"{Period(year, quarter).label} 未报"))
     return out

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from indicators.calendar import Period
 from indicators.models import Department, Indicator, Region
-from targets.models import Plan, Progress
+from targets.models import Plan
+from targets.selectors import rollup_quarters
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,9 @@ def scoped_region_ids(
 
 
 def quarter_choices() -> list[tuple[int, int]]:
-    """Every quarter with computed progress, newest first (one query)."""
-    return list(
-        Progress.objects.order_by("-year", "-quarter").values_list("year", "quarter").distinct()
-    )
+    """Every quarter with computed progress, newest first (one query on ``QuarterRollup``,
+    not a DISTINCT over every Progress row)."""
+    return rollup_quarters()
 
 
 def category_choices() -> list[str]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from indicators.models import Department, Indicator, Observation
-from targets.models import Plan, Progress, Target
-from targets.selectors import STATUS_ORDER, target_list
+from targets.models import Plan, Progress, Target, TargetTally
+from targets.selectors import STATUS_ORDER, department_lead_count, rollup_rows, target_list
 
 from .filters import DashboardFilters
 
@@ -23,22 +23,23 @@ def plan_status_counts(
 ) -> dict[int, dict[str, int]]:
     """Per plan: status counts at the quarter (in-force) or the final status (closed).
 
-    A closed plan's final assessment is each target's last Progress row, whatever the
-    quarter shown (two queries in all).
+    In-force and 终期评估 plans are read from the rollup rows (docs/scale.md). A closed plan's
+    final assessment is each target's last Progress row, whatever the quarter shown. Two
+    queries in all; pass the plans of one page, not every plan.
     """
     plan_ids = list(plan_ids)
     result: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUS_ORDER, 0))
     if year is not None and quarter is not None:
-        for row in (
-            Progress.objects.filter(
-                year=year, quarter=quarter, target__plan_id__in=plan_ids,
-                target__plan__status__in=(Plan.Status.IN_FORCE, Plan.Status.FINAL_REVIEW),
+        for plan_id, status, total in (
+            rollup_rows(
+                year=year, quarter=quarter, plan_ids=plan_ids,
+                plan_states=(Plan.Status.IN_FORCE, Plan.Status.FINAL_REVIEW),
             )
-            .order_by()
-            .values("target__plan_id", "status")
-            .annotate(n=Count("pk"))
+            .values("plan_id", "status")
+            .annotate(total=Sum("n"))
+            .values_list("plan_id", "status", "total")
         ):
-            result[row["target__plan_id"]][row["status"]] = row["n"]
+            result[plan_id][status] += total
     for row in (
         with_last_status(  # type: ignore[misc]
             Target.objects.filter(plan_id__in=plan_ids, plan__status=Plan.Status.CLOSED)
@@ -116,33 +117,64 @@ def attach_progress(
 def department_list(
     f: DashboardFilters,
 ) -> QuerySet[Department]:
+    """Departments in scope with ``lead_count``, the targets each leads in every plan (from
+    ``TargetTally``: no count over the targets)."""
     departments = Department.objects.select_related("region").annotate(
-        lead_count=Count("led_targets", distinct=True)
+        lead_count=department_lead_count()
     )
     if f.region_ids is not None:
         departments = departments.filter(region_id__in=f.region_ids)
     if f.department is not None:
         departments = departments.filter(pk=f.department.pk)
     if f.plan is not None:
-        departments = departments.filter(led_targets__plan=f.plan).distinct()
+        departments = departments.filter(pk__in=TargetTally.objects.filter(
+            plan=f.plan, n__gt=0).exclude(department_id=0).values("department_id"))
     return departments.order_by("region__code", "name")
 
 
-def indicator_list(f: DashboardFilters) -> QuerySet[Indicator]:
+def _indicator_scope(f: DashboardFilters) -> Q:
+    """The targets an indicator's counts cover under the filters (region, plan)."""
     scope = Q()
     if f.region_ids is not None:
-        scope &= Q(targets__plan__region_id__in=f.region_ids)
+        scope &= Q(plan__region_id__in=f.region_ids)
     if f.plan is not None:
-        scope &= Q(targets__plan=f.plan)
-    indicators = Indicator.objects.annotate(
-        target_count=Count("targets", filter=scope, distinct=True),
-        region_count=Count("targets__plan__region", filter=scope, distinct=True),
-    )
+        scope &= Q(plan=f.plan)
+    return scope
+
+
+def indicator_list(f: DashboardFilters) -> QuerySet[Indicator]:
+    """The indicators under the filters, without counts (``with_target_counts`` adds them to
+    a page): an indicator with no target in a region or plan filtered on is left out."""
+    indicators = Indicator.objects.all()
     if f.category:
         indicators = indicators.filter(category=f.category)
     if f.region_ids is not None or f.plan is not None:
-        indicators = indicators.filter(target_count__gt=0)
+        indicators = indicators.filter(Exists(
+            Target.objects.filter(_indicator_scope(f), indicator=OuterRef("pk"))
+        ))
     return indicators.order_by("category", "code")
+
+
+def with_target_counts(
+    indicators: Sequence[Indicator], f: DashboardFilters
+) -> list[Indicator]:
+    """Set ``target_count`` and ``region_count`` (distinct plan regions) on each indicator
+    of a page, for the targets under the filters: one aggregate over those indicators'
+    targets only (the index on target's indicator and plan)."""
+    indicators = list(indicators)
+    counts = {
+        row["indicator_id"]: row
+        for row in Target.objects.filter(
+            _indicator_scope(f), indicator_id__in=[i.pk for i in indicators]
+        ).order_by().values("indicator_id").annotate(
+            targets=Count("pk"), regions=Count("plan__region", distinct=True)
+        )
+    }
+    for indicator in indicators:
+        row = counts.get(indicator.pk, {})  # type: ignore[var-annotated]
+        indicator.target_count = row.get("targets", 0)  # type: ignore[attr-defined]
+        indicator.region_count = row.get("regions", 0)  # type: ignore[attr-defined]
+    return indicators
 
 
 def latest_actuals(

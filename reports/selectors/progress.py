@@ -1,6 +1,9 @@
-"""Progress rows of one quarter under the filters, and their rollups for the 总览 charts. Rows
-come from ``targets.selectors.progress_for_quarter``; they are counted by region, by
-department and by status, compared with the quarter before, and turned into chart frames.
+"""Progress rows of one quarter under the filters, and their status counts for the 总览 charts.
+
+Rows (for tables and CSV) come from ``targets.selectors.progress_for_quarter``. Counts — by
+region, by department, by status, against the quarter before, over time — come from the
+rollup tables (``targets.selectors.rollup_rows``, docs/scale.md "Rollup tables"): the same
+numbers as counting those rows, read from a few small rows whatever the number of targets.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import Count, F, QuerySet
+from django.db.models import F, QuerySet, Sum
 
 from targets import status
 from targets.models import Plan, Progress
@@ -18,9 +21,10 @@ from targets.selectors import (
     Rollup,
     previous_quarter,
     progress_for_quarter,
-    rollup_by_department,
-    rollup_by_region,
-    status_counts,
+    rollup_rows,
+    rollup_status_counts,
+    rollups_by_department,
+    rollups_by_region,
 )
 
 from .filters import DashboardFilters
@@ -70,12 +74,48 @@ def rollup_frame(rollups: Sequence[Rollup], *, with_region: bool = False) -> pd.
     )
 
 
-def status_by_region(rows: QuerySet[Progress]) -> list[Rollup]:
-    return rollup_by_region(rows)
+def status_rollups(
+    f: DashboardFilters,
+    *,
+    year: int | None = None,
+    quarter: int | None = None,
+    states: tuple[str, ...] | None = (Plan.Status.IN_FORCE,),
+    by_department: bool = False,
+) -> QuerySet:
+    """The rollup rows standing for ``progress_rows(f, …)``: same filters, same defaults."""
+    return rollup_rows(
+        year=year if year is not None else f.year,
+        quarter=quarter if quarter is not None else f.quarter,
+        region_ids=f.region_ids,
+        plan_ids=[f.plan.pk] if f.plan else None,
+        department_ids=[f.department.pk] if f.department else None,
+        plan_states=states if f.plan is None else None,
+        category=f.category,
+        status=f.status,
+        by_department=by_department,
+    )
 
 
-def status_by_department(rows: QuerySet[Progress]) -> list[Rollup]:
-    return rollup_by_department(rows)
+def status_by_region(f: DashboardFilters) -> list[Rollup]:
+    """Status counts per region of ``progress_rows(f)``, one query on the rollups."""
+    return rollups_by_region(status_rollups(f))
+
+
+def status_by_department(f: DashboardFilters) -> list[Rollup]:
+    """Status counts per lead department of ``progress_rows(f)``, one query on the rollups."""
+    return rollups_by_department(status_rollups(f, by_department=True))
+
+
+def status_counts(f: DashboardFilters, **kwargs: object) -> dict[str, int]:
+    """Targets per status of ``progress_rows(f, **kwargs)``, one query on the rollups."""
+    return rollup_status_counts(status_rollups(f, **kwargs))  # type: ignore[arg-type]
+
+
+def behind_count(f: DashboardFilters) -> int:
+    """How many rows ``behind_targets(progress_rows(f))`` lists, from the rollups: the
+    paginator's count without counting Progress."""
+    counts = status_counts(f)
+    return sum(counts.get(s, 0) for s in BEHIND_STATUSES)
 
 
 def behind_targets(rows: QuerySet[Progress]) -> QuerySet[Progress]:
@@ -102,8 +142,8 @@ class StatusChange:
 def status_change(f: DashboardFilters) -> tuple[tuple[int, int], list[StatusChange]]:
     """Status counts of the filters' quarter against the quarter before (two queries)."""
     prev = previous_quarter(f.year, f.quarter)  # type: ignore[arg-type]
-    now = status_counts(progress_rows(f))
-    before = status_counts(progress_rows(f, year=prev[0], quarter=prev[1]))
+    now = status_counts(f)
+    before = status_counts(f, year=prev[0], quarter=prev[1])
     labels = dict(Progress.Status.choices)
     changes = [
         StatusChange(s, str(labels[s]), before.get(s, 0), now.get(s, 0))
@@ -113,10 +153,13 @@ def status_change(f: DashboardFilters) -> tuple[tuple[int, int], list[StatusChan
     return prev, changes
 
 
-def status_trend(rows: QuerySet[Progress]) -> pd.DataFrame:
-    """Counts per quarter and status over every quarter: columns quarter, status, n."""
+def status_trend(rows: QuerySet) -> pd.DataFrame:
+    """Counts per quarter and status over every quarter: columns quarter, status, n.
+
+    ``rows``: rollup rows of every quarter (``rollup_rows(year=None, …)``)."""
     records = list(
-        rows.order_by().values("year", "quarter", "status").annotate(n=Count("pk", distinct=True))
+        rows.order_by().values("year", "quarter", "status").annotate(total=Sum("n"))
+        .filter(total__gt=0).values_list("year", "quarter", "status", "total")
     )
     frame = pd.DataFrame.from_records(records, columns=["year", "quarter", "status", "n"])
     frame = frame.sort_values(["year", "quarter"], kind="stable")

@@ -68,8 +68,16 @@ def _filters(
     return form, form.filters()
 
 
-def _page(request: HttpRequest, items: Any, per_page: int, param: str = "page") -> Page:
-    return Paginator(items, per_page).get_page(request.GET.get(param))
+def _page(
+    request: HttpRequest, items: Any, per_page: int, param: str = "page",
+    count: int | None = None,
+) -> Page:
+    """One page of ``items``. ``count``, when the caller knows it (from the rollup tables),
+    spares the paginator its ``COUNT(*)`` over a national table (docs/scale.md)."""
+    paginator = Paginator(items, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, not computed
+    return paginator.get_page(request.GET.get(param))
 
 
 def _wants_csv(request: HttpRequest) -> bool:
@@ -169,10 +177,10 @@ def what_changed_context(f: sel.DashboardFilters) -> dict[str, Any]:
     """The what-changed list of the filters' quarter (docs/monitoring.md "What changed")."""
     if not f.has_quarter:
         return {}
-    changes = sel.what_changed(f)
+    changes, total = sel.what_changed_page(f, limit=WHAT_CHANGED_LIMIT)
     prev = sel.previous_quarter(f.year, f.quarter)  # type: ignore[arg-type]
     return {
-        "what_changed": changes[:WHAT_CHANGED_LIMIT],
-        "what_changed_more": max(len(changes) - WHAT_CHANGED_LIMIT, 0),
+        "what_changed": changes,
+        "what_changed_more": max(total - WHAT_CHANGED_LIMIT, 0),
         "what_changed_since": f"{prev[0]}年第{prev[1]}季度末",
     }

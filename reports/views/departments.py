@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.audit import get_in_scope_or_404
 from indicators.models import Department
 from indicators.permissions import visible_region_ids
-from targets.models import Progress
+from targets.selectors import rollup_rows
 
 from .. import figures
 from .. import selectors as sel
@@ -52,7 +52,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
     departments = sel.department_list(f)
     rollups = (
-        {r.key: r for r in sel.status_by_department(sel.progress_rows(f))} if f.has_quarter else {}
+        {r.key: r for r in sel.status_by_department(f)} if f.has_quarter else {}
     )
     everyone = list(departments)
     ranked = rank_departments(everyone if show_all else [d for d in everyone if d.lead_count],  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
@@ -103,15 +103,15 @@ def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     (_progress_csv_row(t, t.row) for t in rows))  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
     page = _page(request, targets, 25)
     page.object_list = sel.attach_progress(page.object_list, year=f.year, quarter=f.quarter)  # type: ignore[arg-type]
-    history = Progress.objects.filter(target__lead_departments=department)
-    if f.plan is not None:
-        history = history.filter(target__plan=f.plan)
-    if f.category:
-        history = history.filter(target__indicator__category=f.category)
+    # Every quarter of the targets it leads (any plan state), from the department rollups.
+    history = rollup_rows(
+        year=None, quarter=None, department_ids=[department.pk],
+        plan_ids=[f.plan.pk] if f.plan is not None else None, category=f.category,
+    )
     trend = sel.status_trend(history)
     reporting = sel.reporting_by_department([department], as_of=timezone.localdate())
     counts = (
-        sel.status_counts(sel.progress_rows(replace(f, department=department)))
+        sel.status_counts(replace(f, department=department))
         if f.has_quarter else {}
     )
     ctx = {

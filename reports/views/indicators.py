@@ -34,9 +34,11 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     indicators = sel.indicator_list(f)
     if _wants_csv(request):
         return _csv("indicators", ["类别", "代码", "指标", "单位", "目标数", "地区数"],
-                    ([i.category, i.code, i.name, i.unit, i.target_count, i.region_count]  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
-                     for i in indicators))
-    ctx = {"filters": form, "f": f, "active": "indicators", "page": _page(request, indicators, 50)}
+                    ([i.category, i.code, i.name, i.unit, i.target_count, i.region_count]  # type: ignore[attr-defined]
+                     for i in sel.with_target_counts(indicators, f)))  # type: ignore[arg-type]
+    page = _page(request, indicators, 50)
+    page.object_list = sel.with_target_counts(page.object_list, f)  # type: ignore[arg-type]
+    ctx = {"filters": form, "f": f, "active": "indicators", "page": page}
     return render(request, "reports/indicator_list.html", ctx)
 
 

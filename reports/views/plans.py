@@ -35,15 +35,17 @@ from .common import (
 def plan_list(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request, ("region", "quarter"))
     plans = select_plans(region_ids=f.region_ids)
-    counts = sel.plan_status_counts(plans.values_list("pk", flat=True), year=f.year,
-                                    quarter=f.quarter)
     if _wants_csv(request):
+        counts = sel.plan_status_counts(plans.values_list("pk", flat=True), year=f.year,
+                                        quarter=f.quarter)
         return _csv("plans", ["地区", "规划", "文号", "规划期", "状态", "目标数",
                               *LABELS.values()],
                     ([p.region.name, p.title, p.doc_number, f"{p.start_year}-{p.end_year}",
                       p.get_status_display(), p.target_count,  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
                       *[counts.get(p.pk, {}).get(s, 0) for s in LABELS]] for p in plans))
     page = _page(request, plans, 50)
+    # The counts of this page's plans only (rollup rows; docs/scale.md).
+    counts = sel.plan_status_counts([p.pk for p in page], year=f.year, quarter=f.quarter)
     for plan in page:
         plan.counts = counts.get(plan.pk, {})
     frame = pd.DataFrame(

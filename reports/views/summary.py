@@ -16,6 +16,7 @@ from indicators.calendar import Period
 from indicators.permissions import can_read_dashboards
 from targets.models import Plan
 from targets.selectors import plan_list as select_plans
+from targets.selectors import target_total
 
 from .. import figures
 from .. import selectors as sel
@@ -33,18 +34,24 @@ from .common import (
 
 #: The department-by-status chart keeps the departments with most targets behind.
 DEPARTMENT_CHART_LIMIT = 30
+#: Plans in 终期评估 per page of 总览.
+REVIEW_PAGE_SIZE = 20
+#: Plans per page of the home page.
+HOME_PAGE_SIZE = 100
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The loaded plans with their target counts per city, straight from the database.
+    """The loaded plans with their target counts per city, a page at a time; the counts come
+    from the target tallies (docs/scale.md "Rollup tables").
 
     Roles that do not read the dashboards (审计员, 系统管理员, 安全管理员) would find every plan
     link answering 403: they get a pointer to their own work instead (docs/roles.md).
     """
     if request.user.is_authenticated and not can_read_dashboards(request.user):
         return render(request, "reports/home.html", {"plans": [], "own_work": True})
-    plans = list(select_plans())
-    ctx = {"plans": plans, "total_targets": sum(plan.target_count for plan in plans)}  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
+    page = _page(request, select_plans(), HOME_PAGE_SIZE)
+    ctx = {"plans": page.object_list, "page": page, "plan_count": page.paginator.count,
+           "total_targets": target_total()}
     return render(request, "reports/home.html", ctx)
 
 
@@ -60,8 +67,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         rows = rows.prefetch_related("target__lead_departments")
         return _csv(f"overview-{f.year}Q{f.quarter}", ["季度", *PROGRESS_CSV_HEADER],
                     ([f.quarter_label, *_progress_csv_row(r.target, r)] for r in rows))
-    regions = sel.status_by_region(rows)
-    departments = sel.status_by_department(rows)
+    regions = sel.status_by_region(f)
+    departments = sel.status_by_department(f)
     # Worst first: the share of each department's targets behind (docs/monitoring.md).
     worst = sorted(departments, key=lambda r: (-(r.behind_share or 0), -r.behind, r.region,
                                                r.name))
@@ -77,17 +84,18 @@ def overview(request: HttpRequest) -> HttpResponse:
         as_of=timezone.localdate(), region_ids=f.region_ids,
         department_id=f.department.pk if f.department is not None else None,
     )
-    in_review = sel.progress_rows(f, states=(Plan.Status.FINAL_REVIEW,))
-    review_plans = list(
-        select_plans(region_ids=f.region_ids).filter(status=Plan.Status.FINAL_REVIEW)
+    review_plans = _page(
+        request, select_plans(region_ids=f.region_ids).filter(status=Plan.Status.FINAL_REVIEW),
+        REVIEW_PAGE_SIZE, "review_page",
     )
     review_counts = sel.plan_status_counts([p.pk for p in review_plans], year=f.year,
                                            quarter=f.quarter)
     for plan in review_plans:
-        plan.counts = review_counts.get(plan.pk, {})  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
+        plan.counts = review_counts.get(plan.pk, {})
     ctx.update(
-        review_plans=review_plans,
-        review_total=in_review.count() if review_plans else 0,
+        review_plans=review_plans if review_plans.object_list else None,
+        review_total=sum(sel.status_counts(f, states=(Plan.Status.FINAL_REVIEW,)).values())
+        if review_plans else 0,
         regions=regions,
         region_chart=figures.figure_json(
             figures.status_bars(sel.rollup_frame(regions), LABELS, links=region_links))
@@ -97,7 +105,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             links=department_links))
         if departments else None,
         departments_clipped=len(departments) > DEPARTMENT_CHART_LIMIT,
-        behind=_page(request, sel.behind_targets(rows), 20),
+        behind=_page(request, sel.behind_targets(rows), 20, count=sel.behind_count(f)),
         previous_label=Period(previous[0], previous[1]).label,
         changes=changes,
         overdue=_page(request, overdue, 15, "overdue_page"),

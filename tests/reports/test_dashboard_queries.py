@@ -45,3 +45,43 @@ def test_page_queries_do_not_grow_with_the_number_of_targets(
 
         with django_assert_max_num_queries(len(with_5)):
             assert client.get(url, query).status_code == 200
+
+
+
+def _grow_country(seed, start: int, count: int) -> None:
+    """``count`` more cities, each with a plan, two lead departments, a new indicator
+    category and targets with Progress rows at two quarters: the data grows in every
+    dimension the rollups are keyed by (plans, regions, departments, categories)."""
+    from tests.factories import DepartmentFactory, IndicatorFactory, PlanFactory, RegionFactory
+
+    for n in range(start, start + count):
+        city = RegionFactory(code=f"32{n + 10:02d}00", name=f"新增市{n}", level="city",
+                             parent=seed.regions["江苏"])
+        plan = PlanFactory(code=f"grow-{n}", region=city, title=f"新增市{n}质量强市规划")
+        indicator = IndicatorFactory(code=f"grow_{n}", name=f"新增指标{n}", category=f"类别{n}")
+        for name in ("市市场监管局", "市工信局"):
+            add_targets(plan, DepartmentFactory(region=city, name=name), indicator, 2)
+
+
+GROWING_PAGES = [("reports:home", lambda s: []), *PAGES]
+
+
+@pytest.mark.parametrize(("name", "args"), GROWING_PAGES, ids=[n for n, _ in GROWING_PAGES])
+def test_page_queries_stay_the_same_as_plans_regions_and_departments_grow(client, name, args):
+    """Issue 18: exactly as many queries with 2 or 8 more cities, plans, departments and
+    categories: status counts are read from the rollup tables (docs/scale.md), lists count
+    their page only."""
+    with time_machine.travel("2025-08-01 10:00 +0800", tick=False):
+        seed = build_seed()
+        client.force_login(make_superuser())
+        url = reverse(name, args=args(seed))
+        _grow_country(seed, 0, 2)
+        client.get(url)  # warm-up: session, content types
+        with CaptureQueriesContext(connection) as small:
+            assert client.get(url).status_code == 200
+
+        _grow_country(seed, 2, 6)
+
+        with CaptureQueriesContext(connection) as large:
+            assert client.get(url).status_code == 200
+    assert len(large) == len(small), "\n".join(q["sql"][:150] for q in large.captured_queries)
