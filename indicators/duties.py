@@ -71,9 +71,6 @@ class ReportingDuties(Protocol):
     def leading_department_ids(self) -> QuerySet[Any]:
         """Subquery: ids of the departments that lead any target."""
 
-    def indicator_lead_department_ids(self, indicator_id: int) -> QuerySet[Any]:
-        """Subquery: ids of the departments that lead a target of ``indicator_id``."""
-
     def lead_departments_by_series(self) -> Iterable[tuple[int, int, int]]:
         """(indicator id, region id, department id) of every live target in its plan's region."""
 

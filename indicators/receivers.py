@@ -12,8 +12,7 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .duties import duties
-from .models import Department, Indicator, Observation
+from .models import Department, Indicator, Observation, ReportingDue
 from .services.reporting import reporting_due_refresh, reporting_due_sync_figure
 
 
@@ -29,11 +28,13 @@ def sync_reporting_due_with_figure(
 def refresh_reporting_due_of_indicator(
     sender: object, *, instance: Indicator, created: bool, raw: bool = False, **kwargs: object
 ) -> None:
-    """Its frequency decides the periods owed (quarters or years)."""
+    """Its frequency decides the periods owed (quarters or years): the departments that owe
+    it are those with rows for it (this layer does not read targets' tables)."""
     if not created and not raw:
-        leads = set(duties().indicator_lead_department_ids(instance.pk).values_list(
-            "department_id", flat=True))
-        reporting_due_refresh(department_ids=leads)
+        owing = ReportingDue.objects.filter(indicator=instance).values_list(
+            "department_id", flat=True
+        )
+        reporting_due_refresh(department_ids=set(owing))
 
 
 @receiver(post_save, sender=Department)

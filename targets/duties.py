@@ -146,9 +146,6 @@ class TargetDuties:
     def leading_department_ids(self) -> QuerySet[Any]:
         return _Lead.objects.values("department_id")
 
-    def indicator_lead_department_ids(self, indicator_id: int) -> QuerySet[Any]:
-        return _Lead.objects.filter(target__indicator_id=indicator_id).values("department_id")
-
     def lead_departments_by_series(self) -> Iterable[tuple[int, int, int]]:
         return (
             _Lead.objects.filter(
