@@ -46,7 +46,7 @@ def stock_render(html: str) -> float:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from reports.pdf import OfflineURLFetcher
+    from reports.pdf.render import OfflineURLFetcher
 
     started = time.process_time()
     HTML(string=html, base_url=settings.BASE_DIR.as_uri() + "/",
@@ -69,8 +69,8 @@ def main() -> None:
     from django.db import connection, reset_queries
     from django.template.loader import render_to_string
 
-    from reports.pdf import render_pdf
-    from reports.report_data import report_data_build, report_scope_resolve
+    from reports.pdf.data import report_data_build, report_scope_resolve
+    from reports.pdf.render import render_pdf
     from reports.services import report_pdf_context
     from targets.selectors import parse_quarter, progress_latest_quarter
 

@@ -13,7 +13,7 @@ from indicators.permissions import region_queryset_visible_to, visible_region_id
 from targets.selectors import parse_quarter, plan_list, progress_latest_quarter
 
 from .models import DOC_NUMBER_MAX_LENGTH, ReportRun
-from .report_format import quarter_label
+from .pdf.format import quarter_label
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser

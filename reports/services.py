@@ -31,16 +31,16 @@ from indicators.permissions import visible_region_ids
 from qualitytrack.celery import send_or_leave
 from targets.models import Plan
 
-from . import charts
 from .models import DOC_NUMBER_MAX_LENGTH, ReportRun
-from .pdf import render_pdf, report_fonts_missing
-from .report_data import (
+from .pdf import charts
+from .pdf.data import (
     ReportData,
     ReportScope,
     can_request_reports,
     report_data_build,
     report_scope_resolve,
 )
+from .pdf.render import render_pdf, report_fonts_missing
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import report_views, views
+from . import views
+from .views import report_runs as report_views
 
 app_name = "reports"
 

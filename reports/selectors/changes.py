@@ -28,7 +28,7 @@ from targets.models import Progress, Target
 from targets.selectors import previous_quarter
 from targets.services import quarter_end
 
-from ..report_format import number
+from ..pdf.format import number
 from .filters import DashboardFilters
 from .progress import progress_rows
 

@@ -10,7 +10,7 @@ from indicators.calendar import Period
 from indicators.units import with_unit
 from targets.models import Progress
 
-from ..report_format import gap_phrase, reason_label
+from ..pdf.format import gap_phrase, reason_label
 
 register = template.Library()
 

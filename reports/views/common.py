@@ -24,7 +24,7 @@ from targets.models import Progress, Target
 from .. import figures
 from .. import selectors as sel
 from ..forms import DashboardFilterForm
-from ..report_format import gap_phrase
+from ..pdf.format import gap_phrase
 from ..templatetags.dashboard import format_number, num
 
 

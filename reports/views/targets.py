@@ -16,7 +16,7 @@ from targets.selectors import target_list
 
 from .. import figures
 from .. import selectors as sel
-from ..report_format import gap_phrase
+from ..pdf.format import gap_phrase
 from .common import LABELS, _csv, _n, _page, _wants_csv, dashboard_view
 
 

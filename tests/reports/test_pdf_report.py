@@ -17,7 +17,7 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from reports.report_data import report_scope_resolve
+from reports.pdf.data import report_scope_resolve
 from reports.services import report_pdf_render
 from tests.reports.test_report_data import seed_report_world
 
@@ -132,8 +132,8 @@ def test_pdf_report_is_the_same_with_weasyprint_stock_stylesheet(district):
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from reports.pdf import OfflineURLFetcher, lean_ua_stylesheet, render_pdf
-    from reports.report_data import report_data_build
+    from reports.pdf.data import report_data_build
+    from reports.pdf.render import OfflineURLFetcher, lean_ua_stylesheet, render_pdf
     from reports.services import report_pdf_context
 
     seed_report_world(district)

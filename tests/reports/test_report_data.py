@@ -15,14 +15,14 @@ import pytest
 
 from indicators.calendar import Period
 from indicators.models import Indicator, Observation
-from reports import charts
-from reports.report_completeness import due_period
-from reports.report_data import (
+from reports.pdf import charts
+from reports.pdf.data import (
     DOC_NUMBER_BLANK,
     report_data_build,
     report_date,
     report_scope_resolve,
 )
+from reports.report_completeness import due_period
 from targets.models import Progress, Target
 from tests.factories import (
     DepartmentFactory,

@@ -36,15 +36,15 @@ from targets.selectors import (
     target_list,
 )
 
-from .models import ReportRun
-from .report_completeness import (
+from ..models import ReportRun
+from ..report_completeness import (
     CompletenessRow,
     OverdueItem,
     quarter_end,
     report_date,
     reporting_completeness,
 )
-from .report_format import (
+from .format import (
     BEHIND_ORDER,
     IMPROVEMENT_RANK,
     REPORT_STATUS_ORDER,
