@@ -25,7 +25,7 @@ from indicators.permissions import (
     can_view_system,
     is_office,
 )
-from reports.pdf.data import can_read_reports
+from reports.selectors.report_runs import can_read_reports
 
 from .services import token_can_manage
 

@@ -2,7 +2,7 @@
 
 Pages, the PDF, CSV and the feed all write the gap through ``gap_phrase`` (docs/monitoring.md
 "Gap words"); it lives in the targets layer so that the feed's serializer can use it too.
-``reports.report_format`` re-exports it.
+``reports.pdf.format`` re-exports it.
 """
 
 from __future__ import annotations

@@ -9,21 +9,18 @@ queries does not grow with the number of targets.
 
 Dates are derived from the quarter, never from the clock: the report is dated the day the
 quarter's reporting closes (quarter end + ``REPORTING_GRACE_DAYS``), so the same data
-always gives the same document. Who may read and request reports is decided here too
-(``report_runs_visible_to``, ``can_request_reports``), so the pages and the services agree.
+always gives the same document. Nothing here decides who may read what: the caller resolves
+the reader's regions into the ``ReportScope`` (``reports.services.report_scope_for``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from indicators import roles
 from indicators.models import Department, Region, department_full_name
-from indicators.permissions import has_any_role, visible_region_ids
 from targets.models import Plan, Progress, Target
 from targets.selectors import (
     GOOD_STATUSES,
@@ -56,11 +53,6 @@ from .format import (
     quarter_label,
     status_phrase,
 )
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-    User = AbstractBaseUser | AnonymousUser
 
 #: The 文号 printed when the office gave none: left for a clerk to fill in by hand. The number
 #: is the office's (its register of outgoing documents), never made up here (docs/report.md).
@@ -103,9 +95,11 @@ def report_scope_resolve(
     region: Region | None = None,
     plan: Plan | None = None,
     department: Department | None = None,
-    user: User | None = None,
+    region_ids: list[int] | None = None,
+    office_region: Region | None = None,
 ) -> ReportScope:
-    """The scope of a report; "all" means every region ``user`` may see (all without a user).
+    """The scope of a report. "all" covers ``region_ids`` (None: every region) and is issued by
+    ``office_region``'s office; the caller decides both from who asks (``report_scope_for``).
 
     Raises ValueError when the object the scope names is missing.
     """
@@ -125,8 +119,7 @@ def report_scope_resolve(
         return ReportScope(scope, department_full_name(department.region.name, department.name),
                            f"department:{department.region.code}/{department.name}",
                            department_id=department.pk, office_region=department.region)
-    ids = visible_region_ids(user) if user is not None else None
-    region = getattr(getattr(user, "profile", None), "region", None)
+    ids, region = region_ids, office_region
     if region is None and ids is None:
         # Everything (the CLI, a superuser): the one root region when there is one, so that
         # the page and ``export_report`` print the same title and office for the same data.
@@ -406,36 +399,3 @@ def _appendix(targets: list[Target], full_names: bool) -> list[PlanAppendix]:
                                           plan.issuer, [])
         plans[plan.pk].rows.append(appendix_row(target, full_names=full_names))
     return list(plans.values())
-
-
-# --- Who may read and request reports ----------------------------------------------------------
-
-
-def can_request_reports(user: User) -> bool:
-    """The leading-group office exports reports (DESIGN §6)."""
-    return bool(user.is_authenticated and (
-        getattr(user, "is_superuser", False) or has_any_role(user, [roles.OFFICE])
-    ))
-
-
-def can_read_reports(user: User) -> bool:
-    """The office and leaders read and download reports; reporters and auditors do not."""
-    return can_request_reports(user) or has_any_role(user, [roles.LEADER])
-
-
-def report_runs_visible_to(user: User) -> QuerySet[ReportRun]:
-    """The runs ``user`` may see: those whose scope lies in the regions the user reads."""
-    runs = ReportRun.objects.select_related(
-        "region", "plan", "department", "department__region", "requested_by"
-    )
-    if not can_read_reports(user):
-        return runs.none()
-    ids = visible_region_ids(user)
-    if ids is None:
-        return runs
-    return runs.filter(
-        Q(region_id__in=ids) | Q(plan__region_id__in=ids) | Q(department__region_id__in=ids)
-        | Q(scope=ReportRun.Scope.ALL, requested_by__profile__region_id__in=ids)
-    )
-
-

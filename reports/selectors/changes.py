@@ -27,8 +27,8 @@ from indicators.selectors import due_items
 from targets.models import Progress, Target
 from targets.selectors import previous_quarter
 from targets.services import quarter_end
+from targets.wording import number
 
-from ..pdf.format import number
 from .filters import DashboardFilters
 from .progress import progress_rows
 

@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from indicators.calendar import Period
 from indicators.units import with_unit
 from targets.models import Progress
-
-from ..pdf.format import gap_phrase, reason_label
+from targets.wording import gap_phrase, reason_label
 
 register = template.Library()
 

@@ -19,9 +19,13 @@ from django.views.decorators.http import require_GET, require_POST
 from indicators.audit import audit_record, get_in_scope_or_404
 from indicators.models import AuditEvent
 
+from ..forms import ReportRequestForm
 from ..models import ReportRun
-from ..pdf.data import can_read_reports, can_request_reports, report_runs_visible_to
-from ..report_forms import ReportRequestForm
+from ..selectors.report_runs import (
+    can_read_reports,
+    can_request_reports,
+    report_runs_visible_to,
+)
 from ..services import report_run_request
 
 RUNS_LISTED = 100
