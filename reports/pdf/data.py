@@ -305,10 +305,7 @@ def report_data_build(
     ``date`` the 成文日期 (default: the day the quarter's reporting closes).
     """
     targets = list(scoped_targets(scope).prefetch_related("lead_departments__region"))
-    # Names are written as the plans write them (区住建局) when the report covers one region;
-    # with several, each department carries its region, written once (赣榆区住建局).
-    full_names = len({t.plan.region_id for t in targets}
-                     | {d.region_id for t in targets for d in t.lead_departments.all()}) > 1
+    full_names = _needs_full_names(targets)
     rows_qs = scoped_progress(scope, year, quarter)
     rows = list(rows_qs.prefetch_related("target__lead_departments__region"))
     prev_year, prev_quarter = previous_quarter(year, quarter)
@@ -316,41 +313,21 @@ def report_data_build(
     previous = dict(prev_qs.order_by().values_list("target_id", "status"))
 
     counts = status_counts(rows_qs)
-    prev_counts = status_counts(prev_qs) if previous else None
-    statuses = [
-        StatusSummary(key, str(label), counts.get(key, 0),
-                      None if prev_counts is None else prev_counts.get(key, 0))
-        for key, label in ((status.value, status.label) for status in REPORT_STATUS_ORDER)
-    ]
     regions = rollup_by_region(rows_qs)
     lines = [line_from_progress(row, full_names=full_names) for row in rows]
-    improved = worsened = 0
-    for line in lines:
-        before, now = IMPROVEMENT_RANK.get(previous.get(line.target_id, "")), \
-            IMPROVEMENT_RANK.get(line.status)
-        if before is not None and now is not None:
-            improved += now > before
-            worsened += now < before
-
+    improved, worsened = _changes_since(lines, previous)
     departments, unled = _department_sections(scope, rows_qs, lines, full_names)
-    behind = sorted(
-        (line for line in lines if line.status in BEHIND_ORDER),
-        key=lambda line: (BEHIND_ORDER[line.status], not line.binding,
-                          line.pace if line.pace is not None else float("inf"), line.target_id),
-    )
-    lead_ids = (
-        [scope.department_id] if scope.department_id is not None else
-        sorted({d.pk for t in targets for d in t.lead_departments.all()})
-    )
     completeness, overdue = reporting_completeness(
-        department_ids=lead_ids, year=year, quarter=quarter, full_names=full_names
+        department_ids=_lead_department_ids(scope, targets), year=year, quarter=quarter,
+        full_names=full_names,
     )
     return ReportData(
         scope=scope, year=year, quarter=quarter,
         doc_number=doc_number.strip() or DOC_NUMBER_BLANK,
         date=date or report_date(year, quarter),
         previous_label=quarter_label(prev_year, prev_quarter), target_count=len(targets),
-        statuses=statuses, total=len(rows),
+        statuses=_status_summaries(counts, status_counts(prev_qs) if previous else None),
+        total=len(rows),
         # From the same counts as Table 1, so the summary sentence and the table agree.
         assessable=sum(c for k, c in counts.items() if k not in UNASSESSABLE_STATUSES),
         good=sum(counts.get(k, 0) for k in GOOD_STATUSES),
@@ -359,10 +336,56 @@ def report_data_build(
         stretch_assessable=sum(r.stretch_assessable for r in regions),
         stretch_good=sum(r.stretch_good for r in regions),
         improved=improved, worsened=worsened,
-        departments=departments, unled=unled, behind=behind,
+        departments=departments, unled=unled, behind=_behind(lines),
         completeness=completeness, overdue=overdue,
         appendix=_appendix(targets, full_names),
     )
+
+
+def _needs_full_names(targets: list[Target]) -> bool:
+    """Names are written as the plans write them (区住建局) when the report covers one region;
+    with several, each department carries its region, written once (赣榆区住建局)."""
+    return len({t.plan.region_id for t in targets}
+               | {d.region_id for t in targets for d in t.lead_departments.all()}) > 1
+
+
+def _status_summaries(
+    counts: dict[str, int], previous: dict[str, int] | None
+) -> list[StatusSummary]:
+    """Table 1's rows: every status in the report's order, with last quarter's count."""
+    return [
+        StatusSummary(status.value, str(status.label), counts.get(status.value, 0),
+                      None if previous is None else previous.get(status.value, 0))
+        for status in REPORT_STATUS_ORDER
+    ]
+
+
+def _changes_since(lines: list[ReportLine], previous: dict[int, str]) -> tuple[int, int]:
+    """(improved, worsened): targets whose status rank rose or fell since last quarter."""
+    improved = worsened = 0
+    for line in lines:
+        before = IMPROVEMENT_RANK.get(previous.get(line.target_id, ""))
+        now = IMPROVEMENT_RANK.get(line.status)
+        if before is not None and now is not None:
+            improved += now > before
+            worsened += now < before
+    return improved, worsened
+
+
+def _behind(lines: list[ReportLine]) -> list[ReportLine]:
+    """The lagging list, worst first: status, then binding, then the slowest pace."""
+    return sorted(
+        (line for line in lines if line.status in BEHIND_ORDER),
+        key=lambda line: (BEHIND_ORDER[line.status], not line.binding,
+                          line.pace if line.pace is not None else float("inf"), line.target_id),
+    )
+
+
+def _lead_department_ids(scope: ReportScope, targets: list[Target]) -> list[int]:
+    """The departments whose reporting the completeness section counts."""
+    if scope.department_id is not None:
+        return [scope.department_id]
+    return sorted({d.pk for t in targets for d in t.lead_departments.all()})
 
 
 def _department_sections(
