@@ -237,86 +237,126 @@ def trajectory(
     The path runs from (baseline date, baseline) to (deadline, target); the projection from
     the last actual to the deadline. Pieces that are None are left out.
     """
-    fig = go.Figure()
     suffix = with_unit("", unit)  # 家 / " firms"; the hover text in the user's language
     data = actuals.dropna(subset=["value"])
-    if earlier_path is not None:  # the predecessor plan's path, on the same time axis
-        (start, start_value), (end, end_value) = earlier_path
-        fig.add_trace(
-            go.Scatter(
-                name="上期规划路径", x=[_date(start), _date(end)], y=[start_value, end_value],
-                mode="lines+markers", line={"dash": "dot", "color": "#c3cad3", "width": 2},
-                marker={"symbol": "square-open", "size": 8},
-                hovertemplate=f"%{{x|%Y年}}<br>上期规划路径：%{{y}}{unit}<extra></extra>",
-            )
-        )
-    if baseline is not None and goal is not None:
-        fig.add_trace(
-            go.Scatter(
-                name=_("规划路径"), x=[_date(baseline[0]), _date(goal[0])],
-                y=[baseline[1], goal[1]], mode="lines+markers",
-                line={"dash": "dash", "color": "#9aa5b1", "width": 2},
-                marker={"symbol": "diamond-open", "size": 9},
-                hovertemplate=_year() + _("规划路径：%{y}") + suffix + "<extra></extra>",
-            )
-        )
-    if not data.empty:
-        fig.add_trace(
-            go.Scatter(
-                name=_("实际值"), x=[_date(d) for d in data["date"]], y=data["value"].tolist(),
-                mode="lines+markers", line={"color": NEUTRAL, "width": 3},
-                marker={"symbol": "circle", "size": 9},
-                customdata=data["label"].tolist(),
-                hovertemplate=_("%{customdata}<br>实际值：%{y}") + suffix + "<extra></extra>",
-            )
-        )
-    if projection is not None and not data.empty:
-        last = data.iloc[-1]
-        fig.add_trace(
-            go.Scatter(
-                name=_("预测"), x=[_date(last["date"]), _date(projection[0])],
-                y=[float(last["value"]), projection[1]], mode="lines+markers",
-                line={"dash": "dot", "color": "#7b1fa2", "width": 2},
-                marker={"symbol": "triangle-right", "size": 10},
-                hovertemplate=_year() + _("预测：%{y:.2f}") + suffix + "<extra></extra>",
-            )
-        )
-    if expected_now is not None:
-        fig.add_trace(
-            go.Scatter(
-                name=_("当前应达"), x=[_date(expected_now[0])], y=[expected_now[1]], mode="markers",
-                marker={"symbol": "line-ew", "size": 22, "line": {"width": 3, "color": "#1f2933"}},
-                hovertemplate=(_year(_("%Y年%m月")) + _("当前应达：%{y:.2f}") + suffix
-                               + "<extra></extra>"),
-            )
-        )
-    if goal is not None:
-        fig.add_trace(
-            go.Scatter(
-                name=_("目标值"), x=[_date(goal[0])], y=[goal[1]], mode="markers",
-                marker={"symbol": "star", "size": 16, "color": TARGET_COLOUR},
-                hovertemplate=_year() + _("目标值：%{y}") + suffix + "<extra></extra>",
-            )
-        )
-        if goal_high is not None:
-            fig.add_trace(
-                go.Scatter(
-                    name=_("力争值"), x=[_date(goal[0])], y=[goal_high], mode="markers",
-                    marker={"symbol": "star-open", "size": 16, "color": TARGET_COLOUR},
-                    hovertemplate=_year() + _("力争值：%{y}") + suffix + "<extra></extra>",
-                )
-            )
+    fig = go.Figure()
+    for trace in (
+        *_earlier_path_trace(earlier_path, unit),
+        *_plan_path_trace(baseline, goal, suffix),
+        *_actuals_trace(data, suffix),
+        *_projection_trace(data, projection, suffix),
+        *_expected_now_trace(expected_now, suffix),
+        *_goal_traces(goal, goal_high, suffix),
+    ):
+        fig.add_trace(trace)
     _layout(fig, height=380, hovermode="closest")
-    # Annual figures are dated at their year's end; so are the ticks, labelled with the year,
-    # so the 2021 figure sits on "2021年" (a January tick would put it on "2022年").
+    _year_end_axis(fig)
+    fig.update_yaxes(title={"text": unit_label(unit) or _("数值")}, automargin=True)
+    return fig
+
+
+def _earlier_path_trace(
+    earlier_path: tuple[tuple[dt.date, float], tuple[dt.date, float]] | None, unit: str
+) -> list[go.Scatter]:
+    """The predecessor plan's path, on the same time axis."""
+    if earlier_path is None:
+        return []
+    (start, start_value), (end, end_value) = earlier_path
+    return [go.Scatter(
+        name="上期规划路径", x=[_date(start), _date(end)], y=[start_value, end_value],
+        mode="lines+markers", line={"dash": "dot", "color": "#c3cad3", "width": 2},
+        marker={"symbol": "square-open", "size": 8},
+        hovertemplate=f"%{{x|%Y年}}<br>上期规划路径：%{{y}}{unit}<extra></extra>",
+    )]
+
+
+def _plan_path_trace(
+    baseline: tuple[dt.date, float] | None, goal: tuple[dt.date, float] | None, suffix: str
+) -> list[go.Scatter]:
+    """The straight path from the baseline to the target."""
+    if baseline is None or goal is None:
+        return []
+    return [go.Scatter(
+        name=_("规划路径"), x=[_date(baseline[0]), _date(goal[0])],
+        y=[baseline[1], goal[1]], mode="lines+markers",
+        line={"dash": "dash", "color": "#9aa5b1", "width": 2},
+        marker={"symbol": "diamond-open", "size": 9},
+        hovertemplate=_year() + _("规划路径：%{y}") + suffix + "<extra></extra>",
+    )]
+
+
+def _actuals_trace(data: pd.DataFrame, suffix: str) -> list[go.Scatter]:
+    """The approved figures, period by period."""
+    if data.empty:
+        return []
+    return [go.Scatter(
+        name=_("实际值"), x=[_date(d) for d in data["date"]], y=data["value"].tolist(),
+        mode="lines+markers", line={"color": NEUTRAL, "width": 3},
+        marker={"symbol": "circle", "size": 9},
+        customdata=data["label"].tolist(),
+        hovertemplate=_("%{customdata}<br>实际值：%{y}") + suffix + "<extra></extra>",
+    )]
+
+
+def _projection_trace(
+    data: pd.DataFrame, projection: tuple[dt.date, float] | None, suffix: str
+) -> list[go.Scatter]:
+    """From the last actual to where the trend reaches by the deadline."""
+    if projection is None or data.empty:
+        return []
+    last = data.iloc[-1]
+    return [go.Scatter(
+        name=_("预测"), x=[_date(last["date"]), _date(projection[0])],
+        y=[float(last["value"]), projection[1]], mode="lines+markers",
+        line={"dash": "dot", "color": "#7b1fa2", "width": 2},
+        marker={"symbol": "triangle-right", "size": 10},
+        hovertemplate=_year() + _("预测：%{y:.2f}") + suffix + "<extra></extra>",
+    )]
+
+
+def _expected_now_trace(
+    expected_now: tuple[dt.date, float] | None, suffix: str
+) -> list[go.Scatter]:
+    """Where the target should be now: a tick on the path."""
+    if expected_now is None:
+        return []
+    return [go.Scatter(
+        name=_("当前应达"), x=[_date(expected_now[0])], y=[expected_now[1]], mode="markers",
+        marker={"symbol": "line-ew", "size": 22, "line": {"width": 3, "color": "#1f2933"}},
+        hovertemplate=(_year(_("%Y年%m月")) + _("当前应达：%{y:.2f}") + suffix
+                       + "<extra></extra>"),
+    )]
+
+
+def _goal_traces(
+    goal: tuple[dt.date, float] | None, goal_high: float | None, suffix: str
+) -> list[go.Scatter]:
+    """The target value at the deadline, and the stretch value (力争值) beside it."""
+    if goal is None:
+        return []
+    traces = [go.Scatter(
+        name=_("目标值"), x=[_date(goal[0])], y=[goal[1]], mode="markers",
+        marker={"symbol": "star", "size": 16, "color": TARGET_COLOUR},
+        hovertemplate=_year() + _("目标值：%{y}") + suffix + "<extra></extra>",
+    )]
+    if goal_high is not None:
+        traces.append(go.Scatter(
+            name=_("力争值"), x=[_date(goal[0])], y=[goal_high], mode="markers",
+            marker={"symbol": "star-open", "size": 16, "color": TARGET_COLOUR},
+            hovertemplate=_year() + _("力争值：%{y}") + suffix + "<extra></extra>",
+        ))
+    return traces
+
+
+def _year_end_axis(fig: go.Figure) -> None:
+    """Annual figures are dated at their year's end; so are the ticks, labelled with the year,
+    so the 2021 figure sits on "2021年" (a January tick would put it on "2022年")."""
     dates = [pd.Timestamp(x) for trace in fig.data for x in (trace.x or ())]
     years = range(min(dates).year, max(dates).year + 1) if dates else range(0)
     fig.update_xaxes(
         type="date", tickmode="array", tickvals=[f"{y}-12-31" for y in years],
         ticktext=[_("%(year)d年") % {"year": y} for y in years], title={"text": _("年末")},
     )
-    fig.update_yaxes(title={"text": unit_label(unit) or _("数值")}, automargin=True)
-    return fig
 
 
 def target_vs_actual(

@@ -1,23 +1,38 @@
-"""The dashboards' filter form: region, plan, department, category, status, quarter.
+"""The reports app's forms: the dashboards' filters and the 报告 page's request.
 
-A GET form, so a filtered page is a plain URL that can be bookmarked and shared. Choices are
-scoped to the regions the user may see; the form only parses, the selectors decide. Invalid
-values are dropped (the page shows the error and falls back to the default for that field).
+``DashboardFilterForm`` (region, plan, department, category, status, quarter) is a GET form,
+so a filtered page is a plain URL that can be bookmarked and shared. Choices are scoped to
+the regions the user may see; the form only parses, the selectors decide. Invalid values are
+dropped (the page shows the error and falls back to the default for that field).
+``ReportRequestForm`` asks which quarter and scope, with the office's 文号 and 成文日期.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from indicators.calendar import Period
+from indicators.calendar import QUARTERLY, Period, latest_ended_period, recent_periods
 from indicators.models import Department, Region
+from indicators.permissions import region_queryset_visible_to, visible_region_ids
 from targets.models import Plan, Progress
-from targets.selectors import parse_quarter, progress_default_quarter
+from targets.selectors import (
+    parse_quarter,
+    plan_list,
+    progress_default_quarter,
+    progress_latest_quarter,
+)
 
+from .models import DOC_NUMBER_MAX_LENGTH, ReportRun
+from .pdf.format import quarter_label
 from .selectors import DashboardFilters, category_choices, quarter_choices, scoped_region_ids
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 ALL_FIELDS = ("region", "plan", "department", "category", "status", "quarter")
 
@@ -107,3 +122,64 @@ class DashboardFilterForm(forms.Form):
             year=year,
             quarter=q,
         )
+
+
+# --- The 报告 page: which quarter, which scope. Parses shape; services decide. ---------------
+
+QUARTERS_OFFERED = 12
+
+
+def report_quarter_choices() -> list[tuple[str, str]]:
+    """The latest quarter with progress (else the last closed one) and the 11 before it."""
+    computed = progress_latest_quarter()
+    latest = Period(*computed) if computed else latest_ended_period(
+        QUARTERLY, timezone.localdate()
+    )
+    return [
+        (period.slug, quarter_label(period.year, period.quarter or 4))
+        for period in recent_periods(latest, QUARTERS_OFFERED)
+    ]
+
+
+class ReportRequestForm(forms.Form):
+    quarter = forms.ChoiceField(label=_("报告期"))
+    scope = forms.ChoiceField(
+        label=_("范围"), choices=ReportRun.Scope.choices, initial=ReportRun.Scope.ALL,
+        widget=forms.RadioSelect,
+    )
+    region = forms.ModelChoiceField(label=_("地区"), queryset=Department.objects.none(),
+                                    required=False, empty_label=_("（选择地区）"))
+    plan = forms.ModelChoiceField(label=_("规划"), queryset=Department.objects.none(),
+                                  required=False, empty_label=_("（选择规划）"))
+    department = forms.ModelChoiceField(label=_("部门"), queryset=Department.objects.none(),
+                                        required=False, empty_label=_("（选择部门）"))
+    doc_number = forms.CharField(
+        label=_("文号"), required=False, max_length=DOC_NUMBER_MAX_LENGTH,
+        help_text=_(
+            "本办公室发文登记的文号，如 质强办〔2026〕5号；留空则印「〔 〕号」，印发前手工填写。"
+        ),
+    )
+    issue_date = forms.DateField(
+        label=_("成文日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("留空则为本季度数据报送截止日。"),
+    )
+
+    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ids = visible_region_ids(user)
+        self.fields["quarter"].choices = report_quarter_choices()  # type: ignore[attr-defined]
+        self.fields["region"].queryset = region_queryset_visible_to(user)  # type: ignore[attr-defined]
+        self.fields["plan"].queryset = plan_list(region_ids=ids)  # type: ignore[attr-defined]
+        departments = Department.objects.select_related("region")
+        self.fields["department"].queryset = (  # type: ignore[attr-defined]
+            departments if ids is None else departments.filter(region_id__in=ids)
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        scope = data.get("scope")
+        if scope in {"region", "plan", "department"} and not data.get(scope):
+            self.add_error(scope, _("按此范围生成报告时须选择一项。"))
+        if data.get("quarter"):
+            data["year"], data["quarter_number"] = parse_quarter(data["quarter"])
+        return data

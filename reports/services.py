@@ -30,16 +30,11 @@ from indicators.models import Department, Region
 from indicators.permissions import visible_region_ids
 from targets.models import Plan
 
-from . import charts
 from .models import DOC_NUMBER_MAX_LENGTH, ReportRun
-from .pdf import render_pdf, report_fonts_missing
-from .report_data import (
-    ReportData,
-    ReportScope,
-    can_request_reports,
-    report_data_build,
-    report_scope_resolve,
-)
+from .pdf import charts
+from .pdf.data import ReportData, ReportScope, report_data_build, report_scope_resolve
+from .pdf.render import render_pdf, report_fonts_missing
+from .selectors.report_runs import can_request_reports
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -128,11 +123,29 @@ def report_runs_dispatch_pending(*, older_than: dt.timedelta = dt.timedelta(minu
     )
 
 
-def report_scope_for_run(run: ReportRun) -> ReportScope:
+def report_scope_for(
+    *,
+    user: AbstractBaseUser | None,
+    scope: str,
+    region: Region | None = None,
+    plan: Plan | None = None,
+    department: Department | None = None,
+) -> ReportScope:
+    """The scope as ``user`` reads it: "all" is every region the user sees, issued by the
+    office of the user's own region. Without a user (the CLI) "all" is everything.
+
+    Decided here, not in ``reports.pdf``, which takes the scope as given.
+    """
     return report_scope_resolve(
-        scope=run.scope, region=run.region, plan=run.plan, department=run.department,
-        user=run.requested_by,
+        scope=scope, region=region, plan=plan, department=department,
+        region_ids=visible_region_ids(user) if user is not None else None,
+        office_region=getattr(getattr(user, "profile", None), "region", None),
     )
+
+
+def report_scope_for_run(run: ReportRun) -> ReportScope:
+    return report_scope_for(user=run.requested_by, scope=run.scope, region=run.region,
+                            plan=run.plan, department=run.department)
 
 
 def report_pdf_render(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import report_views, views
+from . import views
 
 app_name = "reports"
 
@@ -15,8 +15,8 @@ urlpatterns = [
     path("indicators/", views.indicator_list, name="indicator-list"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
     path("targets/<int:pk>/", views.target_detail, name="target-detail"),
-    path("reports/", report_views.report_list, name="report-list"),
-    path("reports/new/", report_views.report_create, name="report-create"),
-    path("reports/<int:pk>/status/", report_views.report_status, name="report-status"),
-    path("reports/<int:pk>/download/", report_views.report_download, name="report-download"),
+    path("reports/", views.report_list, name="report-list"),
+    path("reports/new/", views.report_create, name="report-create"),
+    path("reports/<int:pk>/status/", views.report_status, name="report-status"),
+    path("reports/<int:pk>/download/", views.report_download, name="report-download"),
 ]

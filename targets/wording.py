@@ -2,7 +2,7 @@
 
 Pages, the PDF, CSV and the feed all write the gap through ``gap_phrase`` (docs/monitoring.md
 "Gap words"); it lives in the targets layer so that the feed's serializer can use it too.
-``reports.report_format`` re-exports it.
+``reports.pdf.format`` re-exports it.
 """
 
 from __future__ import annotations
@@ -30,6 +30,13 @@ def number(value: float | Decimal | None, unit: str = "", *, signed: bool = Fals
 #: Statuses whose gap is measured against the expected value now (超前/落后); every other
 #: status measures it against the target itself (超出/差). PROGRESS "Gap, one sign everywhere".
 PACE_STATUSES = status.PACE
+
+
+def percent(share: float | None) -> str:
+    """0.6667 → 66.7%; None → —."""
+    if share is None:
+        return "—"
+    return f"{share * 100:.1f}".rstrip("0").rstrip(".") + "%"
 
 
 def gap_phrase(gap: float | Decimal | None, status: str, unit: str = "") -> str:

@@ -29,8 +29,6 @@ LONG_FUNCTIONS_ALLOWED = {
     "indicators/services/transitions.py::observation_correct",
     "targets/progress/engine.py::_finish",
     "targets/exports.py::_select_sql",
-    "reports/report_data.py::report_data_build",
-    "reports/figures.py::trajectory",
 }
 
 

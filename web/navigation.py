@@ -26,7 +26,7 @@ from indicators.permissions import (
     can_view_system,
     is_office,
 )
-from reports.report_data import can_read_reports
+from reports.selectors.report_runs import can_read_reports
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

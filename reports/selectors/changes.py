@@ -38,8 +38,8 @@ from indicators.calendar import Period
 from indicators.models import UNREPORTED, Observation, ReportingDue
 from targets.models import Progress, Target
 from targets.selectors import previous_quarter
+from targets.wording import number
 
-from ..report_format import number
 from .filters import DashboardFilters
 from .progress import progress_rows
 

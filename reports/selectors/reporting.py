@@ -29,8 +29,7 @@ from django.db.models.functions import Coalesce, Collate, RowNumber
 
 from indicators.calendar import ANNUAL, QUARTERLY, Period
 from indicators.models import UNREPORTED, Department, ReportingDue
-
-from ..report_format import percent
+from targets.wording import percent
 
 #: How many overdue figures a page names per department (the rest are counted).
 MISSING_SHOWN = 30

@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from indicators.calendar import Period
 from indicators.units import with_unit
 from targets import status as statuses
-
-from ..report_format import gap_phrase, reason_label
+from targets.wording import gap_phrase, reason_label
 
 register = template.Library()
 

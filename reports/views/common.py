@@ -20,11 +20,11 @@ from django.views.decorators.http import require_safe
 from core.tabular import write_csv
 from indicators.permissions import ensure_can_read_dashboards, visible_region_ids
 from targets.models import Progress, Target
+from targets.wording import gap_phrase
 
 from .. import figures
 from .. import selectors as sel
 from ..forms import DashboardFilterForm
-from ..report_format import gap_phrase
 from ..templatetags.dashboard import format_number, num
 
 

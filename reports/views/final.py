@@ -31,7 +31,7 @@ from targets import lifecycle
 from targets.models import FinalAssessment, FinalVerdictChange, Plan, Progress
 from targets.selectors import plan_list as select_plans
 
-from ..pdf import render_pdf
+from ..pdf.render import render_pdf
 from ..templatetags.dashboard import format_number
 
 HEADER = ["序号", "编号", "指标", "目标", "基期值", "终期值", "计算结论", "完成情况", "认定理由",

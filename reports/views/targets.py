@@ -13,10 +13,10 @@ from accounts.audit import get_in_scope_or_404
 from indicators.permissions import is_office, visible_region_ids
 from targets.models import Plan, Progress, Target
 from targets.selectors import target_list
+from targets.wording import gap_phrase
 
 from .. import figures
 from .. import selectors as sel
-from ..report_format import gap_phrase
 from .common import LABELS, _csv, _n, _page, _wants_csv, dashboard_view
 
 

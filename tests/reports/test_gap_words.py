@@ -20,7 +20,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from indicators.models import Indicator
-from reports.report_data import report_scope_resolve
+from reports.pdf.data import report_scope_resolve
 from reports.services import report_pdf_render
 from targets.services import progress_recompute
 from tests.factories import (

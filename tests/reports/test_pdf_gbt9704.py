@@ -17,8 +17,8 @@ import pytest
 from django.core.management import call_command
 
 from reports.models import ReportRun
-from reports.pdf import FONT_ROLES, report_fonts_missing
-from reports.report_data import report_scope_resolve
+from reports.pdf.data import report_scope_resolve
+from reports.pdf.render import FONT_ROLES, report_fonts_missing
 from reports.services import report_pdf_render, report_run_request
 from tests.factories import ARTIFACTS, pdf_fonts, pdf_text, seed_report_world
 
@@ -203,10 +203,10 @@ def test_the_office_types_the_doc_number_and_date_on_the_request_form(
 def test_a_missing_typeface_is_named_on_the_cover_and_noto_stands_in(district, monkeypatch,
                                                                      tmp_path):
     """As on a machine where scripts/system-deps.sh could not install 楷体 (FandolKai)."""
-    import reports.pdf
+    import reports.pdf.render
 
     installed = "Noto Serif CJK SC\nNoto Sans CJK SC\nFandolFang\nFandolSong\nFandolHei\n"
-    monkeypatch.setattr(reports.pdf, "_installed_families", lambda: installed)
+    monkeypatch.setattr(reports.pdf.render, "_installed_families", lambda: installed)
     seed_report_world(district)
 
     pdf = report_pdf_render(scope=report_scope_resolve(scope="region", region=district),

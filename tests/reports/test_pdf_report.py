@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 
-from reports.report_data import report_scope_resolve
+from reports.pdf.data import report_scope_resolve
 from reports.services import report_pdf_render
 from tests.factories import ARTIFACTS, pdf_fonts, pdf_text, seed_report_world
 
@@ -106,6 +107,30 @@ def test_pdf_report_is_the_same_when_built_twice_an_hour_apart(district, tmp_pat
 
     assert pdf_text(first, tmp_path) == pdf_text(second, tmp_path)
     assert first == second
+
+
+def test_pdf_report_is_the_same_with_weasyprint_stock_stylesheet(district):
+    """The lean user-agent stylesheet (docs/report.md "Speed") only saves time: laid out with
+    WeasyPrint's stock one, the report is the same file, byte for byte."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from reports.pdf.data import report_data_build
+    from reports.pdf.render import OfflineURLFetcher, lean_ua_stylesheet, render_pdf
+    from reports.services import report_pdf_context
+
+    seed_report_world(district)
+    data = report_data_build(scope=report_scope_resolve(scope="region", region=district),
+                             year=2025, quarter=4)
+    html = render_to_string("reports/pdf/report.html", report_pdf_context(data))
+    base_url = settings.BASE_DIR.as_uri() + "/"
+
+    stock = HTML(string=html, base_url=base_url, url_fetcher=OfflineURLFetcher()).write_pdf(
+        font_config=FontConfiguration())
+
+    assert lean_ua_stylesheet() is not None  # WeasyPrint's rules are still as expected
+    assert render_pdf(html, base_url=base_url) == stock
 
 
 def test_pdf_report_of_an_empty_quarter_says_so(district, tmp_path):

@@ -13,14 +13,15 @@ import re
 import pytest
 
 from indicators.calendar import Period
-from reports import charts
-from reports.report_data import (
+from reports.pdf import charts
+from reports.pdf.data import (
     DOC_NUMBER_BLANK,
     report_data_build,
     report_date,
     report_scope_resolve,
 )
 from reports.selectors.reporting import due_period
+from reports.services import report_scope_for
 from targets.models import Progress
 from tests.factories import (
     RegionFactory,
@@ -125,7 +126,7 @@ def test_report_all_scope_of_an_office_covers_its_region_and_below(district, off
                                                                    other_city):
     seed_report_world(district, other_city)
 
-    scope = report_scope_resolve(scope="all", user=office_user)
+    scope = report_scope_for(user=office_user, scope="all")
     data = report_data_build(scope=scope, year=2025, quarter=4)
 
     assert scope.label == "赣榆区"  # 关于赣榆区…的报告, not 关于赣榆区全域… (issue 17)

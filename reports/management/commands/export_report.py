@@ -24,7 +24,7 @@ from django.db.models import Q
 
 from indicators.models import Department, Region
 from reports.models import DOC_NUMBER_MAX_LENGTH, ReportRun
-from reports.report_data import report_scope_resolve
+from reports.pdf.data import report_scope_resolve
 from reports.services import report_pdf_render
 from targets.models import Plan
 from targets.selectors import parse_quarter

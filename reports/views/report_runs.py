@@ -19,10 +19,14 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.audit import audit_record, get_in_scope_or_404
 from accounts.models import AuditEvent
 
-from .models import ReportRun
-from .report_data import can_read_reports, can_request_reports, report_runs_visible_to
-from .report_forms import ReportRequestForm
-from .services import report_run_request
+from ..forms import ReportRequestForm
+from ..models import ReportRun
+from ..selectors.report_runs import (
+    can_read_reports,
+    can_request_reports,
+    report_runs_visible_to,
+)
+from ..services import report_run_request
 
 RUNS_LISTED = 100
 

@@ -15,10 +15,11 @@ from targets.wording import (  # the one gap wording, shared with the feed (targ
     REASON_LABELS,
     gap_phrase,
     number,
+    percent,
     reason_label,
 )
 
-__all__ = ["PACE_STATUSES", "REASON_LABELS", "gap_phrase", "number", "reason_label"]
+__all__ = ["PACE_STATUSES", "REASON_LABELS", "gap_phrase", "number", "percent", "reason_label"]
 
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
 
@@ -33,13 +34,6 @@ IMPROVEMENT_RANK = status.IMPROVEMENT_RANK
 def quarter_label(year: int, quarter: int) -> str:
     """2025, 4 → 2025年第四季度."""
     return f"{year}年第{QUARTER_NAMES[quarter]}季度"
-
-
-def percent(share: float | None) -> str:
-    """0.6667 → 66.7%; None → —."""
-    if share is None:
-        return "—"
-    return f"{share * 100:.1f}".rstrip("0").rstrip(".") + "%"
 
 
 def status_phrase(counts: dict[str, int]) -> str:

@@ -10,21 +10,18 @@ queries does not grow with the number of targets.
 
 Dates are derived from the quarter, never from the clock: the report is dated the day the
 quarter's reporting closes (quarter end + ``REPORTING_GRACE_DAYS``), so the same data
-always gives the same document. Who may read and request reports is decided here too
-(``report_runs_visible_to``, ``can_request_reports``), so the pages and the services agree.
+always gives the same document. Nothing here decides who may read what: the caller resolves
+the reader's regions into the ``ReportScope`` (``reports.services.report_scope_for``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from accounts import roles
 from indicators.models import Department, Region, department_full_name
-from indicators.permissions import has_any_role, visible_region_ids
 from targets.models import Plan, Progress, Target
 from targets.selectors import (
     GOOD_STATUSES,
@@ -37,8 +34,15 @@ from targets.selectors import (
     target_list,
 )
 
-from .models import ReportRun
-from .report_format import (
+from ..models import ReportRun
+from ..selectors.reporting import (
+    CompletenessRow,
+    OverdueItem,
+    quarter_end,
+    report_date,
+    reporting_completeness,
+)
+from .format import (
     BEHIND_ORDER,
     IMPROVEMENT_RANK,
     REPORT_STATUS_ORDER,
@@ -50,18 +54,6 @@ from .report_format import (
     quarter_label,
     status_phrase,
 )
-from .selectors.reporting import (
-    CompletenessRow,
-    OverdueItem,
-    quarter_end,
-    report_date,
-    reporting_completeness,
-)
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-    User = AbstractBaseUser | AnonymousUser
 
 #: The 文号 printed when the office gave none: left for a clerk to fill in by hand. The number
 #: is the office's (its register of outgoing documents), never made up here (docs/report.md).
@@ -104,9 +96,11 @@ def report_scope_resolve(
     region: Region | None = None,
     plan: Plan | None = None,
     department: Department | None = None,
-    user: User | None = None,
+    region_ids: list[int] | None = None,
+    office_region: Region | None = None,
 ) -> ReportScope:
-    """The scope of a report; "all" means every region ``user`` may see (all without a user).
+    """The scope of a report. "all" covers ``region_ids`` (None: every region) and is issued by
+    ``office_region``'s office; the caller decides both from who asks (``report_scope_for``).
 
     Raises ValueError when the object the scope names is missing.
     """
@@ -126,8 +120,7 @@ def report_scope_resolve(
         return ReportScope(scope, department_full_name(department.region.name, department.name),
                            f"department:{department.region.code}/{department.name}",
                            department_id=department.pk, office_region=department.region)
-    ids = visible_region_ids(user) if user is not None else None
-    region = getattr(getattr(user, "profile", None), "region", None)
+    ids, region = region_ids, office_region
     if region is None and ids is None:
         # Everything (the CLI, a superuser): the one root region when there is one, so that
         # the page and ``export_report`` print the same title and office for the same data.
@@ -313,10 +306,7 @@ def report_data_build(
     ``date`` the 成文日期 (default: the day the quarter's reporting closes).
     """
     targets = list(scoped_targets(scope).prefetch_related("lead_departments__region"))
-    # Names are written as the plans write them (区住建局) when the report covers one region;
-    # with several, each department carries its region, written once (赣榆区住建局).
-    full_names = len({t.plan.region_id for t in targets}
-                     | {d.region_id for t in targets for d in t.lead_departments.all()}) > 1
+    full_names = _needs_full_names(targets)
     rows_qs = scoped_progress(scope, year, quarter)
     rows = list(rows_qs.prefetch_related("target__lead_departments__region"))
     prev_year, prev_quarter = previous_quarter(year, quarter)
@@ -324,43 +314,21 @@ def report_data_build(
     previous = dict(prev_qs.order_by().values_list("target_id", "status"))
 
     counts = status_counts(rows_qs)
-    prev_counts = status_counts(prev_qs) if previous else None
-    statuses = [
-        StatusSummary(key, str(label), counts.get(key, 0),
-                      None if prev_counts is None else prev_counts.get(key, 0))
-        for key, label in ((status.value, status.label) for status in REPORT_STATUS_ORDER)
-    ]
     regions = rollup_by_region(rows_qs)
     lines = [line_from_progress(row, full_names=full_names) for row in rows]
-    improved = worsened = 0
-    for line in lines:
-        before, now = (
-            IMPROVEMENT_RANK.get(previous.get(line.target_id, "")),
-            IMPROVEMENT_RANK.get(line.status),
-        )
-        if before is not None and now is not None:
-            improved += now > before
-            worsened += now < before
-
+    improved, worsened = _changes_since(lines, previous)
     departments, unled = _department_sections(scope, rows_qs, lines, full_names)
-    behind = sorted(
-        (line for line in lines if line.status in BEHIND_ORDER),
-        key=lambda line: (BEHIND_ORDER[line.status], not line.binding,
-                          line.pace if line.pace is not None else float("inf"), line.target_id),
-    )
-    lead_ids = (
-        [scope.department_id] if scope.department_id is not None else
-        sorted({d.pk for t in targets for d in t.lead_departments.all()})
-    )
     completeness, overdue = reporting_completeness(
-        department_ids=lead_ids, year=year, quarter=quarter, full_names=full_names
+        department_ids=_lead_department_ids(scope, targets), year=year, quarter=quarter,
+        full_names=full_names,
     )
     return ReportData(
         scope=scope, year=year, quarter=quarter,
         doc_number=doc_number.strip() or DOC_NUMBER_BLANK,
         date=date or report_date(year, quarter),
         previous_label=quarter_label(prev_year, prev_quarter), target_count=len(targets),
-        statuses=statuses, total=len(rows),
+        statuses=_status_summaries(counts, status_counts(prev_qs) if previous else None),
+        total=len(rows),
         # From the same counts as Table 1, so the summary sentence and the table agree.
         assessable=sum(c for k, c in counts.items() if k not in UNASSESSABLE_STATUSES),
         good=sum(counts.get(k, 0) for k in GOOD_STATUSES),
@@ -369,10 +337,56 @@ def report_data_build(
         stretch_assessable=sum(r.stretch_assessable for r in regions),
         stretch_good=sum(r.stretch_good for r in regions),
         improved=improved, worsened=worsened,
-        departments=departments, unled=unled, behind=behind,
+        departments=departments, unled=unled, behind=_behind(lines),
         completeness=completeness, overdue=overdue,
         appendix=_appendix(targets, full_names),
     )
+
+
+def _needs_full_names(targets: list[Target]) -> bool:
+    """Names are written as the plans write them (区住建局) when the report covers one region;
+    with several, each department carries its region, written once (赣榆区住建局)."""
+    return len({t.plan.region_id for t in targets}
+               | {d.region_id for t in targets for d in t.lead_departments.all()}) > 1
+
+
+def _status_summaries(
+    counts: dict[str, int], previous: dict[str, int] | None
+) -> list[StatusSummary]:
+    """Table 1's rows: every status in the report's order, with last quarter's count."""
+    return [
+        StatusSummary(status.value, str(status.label), counts.get(status.value, 0),
+                      None if previous is None else previous.get(status.value, 0))
+        for status in REPORT_STATUS_ORDER
+    ]
+
+
+def _changes_since(lines: list[ReportLine], previous: dict[int, str]) -> tuple[int, int]:
+    """(improved, worsened): targets whose status rank rose or fell since last quarter."""
+    improved = worsened = 0
+    for line in lines:
+        before = IMPROVEMENT_RANK.get(previous.get(line.target_id, ""))
+        now = IMPROVEMENT_RANK.get(line.status)
+        if before is not None and now is not None:
+            improved += now > before
+            worsened += now < before
+    return improved, worsened
+
+
+def _behind(lines: list[ReportLine]) -> list[ReportLine]:
+    """The lagging list, worst first: status, then binding, then the slowest pace."""
+    return sorted(
+        (line for line in lines if line.status in BEHIND_ORDER),
+        key=lambda line: (BEHIND_ORDER[line.status], not line.binding,
+                          line.pace if line.pace is not None else float("inf"), line.target_id),
+    )
+
+
+def _lead_department_ids(scope: ReportScope, targets: list[Target]) -> list[int]:
+    """The departments whose reporting the completeness section counts."""
+    if scope.department_id is not None:
+        return [scope.department_id]
+    return sorted({d.pk for t in targets for d in t.lead_departments.all()})
 
 
 def _department_sections(
@@ -409,36 +423,3 @@ def _appendix(targets: list[Target], full_names: bool) -> list[PlanAppendix]:
                                           plan.issuer, [])
         plans[plan.pk].rows.append(appendix_row(target, full_names=full_names))
     return list(plans.values())
-
-
-# --- Who may read and request reports ----------------------------------------------------------
-
-
-def can_request_reports(user: User) -> bool:
-    """The leading-group office exports reports (DESIGN §6)."""
-    return bool(user.is_authenticated and (
-        getattr(user, "is_superuser", False) or has_any_role(user, [roles.OFFICE])
-    ))
-
-
-def can_read_reports(user: User) -> bool:
-    """The office and leaders read and download reports; reporters and auditors do not."""
-    return can_request_reports(user) or has_any_role(user, [roles.LEADER])
-
-
-def report_runs_visible_to(user: User) -> QuerySet[ReportRun]:
-    """The runs ``user`` may see: those whose scope lies in the regions the user reads."""
-    runs = ReportRun.objects.select_related(
-        "region", "plan", "department", "department__region", "requested_by"
-    )
-    if not can_read_reports(user):
-        return runs.none()
-    ids = visible_region_ids(user)
-    if ids is None:
-        return runs
-    return runs.filter(
-        Q(region_id__in=ids) | Q(plan__region_id__in=ids) | Q(department__region_id__in=ids)
-        | Q(scope=ReportRun.Scope.ALL, requested_by__profile__region_id__in=ids)
-    )
-
-
