@@ -7,11 +7,14 @@ the number of queries stays constant whatever the number of targets (DESIGN §8)
 from __future__ import annotations
 
 import io
+import queue
+import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from types import TracebackType
 
 import pandas as pd
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q, QuerySet
 
 from indicators.models import Observation
@@ -228,3 +231,67 @@ def _copy_upsert(progress: pd.DataFrame, *, year: int, quarter: int, computed_at
         )
         cursor.execute('DROP TABLE "progress_incoming"')
     return len(frame)
+
+
+class ProgressWriter:
+    """Upserts the Progress frames of one recompute, in order (``save_progress_frame``).
+
+    With ``background`` on PostgreSQL, outside any transaction, the upserts run in a thread on
+    a connection of their own: the server writes one chunk while this process reads and judges
+    the next (docs/scale.md "Streaming by region"). At most one frame waits, so memory stays
+    bounded. Inside a transaction (a test, the outbox drain) a second connection could not see
+    its uncommitted rows, so the frames are written inline, as are those of a single chunk.
+    The first error of the thread is raised in the caller when the writer is closed.
+    """
+
+    def __init__(self, *, background: bool) -> None:
+        self.background = background and _use_copy() and not connection.in_atomic_block
+        self.saved = 0
+        self._queue: queue.Queue[tuple[pd.DataFrame, int, int, datetime] | None] = queue.Queue(1)
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> ProgressWriter:
+        if self.background:
+            self._thread = threading.Thread(target=self._drain, name="progress-writer")
+            self._thread.start()
+        return self
+
+    def write(
+        self, progress: pd.DataFrame, *, year: int, quarter: int, computed_at: datetime
+    ) -> None:
+        if self._thread is None:
+            self.saved += save_progress_frame(
+                progress, year=year, quarter=quarter, computed_at=computed_at
+            )
+            return
+        if self._error is not None:
+            raise self._error
+        self._queue.put((progress, year, quarter, computed_at))
+
+    def _drain(self) -> None:
+        try:
+            while (item := self._queue.get()) is not None:
+                if self._error is None:  # after a failure, only empty the queue
+                    try:
+                        progress, year, quarter, computed_at = item
+                        self.saved += save_progress_frame(
+                            progress, year=year, quarter=quarter, computed_at=computed_at
+                        )
+                    except BaseException as error:  # re-raised in the caller
+                        self._error = error
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._thread is None:
+            return
+        self._queue.put(None)
+        self._thread.join()
+        if kind is None and self._error is not None:
+            raise self._error
