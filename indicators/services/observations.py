@@ -29,7 +29,7 @@ from django.utils import timezone
 from .. import permissions
 from ..calendar import Period
 from ..models import Indicator, Observation, ObservationChange
-from .changes import _conditional_update, _period, _record_change, announce
+from .changes import _conditional_update, _period, _record_change, _reload, announce
 from .rules import (
     EDITABLE,
     STALE_MESSAGE,
@@ -240,5 +240,5 @@ def write_entry(
             old_status=Status.DRAFT if changed else old_status,
             new_status=Status.SUBMITTED,
         )
-    existing.refresh_from_db()
+    _reload(existing)
     return existing

@@ -22,7 +22,7 @@ from .. import permissions
 from ..calendar import Period
 from ..models import Observation, ObservationChange
 from ..signals import observation_approved
-from .changes import _conditional_update, _ensure_enters, _record_change, announce
+from .changes import _conditional_update, _ensure_enters, _record_change, _reload, announce
 from .rules import EDITABLE, Entry, EntryContext, Status, check_entry, raise_problems, stale_error
 from .rules import display as _display
 from .rules import stored as _stored
@@ -55,7 +55,7 @@ def observation_submit(*, observation: Observation, by: User) -> Observation:
             old_status=old_status,
             new_status=Status.SUBMITTED,
         )
-    observation.refresh_from_db()
+    _reload(observation)
     return observation
 
 
@@ -94,7 +94,7 @@ def observation_approve(*, observation: Observation, by: User) -> Observation:
             new_value=_display(observation.value, observation.state),
         )
         announce(observation_approved, observation)
-    observation.refresh_from_db()
+    _reload(observation)
     return observation
 
 
@@ -127,7 +127,7 @@ def _approve_correction(observation: Observation, by: User) -> Observation:
             reason=observation.proposed_reason,
         )
         announce(observation_approved, observation)
-    observation.refresh_from_db()
+    _reload(observation)
     return observation
 
 
@@ -168,7 +168,7 @@ def observation_return(*, observation: Observation, by: User, comment: str) -> O
             new_status=Status.RETURNED,
             reason=comment,
         )
-    observation.refresh_from_db()
+    _reload(observation)
     return observation
 
 
@@ -192,7 +192,7 @@ def _return_correction(observation: Observation, by: User, comment: str) -> Obse
             new_value=_display(observation.value, observation.state),
             reason=comment,
         )
-    observation.refresh_from_db()
+    _reload(observation)
     return observation
 
 
@@ -266,7 +266,7 @@ def observation_correct(
             new_value=_display(new_value, new_state),
             reason=reason,
         )
-    observation.refresh_from_db()
+    _reload(observation)
     return observation
 
 
