@@ -78,3 +78,41 @@ def test_a_streamed_run_with_the_background_writer_gives_the_single_pass_rows():
     assert streamed_rows == single_rows
     assert progress_snapshot() == single
     assert Progress.objects.values("computed_at").distinct().count() == 1  # one run, one stamp
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's binary COPY")
+def test_the_binary_copy_stores_every_value_and_null_as_the_engine_gave_it():
+    import datetime as dt
+
+    import numpy as np
+    import pandas as pd
+
+    from targets.pgcopy import binary_copy
+
+    frame = pd.DataFrame({
+        "id": np.array([1, 2, 3], dtype="int64"),
+        "word": pd.array(["达成", None, "no_data"], dtype="string"),
+        "ratio": [0.1 + 0.2, np.nan, -1.5e-300],
+        "n": pd.array([7, None, 0], dtype="Int64"),
+        "flag": [True, False, True],
+        "maybe": pd.array([None, True, False], dtype="boolean"),
+    })
+    stamp = dt.datetime(2025, 6, 30, 23, 59, 59, 123456, tzinfo=dt.UTC)
+    types = ["bigint", "varchar", "double precision", "smallint", "boolean", "boolean",
+             "smallint", "timestamp with time zone"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE copied (id bigint, word varchar(20), ratio double precision,"
+            " n smallint, flag boolean, maybe boolean, year smallint, at timestamptz)"
+        )
+        with cursor.cursor.copy("COPY copied FROM STDIN WITH (FORMAT binary)") as copy:
+            copy.write(binary_copy(frame, types, {"year": 2025, "at": stamp}))
+        cursor.execute("SELECT * FROM copied ORDER BY id")
+        rows = cursor.fetchall()
+
+    assert rows == [
+        (1, "达成", 0.1 + 0.2, 7, True, None, 2025, stamp),
+        (2, None, None, None, False, True, 2025, stamp),
+        (3, "no_data", -1.5e-300, 0, True, False, 2025, stamp),
+    ]
