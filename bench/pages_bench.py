@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -101,7 +102,15 @@ def _pages() -> dict[str, str]:
     }
 
 
-def measure(runs: int, username: str) -> dict[str, Any]:
+class PageTimeout(Exception):
+    """A page took longer than ``--page-timeout``: it is reported as such, not measured."""
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise PageTimeout
+
+
+def measure(runs: int, username: str, timeout: int = 0) -> dict[str, Any]:
     """Every page and feed call on the configured database: p50, p95, queries, SQL ms."""
     setup()
     from django.conf import settings
@@ -128,8 +137,17 @@ def measure(runs: int, username: str) -> dict[str, Any]:
     p50, p95 = _percentiles(timings)
     results["SELECT 1 (floor)"] = {"p50": p50, "p95": p95, "queries": 1, "sql_ms": p50,
                                    "status": 0}
+    signal.signal(signal.SIGALRM, _alarm)
     for name, url in _pages().items():
-        client.get(url)  # warm caches and templates
+        signal.alarm(timeout)  # 0: no limit
+        try:
+            client.get(url)  # warm caches and templates
+        except PageTimeout:
+            results[name] = {"timeout": timeout}
+            connection.close()  # the interrupted query's connection is not reused
+            continue
+        finally:
+            signal.alarm(0)
         with CaptureQueriesContext(connection) as queries:
             status = client.get(url).status_code
         timings, cpu = [], time.process_time()
@@ -154,7 +172,8 @@ def _describe(url: str | None) -> str:
 
 def _child(url: str, options: argparse.Namespace) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.pages_bench", "--json", "--runs",
-               str(options.runs), "--user", options.user]
+               str(options.runs), "--user", options.user,
+               "--page-timeout", str(options.page_timeout)]
     done = subprocess.run(command, cwd=ROOT, env={**os.environ, "DATABASE_URL": url},
                           capture_output=True, text=True)
     if done.returncode:
@@ -178,6 +197,9 @@ def markdown(columns: dict[str, dict[str, Any]], runs: int) -> str:
             if row is None:
                 cells += ["–", "–"]
                 continue
+            if "timeout" in row:
+                cells += [f"> {row['timeout']:,} s (first request)", "–"]
+                continue
             flag = "" if row["status"] in (0, 200) else f" ({row['status']})"
             cells += [f"{row['p50']:,.0f} / {row['p95']:,.0f}{flag}",
                       f"{row['queries']} ({row['sql_ms']:,.0f})"]
@@ -195,20 +217,26 @@ def main() -> None:
     parser.add_argument("--user", default="office")
     parser.add_argument("--database", action="append", default=[],
                         help="a database URL to measure (repeatable; default DATABASE_URL)")
+    parser.add_argument("--page-timeout", type=int, default=0,
+                        help="seconds: a page whose first request takes longer is reported, "
+                             "not measured (0: no limit)")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.json:  # a child of --database: the results as JSON on the last line
-        print(json.dumps(measure(options.runs, options.user)))
+        print(json.dumps(measure(options.runs, options.user, options.page_timeout)))
         return
     if options.database:
         columns = {_describe(url): _child(url, options) for url in options.database}
     else:
-        columns = {_describe(None): measure(options.runs, options.user)}
+        columns = {_describe(None): measure(options.runs, options.user, options.page_timeout)}
     for name, rows in columns.items():
         print(f"== {name}")
         print(f"{'page':<26} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>7} {'queries':>8} "
               f"{'SQL ms':>8}  status")
         for page, row in rows.items():
+            if "timeout" in row:
+                print(f"{page:<26} > {row['timeout']} s (first request), not measured")
+                continue
             print(f"{page:<26} {row['p50']:>8.1f} {row['p95']:>8.1f} "
                   f"{row.get('cpu_ms', 0):>7.1f} {row['queries']:>8} {row['sql_ms']:>8.1f}  "
                   f"{row['status'] or '–'}")
