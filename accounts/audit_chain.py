@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F, QuerySet
 
 if TYPE_CHECKING:
@@ -144,8 +144,15 @@ def _head_model() -> type[AuditChainHead]:
 def _lock_head(chain: str, model: type[ChainedAuditRecord], using: str) -> Any:
     """Lock this chain's head row (creating it if missing) and return it. Inside atomic()."""
     heads = _head_model()._default_manager.using(using)
-    # Update first: on PostgreSQL this takes the row lock, on SQLite the database write lock,
-    # before anything is read, so two writers can never both read the same tail.
+    if connections[using].vendor == "postgresql":
+        # SELECT … FOR UPDATE takes the row lock before the tail is read: one round trip.
+        head = heads.select_for_update().filter(chain=chain).first()
+        if head is not None:
+            return head
+        _create_head(chain, model, using)
+        return heads.select_for_update().get(chain=chain)
+    # SQLite ignores FOR UPDATE: update first, which takes the database write lock before
+    # anything is read, so two writers can never both read the same tail.
     if not heads.filter(chain=chain).update(seq=F("seq")):
         _create_head(chain, model, using)
     return heads.select_for_update().get(chain=chain)
@@ -194,7 +201,9 @@ def ensure_genesis_heads(
 def append(instance: Any, using: str, save: Callable[[], None]) -> None:
     """Give a new row its place in its chain, then ``save()`` it (the models' ``save``)."""
     chain = type(instance).AUDIT_CHAIN
-    with transaction.atomic(using=using):
+    # No savepoint: a failure here fails the writer's whole transaction anyway (the figure
+    # and its history row commit together or not at all), and it saves two round trips.
+    with transaction.atomic(using=using, savepoint=False):
         head = _lock_head(chain, type(instance), using)
         instance.seq = head.seq + 1
         instance.prev_hash = head.hash

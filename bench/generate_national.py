@@ -8,7 +8,9 @@ targets, and quarterly approved figures 2021 Q1 – 2025 Q4 for every (indicator
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/qt_bench \\
         .venv/bin/python -m bench.generate_national [--regions 3200] [--targets 150]
 
-The database is migrated first and the tables this writes are emptied.
+The database is migrated first and the tables this writes are emptied. The counties hang
+under one region 全国 (code 100000), so ``manage.py create_demo_users`` afterwards gives the
+demo office account the whole country (``bench.pages_bench`` signs in as it).
 """
 
 from __future__ import annotations
@@ -103,16 +105,17 @@ def main() -> None:
 
         ensure_chain_heads()  # the emptied chain starts again at genesis
         region_ids = np.arange(1, n_regions + 1)
+        nation = n_regions + 1  # 全国 above every county: the office's national scope
         copy_frame(
             cursor,
             "indicators_region",
             pd.DataFrame(
                 {
-                    "id": region_ids,
-                    "code": [f"B{i:06d}" for i in region_ids],
-                    "name": [f"基准县{i}" for i in region_ids],
-                    "level": "county",
-                    "parent_id": None,
+                    "id": [*region_ids, nation],
+                    "code": [*(f"B{i:06d}" for i in region_ids), "100000"],
+                    "name": [*(f"基准县{i}" for i in region_ids), "全国"],
+                    "level": ["county"] * n_regions + ["nation"],
+                    "parent_id": pd.array([nation] * n_regions + [None], dtype="Int64"),
                 }
             ),
         )

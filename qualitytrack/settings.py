@@ -407,6 +407,9 @@ SPECTACULAR_SETTINGS = {
 PROGRESS_ON_TRACK = env.float("PROGRESS_ON_TRACK", default=0.95)
 PROGRESS_LAGGING = env.float("PROGRESS_LAGGING", default=0.60)
 PROGRESS_ANNUAL_RULE = env.str("PROGRESS_ANNUAL_RULE", default="strict")
+# A recompute over more targets than this is streamed by region in chunks of about this many
+# targets, which bounds its memory at national scale (docs/scale.md "Streaming by region").
+PROGRESS_CHUNK_TARGETS = env.int("PROGRESS_CHUNK_TARGETS", default=60_000)
 # Rollup scores leave aspirational-only (力争) targets out of the denominator.
 ROLLUP_EXCLUDE_ASPIRATIONAL = env.bool("ROLLUP_EXCLUDE_ASPIRATIONAL", default=True)
 # A reporting period closes this many days after its end.

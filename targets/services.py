@@ -8,7 +8,7 @@ running it twice leaves the same rows.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
 import pandas as pd
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from indicators.calendar import QUARTERLY, Period, periods_in_years
 
-from .frames import load_observations_frame, load_targets_frame, save_progress_frame, target_filter
+from .frames import ProgressWriter, load_observations_frame, load_targets_frame, target_filter
 from .models import FinalVerdict, RecomputeRequest
 from .progress import Settings, compute_progress
 
@@ -50,6 +50,7 @@ def progress_recompute(
     indicator_ids: Iterable[int] | None = None,
     region_ids: Iterable[int] | None = None,
     computed_at: datetime | None = None,
+    chunk_targets: int | None = None,
 ) -> int:
     """Recompute Progress for the quarter holding ``as_of`` (or every quarter up to it).
 
@@ -57,6 +58,13 @@ def progress_recompute(
     plan gets rows up to the end of its period only. Returns the number of rows upserted.
     Idempotent; the query count does not depend on the number of targets. ``computed_at``
     (default: now) lets the shards of one run stamp their rows alike (docs/scale.md).
+
+    A run over more than ``chunk_targets`` targets (default ``PROGRESS_CHUNK_TARGETS``) is
+    streamed by region, whole plans at a time: each chunk's figures are read, judged and
+    upserted before the next is read, so memory stays bounded at national scale; outside a
+    transaction the upserts run on a second connection while the next chunk is read
+    (docs/scale.md "Streaming by region"). Regions are independent (a target is judged on its
+    own region's figures only), so the rows are those of a single pass.
     """
     indicator_ids = list(indicator_ids) if indicator_ids is not None else None
     region_ids = list(region_ids) if region_ids is not None else None
@@ -65,13 +73,50 @@ def progress_recompute(
     )
     if targets.empty:
         return 0
-    observations = load_observations_frame(indicator_ids=indicator_ids, region_ids=region_ids)
+    chunks = region_chunks(targets, size=chunk_targets or settings.PROGRESS_CHUNK_TARGETS)
+    stamp = computed_at or timezone.now()
+    with ProgressWriter(background=len(chunks) > 1) as writer:
+        for regions in chunks:
+            part, observed_regions = targets, region_ids
+            if len(chunks) > 1:
+                part = targets.loc[targets["region_id"].isin(regions)].reset_index(drop=True)
+                observed_regions = regions
+            observations = load_observations_frame(
+                indicator_ids=indicator_ids, region_ids=observed_regions
+            )
+            for (year, quarter), progress in _progress_by_quarter(
+                part, observations, as_of=as_of, all_quarters=all_quarters
+            ):
+                writer.write(progress, year=year, quarter=quarter, computed_at=stamp)
+            del observations  # before the next chunk's figures are read
+    return writer.saved
+
+
+def region_chunks(targets: pd.DataFrame, *, size: int) -> list[list[int]]:
+    """The targets' regions in ascending runs of about ``size`` targets (whole regions, so
+    whole plans: a region's figures are read once, with all the targets they judge)."""
+    counts = targets["region_id"].value_counts().sort_index()
+    chunks: list[list[int]] = [[]]
+    filled = 0
+    for region, count in counts.items():
+        if filled and filled + int(count) > size:
+            chunks.append([])
+            filled = 0
+        chunks[-1].append(int(region))
+        filled += int(count)
+    return chunks
+
+
+def _progress_by_quarter(
+    targets: pd.DataFrame, observations: pd.DataFrame, *, as_of: date, all_quarters: bool
+) -> Iterator[tuple[tuple[int, int], pd.DataFrame]]:
+    """The engine's rows for each quarter to compute, with the frozen verdicts of closed plans."""
     holding = Period.containing(as_of)
     current = (holding.year, holding.quarter or 4)
     quarters = _quarters(int(targets["plan_start_year"].min()), current) if all_quarters else [
         current
     ]
-    config, now, saved = engine_settings(), computed_at or timezone.now(), 0
+    config = engine_settings()
     frozen = _frozen_verdicts(targets)
     for year, quarter in quarters:
         day = min(as_of, Period(year, quarter).end)
@@ -86,8 +131,7 @@ def progress_recompute(
         )
         if frozen and (year, quarter) >= (int(targets["plan_end_year"].min()), 4):
             progress = _with_frozen(progress, frozen, targets, year)
-        saved += save_progress_frame(progress, year=year, quarter=quarter, computed_at=now)
-    return saved
+        yield (year, quarter), progress
 
 
 def _frozen_verdicts(targets: pd.DataFrame) -> dict[int, str]:

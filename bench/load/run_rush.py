@@ -253,6 +253,8 @@ def main() -> int:
     parser.add_argument("--p95-read-ms", type=float, default=None)
     parser.add_argument("--out", type=Path, default=None, help="report folder")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--db-prefix", default="qt_rush",
+                        help="name of the fresh database: <prefix>_<pid>")
     parser.add_argument(
         "--plain-static",
         action="store_true",
@@ -268,7 +270,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     acks = out / "acks"
     shutil.rmtree(acks, ignore_errors=True)
-    db = f"qt_rush_{os.getpid()}"
+    db = f"{options.db_prefix}_{os.getpid()}"
     database_url = options.pg.rsplit("/", 1)[0] + f"/{db}"
     env = {
         **os.environ,

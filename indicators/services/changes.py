@@ -47,6 +47,14 @@ def announce(signal: Signal, observation: Observation) -> None:
     )
 
 
+def _reload(observation: Observation) -> None:
+    """Re-read a figure after its UPDATE, with the relations every answer shows (indicator,
+    region, department) in the same query, rather than one query each afterwards."""
+    observation.refresh_from_db(
+        from_queryset=Observation.objects.select_related("indicator", "region", "department")
+    )
+
+
 def _conditional_update(
     observation: Observation, *, expected_status: str, **updates: object
 ) -> None:

@@ -29,7 +29,7 @@ from django.utils import timezone
 from .. import permissions
 from ..calendar import Period
 from ..models import Indicator, Observation, ObservationChange
-from .changes import _conditional_update, _period, _record_change, announce
+from .changes import _conditional_update, _period, _record_change, _reload, announce
 from .reporting import reporting_due_sync_figure
 from .rules import (
     EDITABLE,
@@ -242,7 +242,7 @@ def _update_entry(
     if submit:
         _record_submit(existing, by=by, old_status=Status.DRAFT if changed else old_status)
     reporting_due_sync_figure(existing)
-    existing.refresh_from_db()
+    _reload(existing)
     return existing
 
 

@@ -23,7 +23,7 @@ from .. import permissions
 from ..calendar import Period
 from ..models import Observation, ObservationChange
 from ..signals import observation_approved
-from .changes import _conditional_update, _ensure_enters, _record_change, announce
+from .changes import _conditional_update, _ensure_enters, _record_change, _reload, announce
 from .reporting import reporting_due_sync_figure
 from .rules import EDITABLE, Entry, EntryContext, Status, check_entry, raise_problems, stale_error
 from .rules import display as _display
@@ -56,7 +56,7 @@ def observation_submit(*, observation: Observation, by: User) -> Observation:
             new_status=Status.SUBMITTED,
         )
         reporting_due_sync_figure(observation)
-    observation.refresh_from_db()
+    _reload(observation)
     return observation
 
 
@@ -96,7 +96,7 @@ def observation_approve(*, observation: Observation, by: User) -> Observation:
         )
         reporting_due_sync_figure(observation)
         announce(observation_approved, observation)
-    observation.refresh_from_db()
+    _reload(observation)
     return observation
 
 
@@ -129,7 +129,7 @@ def _approve_correction(observation: Observation, by: User) -> Observation:
             reason=observation.proposed_reason,
         )
         announce(observation_approved, observation)
-    observation.refresh_from_db()
+    _reload(observation)
     return observation
 
 
@@ -171,7 +171,7 @@ def observation_return(*, observation: Observation, by: User, comment: str) -> O
             reason=comment,
         )
         reporting_due_sync_figure(observation)
-    observation.refresh_from_db()
+    _reload(observation)
     return observation
 
 
@@ -195,7 +195,7 @@ def _return_correction(observation: Observation, by: User, comment: str) -> Obse
             new_value=_display(observation.value, observation.state),
             reason=comment,
         )
-    observation.refresh_from_db()
+    _reload(observation)
     return observation
 
 
@@ -269,7 +269,7 @@ def observation_correct(
             new_value=_display(new_value, new_state),
             reason=reason,
         )
-    observation.refresh_from_db()
+    _reload(observation)
     return observation
 
 
