@@ -74,16 +74,16 @@ def binary_copy(frame: pd.DataFrame, types: Sequence[str], constants: dict[str, 
     count = np.frombuffer(np.array(len(columns), ">i2").tobytes(), np.uint8)
     buffer[starts[:, None] + np.arange(2)] = count
     position = starts + 2
-    for index, (kind, payload, null) in enumerate(pieces):
+    for index, (kind, payload, null) in enumerate(pieces):  # type: ignore[assignment]
         size = np.where(null, -1, lengths[:, index]).astype(">i4")
         buffer[position[:, None] + np.arange(4)] = size.view(np.uint8).reshape(n, 4)
         body = position + 4
         if kind == "fixed":
-            data = payload
+            data = payload  # type: ignore[assignment]
             rows = ~null
             buffer[body[rows, None] + np.arange(data.shape[1])] = data[rows]
         else:
-            codes, encoded = payload
+            codes, encoded = payload  # type: ignore[misc]
             for code, text in enumerate(encoded):
                 rows = codes == code
                 if text and rows.any():

@@ -15,7 +15,8 @@ from django.conf import settings
 from django.template import Context, Template
 from django.utils import translation
 
-from reports import charts, figures  # type: ignore[attr-defined]
+from reports import figures
+from reports.pdf import charts
 from reports.pdf.format import BEHIND_ORDER, REPORT_STATUS_ORDER
 from reports.selectors import BEHIND_STATUSES as PACE_BEHIND_LIST
 from targets import selectors, status
