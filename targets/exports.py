@@ -182,8 +182,37 @@ def _select_sql(*, year: int, quarter: int, fmt: str) -> Any:
     """The SELECT whose columns are the feed's keys, formatted for ``fmt``."""
     from psycopg import sql
 
-    def table(model: Any) -> Any:
-        return sql.Identifier(model._meta.db_table)
+    csv_mode = fmt == "csv"
+    expressions = _column_expressions(csv_mode)
+    columns = []
+    for key in export_columns():
+        expression = expressions.get(key, sql.SQL("p.{}").format(sql.Identifier(key)))
+        if csv_mode:
+            expression = _csv_cell_sql(key, expression)
+        columns.append(sql.SQL("{} AS {}").format(expression, sql.Identifier(key)))
+    return sql.SQL(
+        "SELECT {columns} FROM {progress} p "
+        "JOIN {target} t ON t.id = p.target_id JOIN {plan} pl ON pl.id = t.plan_id "
+        "JOIN {region} r ON r.id = pl.region_id JOIN {indicator} i ON i.id = t.indicator_id "
+        "WHERE p.year = {year} AND p.quarter = {quarter} AND pl.status IN ({published}) "
+        "ORDER BY p.id"
+    ).format(
+        columns=sql.SQL(", ").join(columns), progress=_table(Progress), target=_table(Target),
+        plan=_table(Plan), region=_table(Region), indicator=_table(Indicator),
+        year=sql.Literal(int(year)), quarter=sql.Literal(int(quarter)),
+        published=sql.SQL(", ").join(map(sql.Literal, Plan.Status.published())),
+    )
+
+
+def _table(model: Any) -> Any:
+    from psycopg import sql
+
+    return sql.Identifier(model._meta.db_table)
+
+
+def _column_expressions(csv_mode: bool) -> dict[str, Any]:
+    """The SQL of each feed key that is not a Progress column of the same name."""
+    from psycopg import sql
 
     leads = Target.lead_departments.through
     status_label = sql.SQL("CASE p.status {} END").format(sql.SQL(" ").join(
@@ -193,9 +222,8 @@ def _select_sql(*, year: int, quarter: int, fmt: str) -> Any:
     names = sql.SQL(
         "ARRAY(SELECT d.name FROM {leads} tl JOIN {department} d ON d.id = tl.department_id "
         "WHERE tl.target_id = t.id ORDER BY d.name)"
-    ).format(leads=table(leads), department=table(Department))
-    csv_mode = fmt == "csv"
-    expressions: dict[str, Any] = {
+    ).format(leads=_table(leads), department=_table(Department))
+    return {
         "id": sql.SQL("p.id"),
         "target": sql.SQL("p.target_id"),
         "target_code": sql.SQL("t.code"),
@@ -225,26 +253,18 @@ def _select_sql(*, year: int, quarter: int, fmt: str) -> Any:
             for code in REASON_LABELS
         )),
     }
-    columns = []
-    for key in export_columns():
-        expression = expressions.get(key, sql.SQL("p.{}").format(sql.Identifier(key)))
-        if csv_mode and key in TEXT_COLUMNS:
-            expression = sql.SQL(
-                "CASE WHEN left({e}, 1) IN ({starts}) THEN '''' || {e} ELSE {e} END"
-            ).format(e=expression, starts=sql.SQL(", ").join(map(sql.Literal, FORMULA_START)))
-        elif csv_mode and key in BOOLEAN_COLUMNS:
-            expression = sql.SQL("CASE WHEN p.{c} THEN 'true' WHEN NOT p.{c} THEN 'false' END"
-                                 ).format(c=sql.Identifier(key))
-        columns.append(sql.SQL("{} AS {}").format(expression, sql.Identifier(key)))
-    return sql.SQL(
-        "SELECT {columns} FROM {progress} p "
-        "JOIN {target} t ON t.id = p.target_id JOIN {plan} pl ON pl.id = t.plan_id "
-        "JOIN {region} r ON r.id = pl.region_id JOIN {indicator} i ON i.id = t.indicator_id "
-        "WHERE p.year = {year} AND p.quarter = {quarter} AND pl.status IN ({published}) "
-        "ORDER BY p.id"
-    ).format(
-        columns=sql.SQL(", ").join(columns), progress=table(Progress), target=table(Target),
-        plan=table(Plan), region=table(Region), indicator=table(Indicator),
-        year=sql.Literal(int(year)), quarter=sql.Literal(int(quarter)),
-        published=sql.SQL(", ").join(map(sql.Literal, Plan.Status.published())),
-    )
+
+
+def _csv_cell_sql(key: str, expression: Any) -> Any:
+    """A CSV cell: text that could start a formula neutralised (docs/reliability.md, row 4),
+    booleans as true/false."""
+    from psycopg import sql
+
+    if key in TEXT_COLUMNS:
+        return sql.SQL(
+            "CASE WHEN left({e}, 1) IN ({starts}) THEN '''' || {e} ELSE {e} END"
+        ).format(e=expression, starts=sql.SQL(", ").join(map(sql.Literal, FORMULA_START)))
+    if key in BOOLEAN_COLUMNS:
+        return sql.SQL("CASE WHEN p.{c} THEN 'true' WHEN NOT p.{c} THEN 'false' END"
+                       ).format(c=sql.Identifier(key))
+    return expression

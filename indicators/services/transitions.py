@@ -217,36 +217,9 @@ def observation_correct(
     approved value as it was. One proposal at a time.
     """
     _ensure_enters(by, observation)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(
-            {"reason": ValidationError(_("更正已审核的数据必须填写更正原因。"), code="required")}
-        )
-    if observation.status != Status.APPROVED:
-        raise ValidationError(
-            _("只有已审核的数据需要更正；未审核的数据请直接修改。"), code="not_approved"
-        )
-    if observation.correction_pending:
-        raise ValidationError(
-            _("该数据已有一条更正在等待审核，请待领导小组办公室处理后再提交。"), code="pending"
-        )
-    department = permissions.reporter_department(by)
-    period = Period(observation.year, observation.quarter)
-    ctx = EntryContext.load(
-        department=department,  # type: ignore[arg-type]
-        period=period,
-        today=timezone.localdate(),
-        indicator_ids=[observation.indicator_id],
-    )
-    ctx.existing[observation.indicator_id] = observation
-    entry = Entry(observation.indicator, value, state, observation.evidence, confirm_jump)
-    raise_problems(check_entry(entry, ctx, correcting=True), by_field=True)
-    new_value, new_state = _stored(entry)
+    reason = _checked_correction_reason(observation, reason)
+    new_value, new_state = _checked_correction(observation, by, value, state, confirm_jump)
     old = _display(observation.value, observation.state)
-    if old == _display(new_value, new_state):
-        raise ValidationError(
-            {"value": ValidationError(_("更正后的数值与原值相同。"), code="unchanged")}
-        )
     now = timezone.now()
     with transaction.atomic():
         _conditional_update(
@@ -271,6 +244,46 @@ def observation_correct(
         )
     _reload(observation)
     return observation
+
+
+def _checked_correction_reason(observation: Observation, reason: str) -> str:
+    """The stripped reason; the figure must be approved with no correction pending."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": ValidationError(_("更正已审核的数据必须填写更正原因。"), code="required")}
+        )
+    if observation.status != Status.APPROVED:
+        raise ValidationError(
+            _("只有已审核的数据需要更正；未审核的数据请直接修改。"), code="not_approved"
+        )
+    if observation.correction_pending:
+        raise ValidationError(
+            _("该数据已有一条更正在等待审核，请待领导小组办公室处理后再提交。"), code="pending"
+        )
+    return reason
+
+
+def _checked_correction(
+    observation: Observation, by: User, value: Decimal | None, state: str, confirm_jump: bool
+) -> tuple[Decimal | None, str]:
+    """The proposed value and state, through the one validator; it must differ from the
+    approved one."""
+    ctx = EntryContext.load(
+        department=permissions.reporter_department(by),  # type: ignore[arg-type]
+        period=Period(observation.year, observation.quarter),
+        today=timezone.localdate(),
+        indicator_ids=[observation.indicator_id],
+    )
+    ctx.existing[observation.indicator_id] = observation
+    entry = Entry(observation.indicator, value, state, observation.evidence, confirm_jump)
+    raise_problems(check_entry(entry, ctx, correcting=True), by_field=True)
+    new_value, new_state = _stored(entry)
+    if _display(observation.value, observation.state) == _display(new_value, new_state):
+        raise ValidationError(
+            {"value": ValidationError(_("更正后的数值与原值相同。"), code="unchanged")}
+        )
+    return new_value, new_state
 
 
 @dataclass

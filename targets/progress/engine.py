@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -155,16 +156,32 @@ def _finish(
     waiting: np.ndarray,
 ) -> pd.DataFrame:
     """Rules common to every kind, then the status precedence, then the output frame."""
-    data_qi, t0 = out["data_qi"], out["t0"]
+    data_qi = out["data_qi"]
     has_data = ~np.isnan(data_qi)
-    share = np.where(
-        np.isnan(out["elapsed_share"]), elapsed(data_qi, t0, grid.deadline), out["elapsed_share"]
-    )
     period = np.where(np.isnan(out["period"]), grid.period, out["period"])
-    status, reason = out["status"], out["reason"]
+    stale = has_data & ~grid.final & (missed_periods(grid, data_qi, period) >= 1)
+    status, reason, unassigned, cancelled = _precedence(frame, grid, out, period, stale)
+    # 待终期数据: the deadline figure is still to come, either not yet due (the window) or
+    # overdue; a monotone kind already achieved (terminal) no longer waits for anything.
+    awaiting_final = (waiting | (reason == Reason.AWAITING_FINAL)) & ~(
+        out["terminal"] & (status == Status.ACHIEVED)
+    ) & ~cancelled & ~unassigned
+    columns = _columns(frame, grid, out, status, reason, stale, awaiting_final)
+    result = pd.DataFrame({name: columns[name][restore] for name in PROGRESS_COLUMNS})
+    return result.astype(PROGRESS_DTYPES)
 
-    missed = missed_periods(grid, data_qi, period)
-    stale = has_data & ~grid.final & (missed >= 1)
+
+def _precedence(
+    frame: pd.DataFrame,
+    grid: Grid,
+    out: dict[str, np.ndarray],
+    period: np.ndarray,
+    stale: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The kind's verdict overridden, later wins: not_applicable → unassigned → no_data
+    (docs/progress.md). Returns status, reason, and the unassigned and cancelled masks."""
+    status, reason = out["status"], out["reason"]
+    missed = missed_periods(grid, out["data_qi"], period)
     gone_stale = stale & (missed >= 2) & ~out["terminal"] & (status != Status.NO_DATA)
     unassigned = np.isnan(grid.value) & ~np.isin(grid.kind, _NEEDS_NO_VALUE)
     cancelled = frame["cancelled"].to_numpy()
@@ -172,20 +189,31 @@ def _finish(
         (gone_stale, Status.NO_DATA, Reason.STALE),
         (unassigned, Status.UNASSIGNED, Reason.NO_VALUE),
         (cancelled, Status.NOT_APPLICABLE, Reason.CANCELLED),
-    ):  # later overrides win: not_applicable → unassigned → no_data → the kind's verdict
+    ):
         status = np.where(override, new_status, status)
         reason = np.where(override, new_reason, reason)
+    return status, reason, unassigned, cancelled
 
-    gap = signed_gap(grid, out, status)
-    # 待终期数据: the deadline figure is still to come, either not yet due (the window) or
-    # overdue; a monotone kind already achieved (terminal) no longer waits for anything.
-    awaiting_final = (waiting | (reason == Reason.AWAITING_FINAL)) & ~(
-        out["terminal"] & (status == Status.ACHIEVED)
-    ) & ~cancelled & ~unassigned
+
+def _columns(
+    frame: pd.DataFrame,
+    grid: Grid,
+    out: dict[str, np.ndarray],
+    status: np.ndarray,
+    reason: np.ndarray,
+    stale: np.ndarray,
+    awaiting_final: np.ndarray,
+) -> dict[str, Any]:
+    """Every output column, in the engine's (sorted) row order."""
+    data_qi, t0 = out["data_qi"], out["t0"]
+    has_data = ~np.isnan(data_qi)
+    share = np.where(
+        np.isnan(out["elapsed_share"]), elapsed(data_qi, t0, grid.deadline), out["elapsed_share"]
+    )
     with np.errstate(invalid="ignore"):
         provisional = out["provisional"] | (has_data & (data_qi - t0 < 4))
     to_meet = out["projected_to_meet"]
-    columns = {
+    return {
         "target_id": frame["target_id"].to_numpy(),
         "status": _text(status),
         "reason": _text(reason),
@@ -198,7 +226,7 @@ def _finish(
         "elapsed_share_asof": elapsed(np.full(grid.n, float(grid.as_of)), t0, grid.deadline),
         "pace": out["pace"],
         "expected_value": out["expected_value"],
-        "gap": gap,
+        "gap": signed_gap(grid, out, status),
         "moving_away": out["moving_away"],
         "stale": stale,
         "provisional": provisional,
@@ -215,8 +243,6 @@ def _finish(
         "aspirational": frame["aspirational"].to_numpy(),
         "binding": frame["binding"].to_numpy(),
     }
-    result = pd.DataFrame({name: columns[name][restore] for name in PROGRESS_COLUMNS})
-    return result.astype(PROGRESS_DTYPES)
 
 
 _PACE = (Status.ON_TRACK, Status.LAGGING, Status.OFF_TRACK)
