@@ -1,4 +1,4 @@
-"""The session rules and the second-factor gate (RELIABILITY AT-08, docs/reliability.md).
+"""The session rules and the second-factor gate (docs/reliability.md AT-08).
 
 ``SessionLifetimeMiddleware`` ends a session 12 hours after its login and slides the idle
 expiry cheaply; ``SecondFactorRequiredMiddleware`` holds back a signed-in user who still owes
@@ -101,7 +101,7 @@ class SecondFactorRequiredMiddleware:
 
 
 class SessionLifetimeMiddleware:
-    """The session rules of RELIABILITY AT-08 beyond Django's own: an absolute lifetime, and
+    """The session rules of docs/reliability.md AT-08 beyond Django's own: an absolute lifetime, and
     an idle expiry that slides without writing the session on every request.
 
     * A signed-in session ends ``SESSION_ABSOLUTE_SECONDS`` (12 h) after its login, however

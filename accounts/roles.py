@@ -1,6 +1,6 @@
-"""The roles of DESIGN §6 as Django groups, and how to tell a user's role.
+"""The roles of docs/roles.md as Django groups, and how to tell a user's role.
 
-三权分立 (MLPS 2.0 level 3, RELIABILITY AT-09): the 系统管理员 keeps the configuration, the
+三权分立 (MLPS 2.0 level 3, docs/reliability.md AT-09): the 系统管理员 keeps the configuration, the
 安全管理员 manages accounts (create, role, deactivate, unlock, reset the second factor) and the
 审计员 reads the audit log; none of the three enters, approves or changes business data, and
 none does another's job.

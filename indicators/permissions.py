@@ -192,7 +192,7 @@ def ensure_can_view_system(user: AbstractBaseUser | AnonymousUser) -> None:
 
 
 #: Roles that read the dashboards. The 审计员, 系统管理员 and 安全管理员 do not: each sees its
-#: own pages only (DESIGN §6, separation of duties).
+#: own pages only (docs/roles.md, separation of duties).
 DASHBOARD_ROLES = [roles.OFFICE, roles.LEADER, roles.REPORTER]
 
 

@@ -1,4 +1,5 @@
-"""The one hook other layers listen to (DESIGN §1: indicators never imports targets).
+"""The one hook other layers listen to (docs/architecture.md "Layers and imports":
+indicators never imports targets).
 
 ``observation_approved`` is sent by ``indicators.services`` inside the approving transaction,
 with ``observation_id`` (and, for convenience, ``indicator_id`` and ``region_id``). The targets

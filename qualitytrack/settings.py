@@ -158,7 +158,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reports:home"
 LOGOUT_REDIRECT_URL = "login"
-# 30 minutes idle, 12 hours at most (RELIABILITY AT-08); see SessionLifetimeMiddleware: the
+# 30 minutes idle, 12 hours at most (docs/reliability.md AT-08); see SessionLifetimeMiddleware: the
 # idle expiry slides when the session is saved, at most once a minute, not on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
@@ -168,7 +168,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=0.5)  # 30 minutes (AT-07)
+# 30 minutes (docs/reliability.md AT-07)
+AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -197,7 +198,7 @@ def _plotly_style_hashes() -> list[str]:
     ]
 
 
-# --- Security headers (RELIABILITY AT-12) ----------------------------------------------------
+# --- Security headers (docs/reliability.md AT-12) ------------------------------------------
 # Every response: nosniff, frame denial (X-Frame-Options and CSP frame-ancestors), a referrer
 # policy and the CSP below. Only HSTS, secure cookies and the HTTPS redirect wait for DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -403,7 +404,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- QualityTrack ---------------------------------------------------------------------------
-# Progress bands (PROGRESS.md): q ≥ ON_TRACK → 进度正常, ≥ LAGGING → 进度滞后, else 严重滞后.
+# Progress bands (docs/progress.md "Common definitions"):
+# q ≥ ON_TRACK → 进度正常, ≥ LAGGING → 进度滞后, else 严重滞后.
 PROGRESS_ON_TRACK = env.float("PROGRESS_ON_TRACK", default=0.95)
 PROGRESS_LAGGING = env.float("PROGRESS_LAGGING", default=0.60)
 PROGRESS_ANNUAL_RULE = env.str("PROGRESS_ANNUAL_RULE", default="strict")

@@ -1,7 +1,7 @@
 """The ORM ⇄ DataFrame boundary: the only module that knows both the models and the engine.
 
 One query per input frame (``values_list``, no model instances) and one bulk upsert out, so
-the number of queries stays constant whatever the number of targets (DESIGN §8).
+the number of queries stays constant whatever the number of targets (docs/scale.md).
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ def _copy_upsert(progress: pd.DataFrame, *, year: int, quarter: int, computed_at
     of the rows that differ from the stored ones.
 
     Same result as the ORM's ``bulk_create(update_conflicts=True)``, without building
-    hundreds of thousands of model instances (DESIGN §8: national scale). Rows whose verdict
+    hundreds of thousands of model instances (docs/scale.md: national scale). Rows whose verdict
     did not change are left out by a read-only join before the upsert: they keep their
     ``computed_at`` (so the feed's incremental sync, ``updated_since`` on ``computed_at``,
     sends only what really changed after a nightly run), and the upsert neither locks nor

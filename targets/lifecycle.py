@@ -22,7 +22,7 @@ from .frames import load_observations_frame, load_targets_frame, target_filter
 from .models import FinalAssessment, FinalVerdict, FinalVerdictChange, Plan, Progress, Target
 from .progress import compute_progress
 
-#: The 完成情况 column of a plan document → our statuses (洞头 十三五 表1, DESIGN case 13).
+#: The 完成情况 column of a plan document → our statuses (洞头 十三五 表1, docs/lifecycle.md).
 DOCUMENT_TO_STATUS = {
     "已完成": Progress.Status.ACHIEVED,
     "完成": Progress.Status.ACHIEVED,

@@ -90,7 +90,9 @@ class Plan(models.Model):
 
     @property
     def t0_year(self) -> int:
-        """The base year y0: as given, else the year before the plan starts (PROGRESS.md)."""
+        """The base year y0: as given, else the year before the plan starts.
+
+        docs/progress.md "Common definitions" (time grid)."""
         return self.base_year if self.base_year is not None else self.start_year - 1
 
 

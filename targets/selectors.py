@@ -2,7 +2,7 @@
 
 Pages never recompute: they read the Progress rows the engine stored (one per target per
 quarter) and aggregate them in the database, so the number of queries does not grow with
-the number of targets (DESIGN §8).
+the number of targets (docs/scale.md).
 """
 
 from __future__ import annotations
@@ -255,7 +255,7 @@ def _rollup(rows: QuerySet[Progress], group: str, label: str, region: str | None
 
 
 def rollup_by_department(rows: QuerySet[Progress]) -> list[Rollup]:
-    """Status counts of the targets each department leads (DESIGN §5), one query."""
+    """Status counts of the targets each department leads (docs/progress.md), one query."""
     return _rollup(
         rows.order_by(),
         "target__lead_departments",
@@ -377,7 +377,7 @@ def _rollups_from(rows: QuerySet, group: str, label: str, region: str | None) ->
 
 
 def rollups_by_department(rows: QuerySet) -> list[Rollup]:
-    """Status counts of the targets each department leads (DESIGN §5), one query on the
+    """Status counts of the targets each department leads (docs/progress.md), one query on the
     department rollup rows of ``rollup_rows(by_department=True)``."""
     return _rollups_from(rows, "department_id", "department__name", "department__region__name")
 

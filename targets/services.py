@@ -149,8 +149,8 @@ def _frozen_verdicts(targets: pd.DataFrame) -> dict[int, str]:
 def _with_frozen(
     progress: pd.DataFrame, frozen: dict[int, str], targets: pd.DataFrame, year: int
 ) -> pd.DataFrame:
-    """A closed plan keeps the verdicts its final assessment froze (PROGRESS "Past the
-    deadline"): from the fourth quarter of its end year on, its rows carry them."""
+    """A closed plan keeps the verdicts its final assessment froze (docs/progress.md
+    "Deadline windows"): from the fourth quarter of its end year on, its rows carry them."""
     end_years = targets.set_index("target_id")["plan_end_year"]
     ids = progress["target_id"]
     hit = ids.isin(list(frozen)) & (end_years.reindex(ids).to_numpy() <= year)

@@ -1,4 +1,6 @@
-"""The gap and the reason in words, one sign everywhere (PROGRESS "Gap, one sign everywhere").
+"""The gap and the reason in words, one sign everywhere.
+
+docs/progress.md "Gap, one sign everywhere".
 
 Pages, the PDF, CSV and the feed all write the gap through ``gap_phrase`` (docs/monitoring.md
 "Gap words"); it lives in the targets layer so that the feed's serializer can use it too.
@@ -28,7 +30,8 @@ def number(value: float | Decimal | None, unit: str = "", *, signed: bool = Fals
 
 
 #: Statuses whose gap is measured against the expected value now (超前/落后); every other
-#: status measures it against the target itself (超出/差). PROGRESS "Gap, one sign everywhere".
+#: status measures it against the target itself (超出/差).
+#: docs/progress.md "Gap, one sign everywhere".
 PACE_STATUSES = status.PACE
 
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: a small region tree, departments, and the personas of STYLE.md.
+"""Shared fixtures: a small region tree, departments, and the personas of the tests.
 
 Personas: ``office_user`` (领导小组办公室 of 赣榆区's city), ``scjg_user`` (reporter of
 区市场监管局), ``gxj_user`` (reporter of 区工信局, must not see 市场监管 data), ``leader_user``

@@ -8,11 +8,16 @@
 - No function in the app packages is longer than ``MAX_FUNCTION_LINES`` lines (its ``def``
   to its last line, docstring included): past that it is a list of steps to be named
   (docs/architecture.md, "Code shape").
+- Comments, docstrings and templates cite the project's own docs (``docs/progress.md
+  "Deadline windows"``, ``docs/reliability.md AT-05``), never the team's design notes that
+  stay outside the repository (docs/architecture.md, "Other docs"): the next engineer must
+  be able to read the rule the code implements.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +27,18 @@ APP_PACKAGES = (
     "core",
 )
 MAX_FUNCTION_LINES = 60
+
+#: Where a citation may be written: the app packages, the tests, scripts and benchmarks.
+CITING_DIRECTORIES = (*APP_PACKAGES, "tests", "scripts", "bench")
+CITING_SUFFIXES = {".py", ".html", ".sh", ".css", ".js", ".toml", ".yml", ".yaml"}
+CITING_ROOT_FILES = ("Makefile", "Dockerfile", "Procfile", "pyproject.toml", "docker-compose.yml")
+
+#: A citation of a file outside the repository: PROGRESS.md, PROGRESS "…" / § / case,
+#: DESIGN.md, DESIGN § / "…" / case, RELIABILITY (AT-xx), STYLE.md. Settings such as
+#: ``PROGRESS_ON_TRACK`` or ``IN_PROGRESS = …`` are not citations.
+OUTSIDE_CITATION = re.compile(
+    r"\b(?:PROGRESS|DESIGN)(?:\.md\b|\s*§|\s+\"|\s+case\b)|\bRELIABILITY\b|\bSTYLE\.md\b"
+)
 
 #: Functions still over the limit, by "path::name": none left; keep it that way.
 LONG_FUNCTIONS_ALLOWED: set[str] = set()
@@ -114,4 +131,54 @@ from .stack import Stack
         "tests.faults.test_redis_outage",
         "tests.reports.test_dashboard",
         "tests.api.conftest",
+    ]
+
+
+def _citing_files() -> Iterator[Path]:
+    """Every file of code, template, test, script or build that could carry a citation."""
+    for directory in CITING_DIRECTORIES:
+        for path in sorted((ROOT / directory).rglob("*")):
+            if path.suffix in CITING_SUFFIXES and path.is_file():
+                yield path
+    for name in CITING_ROOT_FILES:
+        if (ROOT / name).is_file():
+            yield ROOT / name
+
+
+def _outside_citations(text: str) -> Iterator[tuple[int, str]]:
+    """(line, citation) of every citation of the team's notes in ``text``."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for match in OUTSIDE_CITATION.finditer(line):
+            yield number, match.group(0)
+
+
+def test_code_cites_the_projects_docs_not_the_shared_notes():
+    this_file = Path(__file__).resolve()
+    offences = [
+        f"{path.relative_to(ROOT)}:{line} cites {citation!r}"
+        for path in _citing_files() if path.resolve() != this_file
+        for line, citation in _outside_citations(path.read_text(encoding="utf-8"))
+    ]
+
+    assert offences == [], (
+        "cite docs/*.md instead (docs/progress.md \"<section>\", docs/architecture.md "
+        "\"<section>\", docs/roles.md, docs/scale.md, docs/reliability.md AT-xx):\n"
+        + "\n".join(offences)
+    )
+
+
+def test_the_citation_check_tells_a_citation_from_a_setting():
+    """Not vacuous: each way the notes were cited is seen, the settings' names are not."""
+    source = """
+Rules: DESIGN §4-§5 and PROGRESS.md.
+(PROGRESS "Gap, one sign everywhere"), PROGRESS case 2a, DESIGN case 13, DESIGN.md §5
+# 30 minutes idle (RELIABILITY AT-08); the personas of STYLE.md
+PROGRESS_ON_TRACK = 0.95; IN_PROGRESS = "in_progress"; PROGRESS = "targets_progress"
+# docs/progress.md "Deadline windows", docs/reliability.md AT-05
+"""
+    found = [citation for _, citation in _outside_citations(source)]
+
+    assert found == [
+        "DESIGN §", "PROGRESS.md", 'PROGRESS "', "PROGRESS case", "DESIGN case", "DESIGN.md",
+        "RELIABILITY", "STYLE.md",
     ]

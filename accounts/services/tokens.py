@@ -1,6 +1,6 @@
 """API token writes: create (the key is returned once), revoke, authenticate, touch.
 
-The office (领导小组办公室) manages tokens (DESIGN §6), through the page or the
+The office (领导小组办公室) manages tokens (docs/roles.md), through the page or the
 ``api_token`` management command; the command passes ``by=None`` (the server's operator).
 A department token gets its own service account in 部门填报员 of that department, so the
 indicators services see an ordinary reporter and apply the same rules as the forms.

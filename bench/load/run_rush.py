@@ -1,4 +1,4 @@
-"""Quarter-end rush load test (issue #9, RELIABILITY AT-01): set up, run, check, report.
+"""Quarter-end rush load test (issue #9, docs/reliability.md AT-01): set up, run, check, report.
 
     .venv/bin/python -m bench.load.run_rush [--users 200] [--duration 5m] [--approvers 2]
 

@@ -1,9 +1,10 @@
 """What is measured and reported: regions, departments, indicators and observations.
 
-The lowest layer of the data flow (DESIGN §1): it knows nothing of plans or targets. An
-observation is keyed by what (indicator), where (region) and when (year, quarter), as in
-DHIS2, so one reported figure serves every plan that tracks the indicator. Writes to
-observations go through ``indicators.services`` only, which keeps the change history whole.
+The lowest layer of the data flow (docs/architecture.md "Data flow"): it knows nothing of
+plans or targets. An observation is keyed by what (indicator), where (region) and when
+(year, quarter), as in DHIS2, so one reported figure serves every plan that tracks the
+indicator. Writes to observations go through ``indicators.services`` only, which keeps the
+change history whole.
 """
 
 from .observations import ImportJob, Observation, ObservationChange, ObservationManager

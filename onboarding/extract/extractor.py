@@ -156,10 +156,11 @@ def split_names(raw: str) -> list[str]:
 
 
 def parse_departments(annotation: str) -> tuple[list[str], list[str]]:
-    """(lead, participating) from "牵头单位:…;责任单位:…;配合单位:…" (DESIGN §3).
+    """(lead, participating) from "牵头单位:…;责任单位:…;配合单位:…".
 
     牵头 names the leads; 责任/配合/参与/协办 the participants. A bare 责任单位 list with no
-    牵头 part makes its first name the lead and the rest participants.
+    牵头 part makes its first name the lead and the rest participants (docs/architecture.md
+    "Domain model").
     """
     parts = list(g.DEPT_ROLE.finditer(annotation))
     lead: list[str] = []
@@ -564,7 +565,10 @@ def _is_commitment(c: _Mention) -> bool:
 
 
 def _comparator(c: _Mention) -> str:
-    """PROGRESS.md: 以上/不低于/达到 ≥, 以下/以内/不超过 ≤, 超过/高于 >, 低于 <."""
+    """以上/不低于/达到 ≥, 以下/以内/不超过 ≤, 超过/高于 >, 低于 <.
+
+    docs/progress.md "Direction and comparator".
+    """
     if c.symbol:
         comparator = g.SYMBOL_COMPARATORS[c.symbol]
     elif c.prefix_cmp in ("gt", "lt"):
@@ -603,7 +607,10 @@ def _subject(c: _Mention) -> tuple[int, str, str]:
 
 
 def _kind(c: _Mention) -> str:
-    """DESIGN §4: period average, maintain, a count created (cumulative), else a level."""
+    """Period average, maintain, a count created (cumulative), else a level.
+
+    docs/progress.md "Kinds".
+    """
     sentence, m, unit = c.sentence, c.m, c.unit
     clause = sentence[c.start : c.end]
     if g.PERIOD_AVERAGE.search(clause):

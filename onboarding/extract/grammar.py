@@ -1,8 +1,8 @@
 """The vocabulary of the extraction grammar (docs/onboarding.md §2 lists every rule).
 
 Word lists only: the rules that use them live in ``onboarding.extract.extractor``. Each list
-says where it comes from — PROGRESS.md's parsing rules (民法典 1259 for 以上/以下), DESIGN.md
-§4 for the kinds, and the way the five seed plans write their targets.
+says where it comes from — docs/progress.md "Direction and comparator" (民法典 1259 for 以上/以下),
+docs/progress.md "Kinds" for the kinds, and the way the five seed plans write their targets.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ UNIT_WORD_BREAKERS: dict[str, str] = {
     "处": "理置",
 }
 
-# Comparator words (PROGRESS.md "Direction and comparator", issue 14 item 2).
+# Comparator words (docs/progress.md "Direction and comparator", issue 14 item 2).
 # Written immediately before the number (spaces allowed); longest first.
 PREFIX_COMPARATORS: tuple[tuple[str, str], ...] = (
     ("不低于", "ge"),

@@ -2,7 +2,7 @@
 
 Built on ``targets.selectors`` (Progress rows of one quarter, rollups) and plain ``values()``
 queries. Every function here runs a fixed number of queries whatever the number of targets
-(DESIGN §8): pages read their status counts from the rollup tables (docs/scale.md §6) and
+(docs/scale.md): pages read their status counts from the rollup tables (docs/scale.md §8) and
 page the stored Progress rows they list; they never recompute progress. Nothing here knows
 about requests or templates; scoping arrives as region ids (``None`` = every region) already
 intersected with what the user may see.

@@ -1,4 +1,4 @@
-"""Who may read and request quarterly reports, and which runs a reader sees (DESIGN §6).
+"""Who may read and request quarterly reports, and which runs a reader sees (docs/roles.md).
 
 The 报告 pages, the request service and the navigation ask here, so they agree; the PDF
 package itself decides nothing about access.
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def can_request_reports(user: User) -> bool:
-    """The leading-group office exports reports (DESIGN §6)."""
+    """The leading-group office exports reports (docs/roles.md)."""
     return bool(user.is_authenticated and (
         getattr(user, "is_superuser", False) or has_any_role(user, [roles.OFFICE])
     ))

@@ -125,7 +125,7 @@ PROGRESS_CSV_HEADER = [
 
 
 def _display_ratio(target: Target) -> float | None:
-    """The bar's length: r where the engine could compute it (PROGRESS.md "Display").
+    """The bar's length: r where the engine could compute it (docs/progress.md "Display").
 
     Without a baseline r is undefined (a plan that gives only the goal), yet the office
     still wants to see how far the value has come: an achieved target shows a full bar, any

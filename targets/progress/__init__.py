@@ -3,7 +3,7 @@
 ``compute_progress(targets, observations, as_of=...)`` turns a frame of targets and a frame
 of approved observations into one progress row per target. The vocabulary (``Status``,
 ``Kind``, ``Comparator``, ``MilestoneState``) and the column contracts live in ``schema``;
-``targets.models`` mirrors them. Rules: DESIGN §4-§5 and PROGRESS.md.
+``targets.models`` mirrors them. Rules: docs/progress.md.
 
 Readings of the specification where it leaves a choice:
 
@@ -14,7 +14,7 @@ Readings of the specification where it leaves a choice:
   ``direction`` and ``milestone`` with no value is ``unassigned``.
 - Baseline: the document's value; else an approved value for the base period itself
   (Q4 of the base year); else, with two or more in-plan values, the earliest one, whose
-  period becomes t0 (PROGRESS case 2a).
+  period becomes t0 (docs/progress.md "Worked cases", case 2a).
 - "At or past the deadline" means the as-of quarter has reached tY's quarter, so a closed
   plan evaluated on 2020-12-31 is final (表1).
 - Staleness counts due period ends (period end + ``stale_grace_days`` ≤ as-of, up to
@@ -23,7 +23,7 @@ Readings of the specification where it leaves a choice:
 - Flows: an annual row replaces the quarterly rows of its year; every quarter from t0 to
   the data time must be covered, else ``no_data``/``missing_period`` (not zero).
   ``annual_increment`` rows (strict rule) report the data-time year: r = F/N, e = W_k,
-  q = F/(N·W_k); a reached current year is ``achieved`` (DESIGN case 9), an unmet closed
+  q = F/(N·W_k); a reached current year is ``achieved`` (worked case 9), an unmet closed
   year makes the row ``off_track`` until the deadline. Stock reporting is not modelled.
 - ``period_average`` uses the plan's years (not a baseline_year) as its window;
   ``pace``/``completion_ratio`` hold q_pa, ``gap`` is mean - T.

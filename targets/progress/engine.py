@@ -4,8 +4,8 @@ Pure and vectorised: pandas/numpy/stdlib only, no I/O, no Django. It builds the 
 grid of every target, attaches the observations in one sorted join, lets each kind module
 fill in its rows (loops run over the kinds, never over targets), then applies the rules
 common to all kinds: elapsed shares, provisional and stale flags, and the status
-precedence not_applicable → unassigned → no_data → (the kind's verdict). Rules: DESIGN §5,
-PROGRESS.md.
+precedence not_applicable → unassigned → no_data → (the kind's verdict). Rules:
+docs/progress.md.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def compute_progress(
 
 
 def _deadline_window(grid: Grid, joined: Joined) -> tuple[Grid, np.ndarray]:
-    """PROGRESS "Past the deadline", window 2 (docs/progress.md "Deadline windows").
+    """Window 2 of docs/progress.md "Deadline windows".
 
     Past tY but before the deadline figure is due (as-of earlier than the end of period
     ``Y`` plus the grace days, i.e. ``qi(as_of - grace) < qi(tY)``) and with no approved
@@ -250,7 +250,9 @@ _NO_GAP = (Status.NO_DATA, Status.UNASSIGNED, Status.NOT_APPLICABLE)
 
 
 def signed_gap(grid: Grid, out: dict[str, np.ndarray], status: np.ndarray) -> np.ndarray:
-    """``gap = s·(c - reference)``, one sign for every kind (PROGRESS "Gap, one sign everywhere").
+    """``gap = s·(c - reference)``, one sign for every kind.
+
+    docs/progress.md "Gap, one sign everywhere".
 
     Positive is ahead of / beyond the reference, negative behind / short of it. The reference
     is the expected value for the pace statuses (for 保持 and 均值 that is T itself) and the

@@ -104,7 +104,8 @@ def _no_data(
     """(no_data condition, reason) shared by both flow kinds.
 
     ``reached``: a running total that already meets its goal is monotone and stays
-    achieved whatever is still to be reported (PROGRESS "Monotone kinds stay achieved").
+    achieved whatever is still to be reported (docs/progress.md "Deadline windows",
+    monotone kinds).
     """
     none = f.count == 0
     held = np.zeros(grid.n, bool) if reached is None else reached

@@ -2,7 +2,7 @@
 
 One vectorised function per kind. Each receives the time ``Grid``, the joined observations
 and the boolean mask of its targets, computes full-length numpy arrays and writes them into
-the shared result with ``put``. Rules and worked cases: PROGRESS.md. Flow kinds
+the shared result with ``put``. Rules and worked cases: docs/progress.md. Flow kinds
 (annual_increment, cumulative_new) are in ``flows.py``, milestones in ``milestones.py``.
 No Django, no loops over targets.
 """
@@ -66,7 +66,7 @@ class ValueSeries:
 
 
 def value_series(grid: Grid, joined: Joined, mask: np.ndarray) -> ValueSeries:
-    """Current value and baseline per target (PROGRESS "No baseline" moves t0)."""
+    """Current value and baseline per target (docs/progress.md "Kinds": no baseline moves t0)."""
     n = grid.n
     values = mask[joined.tpos] & ~np.isnan(joined.value)
     post = _rows(joined, values & (joined.qi > grid.t0[joined.tpos]))

@@ -18,7 +18,7 @@ import pandas as pd
 
 
 class Kind(enum.StrEnum):
-    """Target kinds (DESIGN §4)."""
+    """Target kinds (docs/progress.md "Kinds")."""
 
     LEVEL = "level"
     MAINTAIN = "maintain"
@@ -114,7 +114,8 @@ class Reason(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Settings:
-    """Tunable thresholds; the defaults are the published ones (PROGRESS.md)."""
+    """Tunable thresholds; the defaults are the published ones (docs/progress.md
+    "Common definitions")."""
 
     on_track: float = 0.95  # q ≥ on_track → on_track (Eurostat / Open SDG)
     lagging: float = 0.60  # lagging ≤ q < on_track → lagging

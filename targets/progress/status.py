@@ -134,7 +134,7 @@ FLOAT_FIELDS = (
     "completion_ratio",
     "pace",
     "expected_value",
-    "gap",  # filled in by the engine from measured/goal (PROGRESS "Gap, one sign everywhere")
+    "gap",  # by the engine (docs/progress.md "Gap, one sign everywhere")
     "measured",  # the value the kind compares: c, the year's flow, the running total, the mean
     "goal",  # what it must reach: T (default), N per year, N over the plan, M criteria
     "periods_met",

@@ -1,4 +1,4 @@
-"""Backup and restore (RELIABILITY AT-16, the part that runs here): scripts/backup.sh of the
+"""Backup and restore (docs/reliability.md AT-16, the part that runs here): scripts/backup.sh of the
 private cluster, scripts/restore.sh into a fresh database, and the same data comes back: every
 table's row count, the Progress checksum, the dashboard's status counts per region, the media
 files byte for byte. A damaged backup and a non-empty target are refused."""

@@ -1,4 +1,5 @@
-"""A slow, then cut, link to PostgreSQL (RELIABILITY AT-06, as DHIS2 tests it with Toxiproxy).
+"""A slow, then cut, link to PostgreSQL (docs/reliability.md AT-06,
+as DHIS2 tests it with Toxiproxy).
 
 Toxiproxy itself is not packaged for Debian; :class:`LatencyProxy` is the same two toxics in a
 few lines of asyncio, in front of the private cluster: every chunk PostgreSQL sends is held

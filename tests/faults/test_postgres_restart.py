@@ -1,4 +1,5 @@
-"""PostgreSQL stopped and started again while the site is in use (RELIABILITY AT-06, the cut).
+"""PostgreSQL stopped and started again while the site is in use (docs/reliability.md
+AT-06, the cut).
 
 During the outage every page and API call answers quickly (well under connect_timeout=5 s)
 with a 503 and a Chinese message, and a figure saved then is not half-written. Once the

@@ -1,4 +1,4 @@
-"""Redis down during data entry (RELIABILITY AT-05, on the demo data).
+"""Redis down during data entry (docs/reliability.md AT-05, on the demo data).
 
 With the broker killed, a department saves, submits and has its figures approved through the
 real pages; no request waits on the broker; every approval leaves its recompute request in

@@ -1,4 +1,4 @@
-"""Worker killed with SIGKILL in the middle of a task (RELIABILITY AT-04, at small scale).
+"""Worker killed with SIGKILL in the middle of a task (docs/reliability.md AT-04, at small scale).
 
 * Recompute: a synthetic data set (bench.generate_national, 40 plans × 150 targets, 20
   quarters of figures) on its own database, with its own worker on its own Redis database.

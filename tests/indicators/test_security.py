@@ -24,7 +24,7 @@ def logged_in(client) -> bool:
 
 
 def test_five_failures_lock_the_account_for_thirty_minutes(client, scjg_user, time_machine):
-    """RELIABILITY AT-07: the 5th failure within 15 min locks for 30 min."""
+    """docs/reliability.md AT-07: the 5th failure within 15 min locks for 30 min."""
     for _ in range(4):
         assert login(client, "scjg", "wrong-Pass-1").status_code == 200
     locked = login(client, "scjg", "wrong-Pass-1")

@@ -48,7 +48,8 @@ def test_comparator_words_of_the_seed_plans(sentence, comparator, value, unit):
 @pytest.mark.parametrize(
     ("sentence", "comparator"),
     [
-        # Not written in any seed plan; the vocabulary (PROGRESS.md, 民法典 1259).
+        # Not written in any seed plan; the vocabulary
+        # (docs/progress.md "Direction and comparator").
         ("事故率控制在5%以内。", "le"),
         ("死亡人数不超过3人。", "le"),
         ("不合格率低于0.5%。", "lt"),
@@ -184,7 +185,7 @@ def test_table_target_year_from_its_header_dongtou():
     assert (brand.value, brand.unit, brand.unit_inferred) == (Decimal(1), "个", True)
 
 
-# ---------------------------------------------------------------- kinds (DESIGN §4)
+# ---------------------------------------------------------------- kinds (docs/progress.md "Kinds")
 
 
 @pytest.mark.parametrize(

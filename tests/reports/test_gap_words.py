@@ -3,7 +3,7 @@
 Four targets computed by the real engine from approved figures: a ≥ target ahead and
 behind, a ≤ target ahead and behind. The plan page, the PDF report, the CSV export and the
 public feed must each show 超前/落后 with the same number and unit (docs/monitoring.md
-"Gap words"; PROGRESS "Gap, one sign everywhere").
+"Gap words"; docs/progress.md "Gap, one sign everywhere").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The 安全管理员's account pages (三权分立, RELIABILITY AT-07 and AT-09): only that role
+"""The 安全管理员's account pages (三权分立, docs/reliability.md AT-07 and AT-09): only that role
 manages accounts; every action is audited with its reason; a locked account is unlocked
 there, and only there."""
 

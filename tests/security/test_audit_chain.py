@@ -1,4 +1,4 @@
-"""Audit integrity (issue 9, RELIABILITY AT-10): append-only, hash-chained, verifiable.
+"""Audit integrity (issue 9, docs/reliability.md AT-10): append-only, hash-chained, verifiable.
 
 ``manage.py verify_audit`` must pass on a clean chain and fail, naming the first bad row, when
 a row is altered or removed directly in the database (raw SQL, bypassing the ORM).

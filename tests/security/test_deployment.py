@@ -1,4 +1,4 @@
-"""Deployment hardening (issue 9, RELIABILITY AT-12): production settings pass
+"""Deployment hardening (issue 9, docs/reliability.md AT-12): production settings pass
 ``check --deploy``, and every response carries the security headers.
 
 Production differs from the local default only by its environment, so "production settings"

@@ -1,4 +1,4 @@
-"""No password or token string in any audit row or log line (RELIABILITY AT-10)."""
+"""No password or token string in any audit row or log line (docs/reliability.md AT-10)."""
 
 from __future__ import annotations
 

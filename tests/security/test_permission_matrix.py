@@ -1,4 +1,6 @@
-"""AT-09: every page and API operation × every persona, against a declared matrix.
+"""Every page and API operation × every persona, against a declared matrix.
+
+docs/reliability.md AT-09.
 
 The pages come from the URL conf and the API operations from the OpenAPI schema, so a new URL
 or operation without a row below fails ``test_every_page_is_declared`` or
@@ -13,7 +15,7 @@ it is business validation, not permission); ``login`` a redirect to the login (o
 factor) page or 401; ``forbidden`` 403; ``denied`` 403 or 404 (an object outside the
 persona's scope, which the app may hide); ``not_allowed`` 405.
 
-Personas (DESIGN §6 and 三权分立 of indicators/roles.py): anonymous; reporter A
+Personas (docs/roles.md and 三权分立 of indicators/roles.py): anonymous; reporter A
 (区市场监管局 of 赣榆区) and reporter B (区工信局); the office and a leader of 赣榆区; 审计员,
 系统管理员 and 安全管理员 of 赣榆区; a portal token (reads the published feed) and reporter A's
 department token. Pages answer a token with the login page: only the API reads tokens.
@@ -145,7 +147,7 @@ def writes(allowed: Iterable[str], others: str = FORBIDDEN) -> Expect:
 
 # --- The declared matrix: pages -------------------------------------------------------------
 
-#: DESIGN §6: reporters see "the dashboards", the office and leaders their region. The
+#: docs/roles.md: reporters see "the dashboards", the office and leaders their region. The
 #: 审计员 sees the audit log and nothing else, the 系统管理员 the configuration, the
 #: 安全管理员 the accounts (三权分立, least privilege): none of the three reads business data.
 DASHBOARD_READERS = {REP_A, REP_B, OFFICE, LEADER}

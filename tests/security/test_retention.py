@@ -1,4 +1,4 @@
-"""Retention of the security log (issue 9, RELIABILITY AT-16): kept AUDIT_RETENTION_DAYS.
+"""Retention of the security log (issue 9, docs/reliability.md AT-16): kept AUDIT_RETENTION_DAYS.
 
 The default, 186 days, covers the Cybersecurity Law's six months: nothing younger goes, a
 185-day-old event survives, and the business audit (ObservationChange) is never removed. The

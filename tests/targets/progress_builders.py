@@ -1,7 +1,7 @@
 """Pure builders for progress-engine tests (no Django, no database).
 
 ``target_rows`` makes one target frame row per keyword set, defaulting to the common
-setting of PROGRESS.md's worked cases: plan 2021-2025, base year 2020 (t0 = 2020 Q4),
+setting of the worked cases (docs/progress.md): plan 2021-2025, base year 2020 (t0 = 2020 Q4),
 deadline 2025, "≥ 96", annual frequency. ``observation_rows`` takes tuples
 ``(year, quarter, value)`` (quarter ``None`` for an annual value) or dicts.
 """

@@ -1,4 +1,6 @@
-"""DESIGN case 13 end to end: Dongtou's 十三五 table, computed from the seed fixture.
+"""Worked case 13 end to end: Dongtou's 十三五 table, computed from the seed fixture.
+
+Closed plans: docs/lifecycle.md.
 
 The engine's final statuses come from the targets and the approved 2020 actuals, and must
 agree with the document's 完成情况 column, which the fixture keeps beside them but which the

@@ -1,4 +1,5 @@
-"""One sign for the gap, for every kind (PROGRESS "Gap, one sign everywhere"; issue 16).
+"""One sign for the gap, for every kind (docs/progress.md "Gap, one sign everywhere";
+issue 16).
 
 gap = s·(c - reference): positive ahead of / beyond, negative behind / short of; the
 reference is the expected value for pace statuses and the target otherwise; no data, no gap

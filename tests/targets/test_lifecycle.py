@@ -154,7 +154,7 @@ def test_the_seeds_13th_plan_is_shown_through_the_same_page_and_agrees_with_its_
               and r.computed in lifecycle.DOCUMENT_TO_STATUS.values()]
     # Every row the engine can judge agrees with 表1: 41 已完成/未完成 and 6 不再考核 (out of
     # every denominator). Not judged: 4 "完成上级下达任务" (待下达: the figure set from above is
-    # not in the document) and 服务业顾客满意度 (no 2020 actual in 表1), as in DESIGN case 13.
+    # not in the document) and 服务业顾客满意度 (no 2020 actual in 表1), as in worked case 13.
     assert [r.target.code for r in judged if not r.agrees_with_document] == []
     evaluable = [r for r in judged if r.computed != Progress.Status.NOT_APPLICABLE]
     assert (len(evaluable), len(judged), len(rows)) == (41, 47, 52)

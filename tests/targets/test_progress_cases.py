@@ -1,4 +1,4 @@
-"""PROGRESS.md's worked cases 1-12, each sub-case asserted as written there.
+"""Worked cases 1-12 (docs/progress.md "Worked cases"), each sub-case asserted here.
 
 Pure tests: no database, no Django. Common setting: base year 2020 (t0 = 2020 Q4),
 deadline 2025 (tY = 2025 Q4), annual values dated Q4, bands 0.95 / 0.60.

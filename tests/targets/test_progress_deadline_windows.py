@@ -1,4 +1,4 @@
-"""PROGRESS.md "Past the deadline" (issue 15): the three deadline windows, for every kind.
+"""docs/progress.md "Deadline windows" (issue 15): the three deadline windows, for every kind.
 
 Common setting of the worked cases (plan 2021-2025, t0 = 2020 Q4, tY = 2025 Q4) with the
 project's 15 days' grace: the 2025 figure is due on 2026-01-15.

@@ -1,7 +1,7 @@
-"""The progress engine against DESIGN.md §5's worked cases, plus its public contract.
+"""The progress engine against worked cases of docs/progress.md, plus its public contract.
 
 Pure tests: no database, no Django. Common setting: base year 2020 (t0 = 2020 Q4),
-deadline 2025, bands 0.95 / 0.60. PROGRESS.md's worked cases are in
+deadline 2025, bands 0.95 / 0.60. Worked cases 1-12 are in
 ``test_progress_cases.py``; further rules in ``test_progress_rules.py``.
 """
 
@@ -92,7 +92,7 @@ def test_settings_defaults_are_the_published_thresholds():
         Settings(annual_rule="loose")
 
 
-# --- DESIGN §5 worked cases -------------------------------------------------------------
+# --- worked cases (docs/progress.md) ----------------------------------------------------------
 
 
 @pytest.mark.parametrize(

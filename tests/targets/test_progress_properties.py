@@ -327,7 +327,7 @@ def test_maintain_a_further_met_period_never_worsens(comparator, values, target,
     before = progress(targets, observation_rows(*before_rows), as_of).iloc[0]
     after = progress(targets, observation_rows(*before_rows, (next_year, None, met)), as_of).iloc[0]
     if next_year == 2025 and as_of < dt.date(2026, 1, 31):
-        # Issue 15 / PROGRESS "Past the deadline": before the 2025 figure is due (30 days'
+        # Issue 15 / docs/progress.md "Deadline windows": before the 2025 figure is due (30 days'
         # grace by default) the row keeps its pace status, awaiting the final figure; the
         # figure then gives the final verdict, which a pace status does not bound.
         assert before["awaiting_final"]

@@ -1,4 +1,4 @@
-"""Rules of PROGRESS.md beyond its worked cases: precedence, staleness, flows, edge kinds.
+"""Rules of docs/progress.md beyond its worked cases: precedence, staleness, flows, edge kinds.
 
 Pure tests: no database, no Django.
 """
