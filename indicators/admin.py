@@ -39,22 +39,13 @@ class ObservationChangeInline(admin.TabularInline):
 
 
 @admin.register(Observation)
-class ObservationAdmin(admin.ModelAdmin):
+class ObservationAdmin(ReadOnlyAdmin):
     """Read-only here: figures change only through the services, which keep the history."""
 
     list_display = ["indicator", "region", "year", "quarter", "value", "state", "status"]
     list_filter = ["status", "year", "quarter", "region", "indicator__category"]
     search_fields = ["indicator__name", "region__name", "department__name"]
     inlines = [ObservationChangeInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ObservationChange)

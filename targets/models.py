@@ -474,15 +474,9 @@ class FinalVerdictChange(models.Model):
         return f"{self.verdict_id} {self.old_status} → {self.new_status}"
 
 
-class PlanRollup(models.Model):
-    """How many of a plan's targets had each status at one quarter, per indicator category.
-
-    Derived from Progress and kept right by database triggers in the same statement as the
-    Progress write (docs/scale.md "Rollup tables"): dashboards read these few rows instead of
-    counting Progress. ``aspirational`` and ``binding`` count the 力争 and 约束性 targets among
-    ``n``, for the scores and "binding behind". Rows whose count fell to 0 may linger; they
-    change no sum.
-    """
+class _RollupCounts(models.Model):
+    """What both rollups hold per group: the quarter, the plan, the indicator category, the
+    status, and how many targets (of which 力争 and 约束性)."""
 
     year = models.PositiveSmallIntegerField(_("年份"))
     quarter = models.PositiveSmallIntegerField(_("季度"))
@@ -495,6 +489,20 @@ class PlanRollup(models.Model):
     n = models.IntegerField(_("目标数"), default=0)
     aspirational = models.IntegerField(_("力争目标数"), default=0)
     binding = models.IntegerField(_("约束性目标数"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class PlanRollup(_RollupCounts):
+    """How many of a plan's targets had each status at one quarter, per indicator category.
+
+    Derived from Progress and kept right by database triggers in the same statement as the
+    Progress write (docs/scale.md "Rollup tables"): dashboards read these few rows instead of
+    counting Progress. ``aspirational`` and ``binding`` count the 力争 and 约束性 targets among
+    ``n``, for the scores and "binding behind". Rows whose count fell to 0 may linger; they
+    change no sum.
+    """
 
     class Meta:
         verbose_name = _("规划进度汇总")
@@ -511,25 +519,14 @@ class PlanRollup(models.Model):
         return f"{self.plan_id} {self.year}Q{self.quarter} {self.category} {self.status} {self.n}"
 
 
-class DepartmentRollup(models.Model):
+class DepartmentRollup(_RollupCounts):
     """The same counts for the targets one department leads in one plan (a target with two
     lead departments counts once for each), per quarter, category and status."""
 
-    year = models.PositiveSmallIntegerField(_("年份"))
-    quarter = models.PositiveSmallIntegerField(_("季度"))
-    plan = models.ForeignKey(
-        Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="+",
-        db_constraint=False,
-    )
     department = models.ForeignKey(
         Department, verbose_name=_("部门"), on_delete=models.CASCADE, related_name="+",
         db_constraint=False,
     )
-    category = models.CharField(_("类别"), max_length=30)
-    status = models.CharField(_("状态"), max_length=20, choices=Progress.Status.choices)
-    n = models.IntegerField(_("目标数"), default=0)
-    aspirational = models.IntegerField(_("力争目标数"), default=0)
-    binding = models.IntegerField(_("约束性目标数"), default=0)
 
     class Meta:
         verbose_name = _("部门进度汇总")
