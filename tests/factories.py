@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -322,3 +324,25 @@ def progress_snapshot() -> dict[tuple[int, int, int], tuple]:
               if f.attname not in ("id", "computed_at")]
     return {(row[0], row[1], row[2]): row for row in Progress.objects.values_list(
         "target_id", "year", "quarter", *fields)}
+
+
+@contextmanager
+def celery_broker_down() -> Iterator[None]:
+    """Sends inside go to a broker nobody listens on (port 1). On the way out kombu's pool
+    registries are emptied (they are keyed by broker URL, so a closed pool of the dead URL
+    would be handed out again) and the app builds fresh pools on the real broker for every
+    later send of the session (CI's second pass runs a real Redis and worker)."""
+    from kombu import pools
+
+    from qualitytrack.celery import app
+
+    previous = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    app._pool = app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        pools.reset()
+        app.conf.task_always_eager, app.conf.broker_url = previous
+        app._pool = app.amqp._producer_pool = None

@@ -8,34 +8,15 @@ still answers and beat's ``indicators.dispatch_pending_imports`` sends it once R
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 
 import pytest
 from django.urls import reverse
 
 from indicators.models import ImportJob, Observation
-from tests.factories import download, fill, uploaded_file
+from tests.factories import celery_broker_down, download, fill, uploaded_file
 
 pytestmark = pytest.mark.django_db
 UPLOAD = reverse("indicators:excel-upload", kwargs={"period": "2025Q2"})
-
-
-@contextmanager
-def broker_down():
-    from qualitytrack.celery import app
-
-    previous = (app.conf.task_always_eager, app.conf.broker_url, app._pool,
-                app.amqp._producer_pool)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    app._pool = app.amqp._producer_pool = None  # fresh pools for the unreachable broker
-    try:
-        yield
-    finally:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        (app.conf.task_always_eager, app.conf.broker_url, app._pool,
-         app.amqp._producer_pool) = previous
 
 
 def test_an_upload_succeeds_with_the_broker_down_and_is_imported_later(
@@ -45,7 +26,7 @@ def test_an_upload_succeeds_with_the_broker_down_and_is_imported_later(
 
     client.force_login(scjg_user)
     content = fill(download(client), {"product_pass_rate": 95.5})
-    with broker_down(), django_capture_on_commit_callbacks(execute=True):
+    with celery_broker_down(), django_capture_on_commit_callbacks(execute=True):
         response = client.post(UPLOAD, {"file": uploaded_file(content, "填报.xlsx")})
 
     assert response.status_code == 302

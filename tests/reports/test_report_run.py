@@ -204,22 +204,13 @@ def test_a_report_request_succeeds_with_the_broker_down_and_is_sent_later(
     beat's dispatch_pending_reports sends it when the broker is back."""
     import datetime as dt
 
-    from qualitytrack.celery import app
     from reports.models import ReportRun
     from reports.services import report_run_request, report_runs_dispatch_pending
+    from tests.factories import celery_broker_down
 
-    previous = (app.conf.task_always_eager, app.conf.broker_url, app._pool)
-    app.conf.task_always_eager = False
-    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    app._pool = None  # a fresh producer pool for the unreachable broker
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            run = report_run_request(by=office_user, scope="region", region=district,
-                                     year=2025, quarter=4)
-    finally:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app.conf.task_always_eager, app.conf.broker_url, app._pool = previous
+    with celery_broker_down(), django_capture_on_commit_callbacks(execute=True):
+        run = report_run_request(by=office_user, scope="region", region=district,
+                                 year=2025, quarter=4)
     run.refresh_from_db()
     assert run.state == ReportRun.State.PENDING
 
