@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import factory
 from django.conf import settings
@@ -334,8 +335,9 @@ def celery_broker_down() -> Iterator[None]:
     later send of the session (CI's second pass runs a real Redis and worker)."""
     from kombu import pools
 
-    from qualitytrack.celery import app
+    from qualitytrack.celery import app as celery_app
 
+    app: Any = celery_app  # the pools are private attributes the stubs do not declare
     previous = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False
     app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
