@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from feed.representation import CompiledRepresentation
+
 from .models import Department, Indicator, Observation, Region
 from .services.rules import EVIDENCE_MAX_LENGTH, REASON_MAX_LENGTH
 
@@ -28,7 +30,7 @@ def _limited(label: str, limit: int) -> dict[str, Any]:
     }
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(CompiledRepresentation, serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(  # type: ignore[assignment,var-annotated]
         slug_field="code", read_only=True, allow_null=True, label=_("上级区划代码")
     )
@@ -39,7 +41,7 @@ class RegionSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "level", "level_label", "parent"]
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(CompiledRepresentation, serializers.ModelSerializer):
     region = serializers.CharField(source="region.name", label=_("地区"))
     region_code = serializers.CharField(source="region.code", label=_("区划代码"))
 
@@ -48,7 +50,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
         fields = ["id", "region", "region_code", "name", "short_name"]
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(CompiledRepresentation, serializers.ModelSerializer):
     class Meta:
         model = Indicator
         fields = [
@@ -58,7 +60,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         extra_kwargs = {"lower_bound": NUMBER, "upper_bound": NUMBER}
 
 
-class ObservationSerializer(serializers.ModelSerializer):
+class ObservationSerializer(CompiledRepresentation, serializers.ModelSerializer):
     """One figure. ``comment`` and ``evidence`` are filled only for the department's own view."""
 
     indicator = serializers.SlugRelatedField(slug_field="code", read_only=True, label=_("指标代码"))  # type: ignore[var-annotated]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from feed.representation import CompiledRepresentation
 from indicators.calendar import Period
 
 from .models import Plan, Progress, Target
@@ -28,7 +29,7 @@ class DepartmentNamesField(serializers.ListField):
         return [department.name for department in manager.all()]  # type: ignore[attr-defined]
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(CompiledRepresentation, serializers.ModelSerializer):
     region = serializers.CharField(source="region.name", label=_("地区"))
     region_code = serializers.CharField(source="region.code", label=_("区划代码"))
     status_label = serializers.CharField(source="get_status_display", label=_("状态名称"))
@@ -43,7 +44,7 @@ class PlanSerializer(serializers.ModelSerializer):
         ]
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(CompiledRepresentation, serializers.ModelSerializer):
     region = serializers.CharField(source="plan.region.name", label=_("地区"))
     region_code = serializers.CharField(source="plan.region.code", label=_("区划代码"))
     plan = serializers.CharField(source="plan.code", label=_("规划代码"))
@@ -65,7 +66,7 @@ class TargetSerializer(serializers.ModelSerializer):
         extra_kwargs = {"value": NUMBER, "value_high": NUMBER, "baseline_value": NUMBER}
 
 
-class ProgressSerializer(serializers.ModelSerializer):
+class ProgressSerializer(CompiledRepresentation, serializers.ModelSerializer):
     target_code = serializers.CharField(source="target.code", label=_("目标编号"))
     plan = serializers.CharField(source="target.plan.code", label=_("规划代码"))
     region = serializers.CharField(source="target.plan.region.name", label=_("地区"))
