@@ -11,8 +11,9 @@ page costs").
 
 * on the first row it works out, per field, how to reach the value — a plain attribute path
   (``operator.attrgetter``), a foreign key's stored id, a model field's choice label (looked
-  up in a table made once, in the request's language), the row itself for method fields —
-  and keeps DRF's own ``get_attribute`` for anything else (a callable on the way, a mapping,
+  up in a table made once, in the request's language), the row itself for method fields, the
+  field's own ``get_attribute`` where it has one — and keeps DRF's ``get_attribute`` for
+  anything else (a callable on the way, a mapping,
   a step that was ``None`` on the first row);
 * each value is then rendered by the field's own ``to_representation``, ``None`` as ``None``,
   as DRF does;
@@ -86,6 +87,8 @@ def _getter(serializer: serializers.Serializer, field: serializers.Field, sample
     """How to reach ``field``'s value on rows shaped like ``sample``."""
     if isinstance(field, serializers.SerializerMethodField) or field.source == "*":
         return _identity
+    if type(field).get_attribute is not serializers.Field.get_attribute:
+        return field.get_attribute  # the field reaches its value its own way
     attrs = list(field.source_attrs)
     if type(field) is PrimaryKeyRelatedField and field.pk_field is None:
         owner = _walk(sample, attrs[:-1])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpResponseBase, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -22,7 +22,6 @@ from rest_framework.request import Request
 from core.api_errors import InputError
 from feed.conditional import conditional_response, set_validators
 from feed.mixins import FeedMixin, NDJSONRenderer, StreamCSVRenderer
-from indicators.models import Department
 
 from .exports import FORMATS, progress_export_stream
 from .filters import PlanFilter, ProgressFilter, TargetFilter
@@ -34,13 +33,14 @@ from .selectors import (
     progress_published,
     target_list,
 )
-from .serializers import PlanSerializer, ProgressSerializer, TargetSerializer
+from .serializers import (
+    PlanSerializer,
+    ProgressSerializer,
+    TargetSerializer,
+    department_names_prefetch,
+)
 
 PUBLISHED_PLANS = Plan.Status.published()
-
-
-def _department_names(path: str) -> Prefetch:
-    return Prefetch(path, queryset=Department.objects.only("id", "name").order_by("name"))
 
 
 class PlanViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
@@ -74,8 +74,8 @@ class TargetViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
                 None,  # replace the selector's full prefetch with names only
             )
             .prefetch_related(
-                _department_names("lead_departments"),
-                _department_names("participating_departments"),
+                department_names_prefetch("lead_departments"),
+                department_names_prefetch("participating_departments"),
             )
             .order_by("pk")
         )
@@ -102,7 +102,7 @@ class ProgressViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
         return (
             progress_published()
             .filter(target__plan__status__in=PUBLISHED_PLANS)
-            .prefetch_related(_department_names("target__lead_departments"))
+            .prefetch_related(department_names_prefetch("target__lead_departments"))
             .order_by("pk")
         )
 

@@ -24,14 +24,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from core.renderers import BOM, FORMULA_START
 from indicators.models import Department, Indicator, Region
 
 from .models import Plan, Progress, Target
-from .serializers import ProgressSerializer
+from .serializers import ProgressSerializer, department_names_prefetch
 from .wording import PACE_STATUSES, REASON_LABELS, reason_label
 
 FORMATS = ("ndjson", "csv")
@@ -54,13 +54,12 @@ def export_columns() -> list[str]:
 
 def progress_export_rows(*, year: int, quarter: int) -> QuerySet[Progress]:
     """The published progress rows of one quarter, with what a feed row shows, in id order."""
-    names = Department.objects.only("id", "name").order_by("name")
     return (
         Progress.objects.filter(
             year=year, quarter=quarter, target__plan__status__in=Plan.Status.published()
         )
         .select_related("target", "target__indicator", "target__plan", "target__plan__region")
-        .prefetch_related(Prefetch("target__lead_departments", queryset=names))
+        .prefetch_related(department_names_prefetch("target__lead_departments"))
         .order_by("pk")
     )
 
