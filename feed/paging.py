@@ -85,9 +85,11 @@ class Pagination(pagination.PageNumberPagination):
     """Page numbers by default (``?page=``); ``?cursor=`` switches to keyset paging.
 
     Cursor paging orders by the view's ``cursor_fields`` (``FeedMixin`` sets them: change
-    time and id with ``updated_since``, id alone otherwise) and answers ``next`` only: no
-    ``count`` (a ``COUNT(*)`` over a national table per page is what made deep pages slow).
-    The cursor is opaque to clients (base64 of the last row's key); see docs/scale.md.
+    time and id with ``updated_since``, the view's ``cursor_order`` otherwise — id, or
+    quarter and id for progress) and answers ``next`` only: no ``count`` (a ``COUNT(*)``
+    over a national table per page is what made deep pages slow). A view may cut its list
+    into slices (``cursor_partitions``), read in key order, each an index range. The cursor
+    is opaque to clients (base64 of the last row's key); see docs/scale.md.
     """
 
     page_size = 100
@@ -112,11 +114,21 @@ class Pagination(pagination.PageNumberPagination):
         self.request = request
         fields = tuple(getattr(view, "cursor_fields", ("pk",)))
         size = self.get_page_size(request) or self.page_size
-        rows = queryset.order_by(*fields)
         token = request.query_params.get(self.cursor_query_param, "")
-        if token:
-            rows = rows.filter(KeysetAfter(fields, self._decode(token, queryset.model, fields)))
-        page = list(rows[: size + 1])  # one more row says whether there is a next page
+        after = self._decode(token, queryset.model, fields) if token else None
+        partitions = getattr(view, "cursor_partitions", lambda *_: None)(queryset, fields)
+        page: list[Any] = []
+        for prefix, rows in partitions or [((), queryset)]:
+            if after is not None:
+                head = tuple(value.value for value in after[: len(prefix)])
+                if prefix < head:
+                    continue  # a slice the walk has left behind
+                if prefix == head:
+                    rows = rows.filter(KeysetAfter(fields, after))
+            # one more row than the page says whether there is a next page
+            page += list(rows.order_by(*fields)[: size + 1 - len(page)])
+            if len(page) > size:
+                break
         self.has_next = len(page) > size
         self.page_rows = page[:size]
         self.cursor_fields = fields

@@ -29,6 +29,7 @@ from .models import Plan, Progress, Target
 from .selectors import (
     parse_quarter,
     plan_list,
+    progress_latest_periods,
     progress_latest_quarter,
     progress_published,
     target_list,
@@ -97,6 +98,20 @@ class ProgressViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
     updated_field = "computed_at"
     tombstone_model = "targets.target"
     watermark_models = (Target, Plan)
+
+    # Quarter, then target (unique within a quarter): one range of progress_quarter_target.
+    cursor_order = ("year", "quarter", "target_id")
+
+    def cursor_partitions(
+        self, queryset: QuerySet[Any], fields: tuple[str, ...]
+    ) -> list[tuple[tuple[Any, ...], QuerySet[Any]]] | None:
+        """Each target's latest verdict (no ``quarter``) is read one quarter at a time: the
+        latest computed quarter and the last quarter of each closed plan (docs/scale.md §1)."""
+        latest = getattr(self.request, "progress_latest_quarter", None)  # ProgressFilter's
+        if fields != self.cursor_order or latest is None:
+            return None
+        return [((year, quarter), queryset.filter(year=year, quarter=quarter))
+                for year, quarter in progress_latest_periods(latest)]
 
     def get_queryset(self) -> QuerySet[Progress]:
         return (

@@ -53,14 +53,15 @@ def export_columns() -> list[str]:
 
 
 def progress_export_rows(*, year: int, quarter: int) -> QuerySet[Progress]:
-    """The published progress rows of one quarter, with what a feed row shows, in id order."""
+    """The published progress rows of one quarter, with what a feed row shows, in target
+    order (the index ``progress_quarter_target``)."""
     return (
         Progress.objects.filter(
             year=year, quarter=quarter, target__plan__status__in=Plan.Status.published()
         )
         .select_related("target", "target__indicator", "target__plan", "target__plan__region")
         .prefetch_related(department_names_prefetch("target__lead_departments"))
-        .order_by("pk")
+        .order_by("target_id")
     )
 
 
@@ -194,7 +195,7 @@ def _select_sql(*, year: int, quarter: int, fmt: str) -> Any:
         "JOIN {target} t ON t.id = p.target_id JOIN {plan} pl ON pl.id = t.plan_id "
         "JOIN {region} r ON r.id = pl.region_id JOIN {indicator} i ON i.id = t.indicator_id "
         "WHERE p.year = {year} AND p.quarter = {quarter} AND pl.status IN ({published}) "
-        "ORDER BY p.id"
+        "ORDER BY p.target_id"
     ).format(
         columns=sql.SQL(", ").join(columns), progress=_table(Progress), target=_table(Target),
         plan=_table(Plan), region=_table(Region), indicator=_table(Indicator),

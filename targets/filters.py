@@ -18,7 +18,7 @@ from django_filters import rest_framework as filters
 from feed.paging import NameOrCodeFilter, UpdatedSinceFilter
 
 from .models import Plan, Progress, Target
-from .selectors import parse_quarter, progress_latest
+from .selectors import parse_quarter, progress_latest_at, progress_latest_quarter
 
 ALL = "all"
 
@@ -128,6 +128,10 @@ class ProgressFilter(filters.FilterSet):
         if quarter == ALL:
             return queryset
         if quarter is None:
-            return progress_latest(queryset)
+            latest = progress_latest_quarter()
+            # Cursor pages read the latest verdicts quarter by quarter from here
+            # (ProgressViewSet.cursor_partitions).
+            self.request.progress_latest_quarter = latest
+            return progress_latest_at(queryset, latest)
         year, number = quarter
         return queryset.filter(year=year, quarter=number)

@@ -346,7 +346,10 @@ class Progress(models.Model):
             models.Index(fields=["year", "quarter", "status"]),
             # The feed's cursor pages: by id within a quarter, by (computed_at, id) when
             # syncing — each page one index range at any depth (docs/scale.md).
-            models.Index(fields=["year", "quarter", "id"], name="progress_quarter_keyset"),
+            # A quarter's rows in target order: the feed's cursor pages and the export
+            # (docs/scale.md §1). Ids follow the order of computing, quarter after quarter, so
+            # an id order would let PostgreSQL walk the primary key past every earlier quarter.
+            models.Index(fields=["year", "quarter", "target"], name="progress_quarter_target"),
             models.Index(fields=["computed_at", "id"], name="progress_sync_keyset"),
         ]
 

@@ -140,7 +140,13 @@ def progress_latest(rows: QuerySet[Progress]) -> QuerySet[Progress]:
     """Each target's latest verdict: the latest computed quarter for plans in force, the last
     quarter of its period for a closed plan (its final assessment). Two index lookups, no
     per-row subquery, so it stays cheap at national scale."""
-    latest = progress_latest_quarter()
+    return progress_latest_at(rows, progress_latest_quarter())
+
+
+def progress_latest_at(
+    rows: QuerySet[Progress], latest: tuple[int, int] | None
+) -> QuerySet[Progress]:
+    """``progress_latest`` with the latest computed quarter already looked up."""
     if latest is None:
         return rows.none()
     year, quarter = latest
@@ -151,6 +157,14 @@ def progress_latest(rows: QuerySet[Progress]) -> QuerySet[Progress]:
         )
         | Q(target__plan__status=Plan.Status.CLOSED, year=F("target__plan__end_year"), quarter=4)
     )
+
+
+def progress_latest_periods(latest: tuple[int, int]) -> list[tuple[int, int]]:
+    """The quarters whose rows ``progress_latest_at`` can return, ascending: ``latest`` and the
+    last quarter of each closed plan's period (one query over plans)."""
+    ends = (Plan.objects.filter(status=Plan.Status.CLOSED).order_by()
+            .values_list("end_year", flat=True).distinct())
+    return sorted({latest, *((year, 4) for year in ends)})
 
 
 def progress_published() -> QuerySet[Progress]:
