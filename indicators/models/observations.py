@@ -120,6 +120,11 @@ class Observation(models.Model):
             models.Index(fields=["status", "indicator", "region"]),
             # The feed's cursor pages with updated_since (docs/scale.md).
             models.Index(fields=["updated_at", "id"], name="observation_sync_keyset"),
+            # The 演示数据 banner asks on every page whether demo figures exist
+            # (indicators/demo.py, whose marker this repeats): only those rows are indexed,
+            # so the answer does not read the 9.6 million real figures of a national office.
+            models.Index(fields=["status"], name="observation_demo",
+                         condition=Q(evidence__startswith="示例数据")),
         ]
 
     def __str__(self) -> str:

@@ -71,3 +71,11 @@ def test_demo_history_loads_marked_figures_one_correction_and_removes_them(clien
     assert demo_figures().count() == 1  # the corrected one stays, withdrawn, with its audit
     assert Observation.objects.count() == real + 1
     assert "演示数据" not in client.get(reverse("login")).content.decode()
+
+
+def test_the_banner_index_holds_exactly_the_demo_figures():
+    """The partial index the banner's question reads (docs/scale.md §8) is cut by the same
+    marker the loader writes: were they to drift, the banner would read every figure."""
+    index = next(i for i in Observation._meta.indexes if i.name == "observation_demo")
+    lookup = index.condition.children[0]
+    assert lookup == ("evidence__startswith", DEMO_EVIDENCE)
