@@ -98,7 +98,8 @@ def main() -> None:
             "targets_target_lead_departments, targets_target_participating_departments, "
             "targets_reward, targets_target, targets_plan, indicators_observationchange, "
             "indicators_observation, indicators_profile, indicators_department, "
-            "indicators_indicator, indicators_region RESTART IDENTITY CASCADE"
+            "indicators_indicator, indicators_region, indicators_reportingdue "
+            "RESTART IDENTITY CASCADE"
         )
         wrapper.execute("SET qualitytrack.allow_truncate = 'off'")
         from accounts.audit import ensure_chain_heads

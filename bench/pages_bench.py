@@ -96,6 +96,7 @@ def _pages() -> dict[str, str]:
         "指标列表": reverse("reports:indicator-list"),
         "指标详情": reverse("reports:indicator-detail", args=[indicator.code]),
         "目标详情": reverse("reports:target-detail", args=[target.pk]),
+        "已逾期": reverse("indicators:overdue"),
         "API 目标（第1页，1000条）": "/api/v1/targets/?page_size=1000",
         "API 进度（第1页，1000条）": "/api/v1/progress/?page_size=1000",
         "API 进度（游标第1页）": "/api/v1/progress/?cursor=&page_size=1000",

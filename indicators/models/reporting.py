@@ -33,15 +33,22 @@ class ReportingDue(models.Model):
         SUBMITTED = "submitted", _("已提交")
         APPROVED = "approved", _("已审核")
 
+    # No database foreign keys: like the rollup tables, the rows are derived and written in
+    # bulk by one writer, and checking three keys per row at commit was over half of a full
+    # rebuild (docs/scale.md §7). Django still cascades deletes; a rebuild drops rows of
+    # departments removed behind its back. No single-column index on department or region:
+    # the unique constraint and ``reportingdue_figure`` lead with them.
     department = models.ForeignKey(
         Department, verbose_name=_("责任单位"), on_delete=models.CASCADE,
-        related_name="reporting_dues",
+        related_name="reporting_dues", db_constraint=False, db_index=False,
     )
     indicator = models.ForeignKey(
-        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="+"
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="+",
+        db_constraint=False,
     )
     region = models.ForeignKey(
-        Region, verbose_name=_("地区"), on_delete=models.CASCADE, related_name="+"
+        Region, verbose_name=_("地区"), on_delete=models.CASCADE, related_name="+",
+        db_constraint=False, db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("年份"))
     quarter = models.PositiveSmallIntegerField(_("季度"), null=True, blank=True)

@@ -3,7 +3,10 @@
 Every department that leads a target in force is considered, with or without a reporter
 account. Reporters get what closes within ``settings.REMINDER_DAYS`` and what is overdue
 (nothing sent when there is neither). On ``DIGEST_WEEKDAY`` (Monday) each office gets every
-late department of its regions, those without a reporter account marked 「无填报账号」.
+late department of its regions, those without a reporter account marked 「无填报账号」. What
+is overdue or due soon is read from ``ReportingDue`` (``selectors.due``), so a run costs the
+same queries for 3,200 departments as for three (docs/monitoring.md "Reporting completeness
+and overdue").
 
 Two channels. E-mail (the backend from settings) to the department's reporters and to the
 offices. A webhook, when ``REMINDER_WEBHOOK_URL`` is set: the same reminders posted as JSON
@@ -40,7 +43,8 @@ from accounts.models import Profile
 
 from ..duties import duties
 from ..models import Department
-from ..selectors import DueItem, DueSummary, due_items
+from ..selectors import DueItem
+from ..selectors.due import due_soon, overdue_by_department
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -94,24 +98,23 @@ class _Reminder:
 
 
 def reminders_send(*, today: datetime.date) -> ReminderOutcome:
-    """Send the day's reminders by e-mail and, if configured, the webhook."""
+    """Send the day's reminders by e-mail and, if configured, the webhook.
+
+    What is overdue or due soon is read from ``ReportingDue`` (``selectors.due``): a fixed
+    number of queries over the figures not yet in, whatever the number of departments.
+    """
     outcome = ReminderOutcome()
-    departments = list(
-        Department.objects.select_related("region")
+    departments = {
+        d.pk: d for d in Department.objects.select_related("region")
         .filter(pk__in=duties().leading_department_ids()).order_by("region_id", "name")
-    )
-    summaries = due_items(departments=departments, today=today)
-    reporters = _reporters(departments)
-    days = settings.REMINDER_DAYS
+    }
+    late = overdue_by_department(departments, as_of=today, shown=_MAX_LINES)
+    soon = due_soon(departments, today=today, within_days=settings.REMINDER_DAYS)
+    reporters = _reporters(list(departments))
     reminders: list[_Reminder] = []
-    for department in departments:
-        summary = summaries[department.pk]
-        soon = [
-            i
-            for i in summary.open
-            if i.status not in ("submitted", "approved") and (i.deadline - today).days <= days
-        ]
-        if not soon and not summary.overdue:
+    for department in departments.values():
+        overdue = late.get(department.pk, (0, []))
+        if not soon.get(department.pk) and not overdue[0]:
             continue
         accounts = reporters.get(department.pk, [])
         if not accounts:
@@ -119,16 +122,17 @@ def reminders_send(*, today: datetime.date) -> ReminderOutcome:
         outcome.no_email += [user.get_username() for user in accounts if not user.email]
         reminders.append(_Reminder(
             _("【质量目标跟踪】%(department)s数据填报提醒") % {"department": department},
-            _reporter_body(department, soon, summary, today, days),
+            _reporter_body(department, soon.get(department.pk, []), overdue, today),
             sorted({user.email for user in accounts if user.email}),
         ))
     digests: list[_Reminder] = []
     if today.weekday() == DIGEST_WEEKDAY:
-        late = [(d, len(summaries[d.pk].overdue), bool(reporters.get(d.pk)))
-                for d in departments if summaries[d.pk].overdue]
-        digests = _office_digests(late, outcome)
-        if late:
-            digests.append(_Reminder(_("【质量目标跟踪】逾期填报部门周报"), _digest_body(late), []))
+        late_list = [(d, late[d.pk][0], bool(reporters.get(d.pk)))
+                     for d in departments.values() if d.pk in late]
+        digests = _office_digests(late_list, outcome)
+        if late_list:
+            digests.append(_Reminder(_("【质量目标跟踪】逾期填报部门周报"),
+                                     _digest_body(late_list), []))
     mails = [(r.subject, r.body, settings.DEFAULT_FROM_EMAIL, r.recipients)
              for r in reminders + digests if r.recipients]
     outcome.sent = send_mass_mail(mails, fail_silently=False) if mails else 0
@@ -139,11 +143,11 @@ def reminders_send(*, today: datetime.date) -> ReminderOutcome:
     return outcome
 
 
-def _reporters(departments: list[Department]) -> dict[int | None, list[User]]:
+def _reporters(department_ids: list[int]) -> dict[int | None, list[User]]:
     users = (
         get_user_model().objects.filter(
             is_active=True, groups__name=roles.REPORTER,
-            profile__department__in=departments,
+            profile__department__in=department_ids,
         ).select_related("profile").order_by("username")
     )
     found: dict[int | None, list[User]] = defaultdict(list)
@@ -155,10 +159,12 @@ def _reporters(departments: list[Department]) -> dict[int | None, list[User]]:
 def _reporter_body(
     department: Department,
     soon: list[DueItem],
-    summary: DueSummary,
+    overdue: tuple[int, list[DueItem]],
     today: datetime.date,
-    days: int,
 ) -> str:
+    """``overdue``: how many figures are overdue, and the newest ``_MAX_LINES`` of them."""
+    days = settings.REMINDER_DAYS
+    count, newest = overdue
     lines = [_("%(department)s：") % {"department": department}, ""]
     if soon:
         lines.append(_("以下数据将于%(days)d天内截止填报：") % {"days": days})
@@ -167,13 +173,11 @@ def _reporter_body(
             for i in soon[:_MAX_LINES]
         ]
         lines.append("")
-    if summary.overdue:
-        lines.append(_("以下数据已逾期未报（共%(n)d项）：") % {"n": len(summary.overdue)})
-        lines += [
-            f"  · {i.indicator_name}（{i.period.label}）" for i in summary.overdue[:_MAX_LINES]
-        ]
-        if len(summary.overdue) > _MAX_LINES:
-            lines.append(_("  …… 等%(n)d项") % {"n": len(summary.overdue)})
+    if count:
+        lines.append(_("以下数据已逾期未报（共%(n)d项）：") % {"n": count})
+        lines += [f"  · {i.indicator_name}（{i.period.label}）" for i in newest[:_MAX_LINES]]
+        if count > _MAX_LINES:
+            lines.append(_("  …… 等%(n)d项") % {"n": count})
         lines.append("")
     lines.append(
         _("请登录质量目标跟踪系统“数据填报”页面尽快填报。（%(date)s）")

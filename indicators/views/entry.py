@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +25,7 @@ from ..forms import (
     UploadForm,
 )
 from ..models import ImportJob, Indicator, Observation
+from ..selectors.due import OverdueByDepartment, OverdueFigures, overdue_rows
 from ..services import (
     observation_import_start,
     observations_enter,
@@ -56,30 +60,42 @@ def due(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def overdue(request: HttpRequest) -> HttpResponse:
-    """已逾期: closed periods without a submitted figure, per department."""
+    """已逾期: closed periods without a submitted figure, per department.
+
+    Read from ``ReportingDue`` (docs/monitoring.md "Reporting completeness and overdue"): the
+    figures are paged in SQL, and the office's and leaders' per-department counts are a
+    grouped, paged query, so the page costs the same queries at any scale (issue 18).
+    """
     user, today = request.user, timezone.localdate()
     department = permissions.reporter_department(user)
     if department is not None:
-        departments = [department]
+        rows = overdue_rows(as_of=today, department_ids=[department.pk])
     elif permissions.has_any_role(user, [roles.OFFICE, roles.LEADER]):
-        departments = list(selectors.departments_visible_to(user))
+        rows = overdue_rows(as_of=today, region_ids=permissions.visible_region_ids(user))
     else:
         raise PermissionDenied(_("您无权查看逾期情况。"))
-    summaries = selectors.due_items(departments=departments, today=today)
-    by_department = [
-        {"department": d, "count": len(summaries[d.pk].overdue)}
-        for d in departments
-        if summaries[d.pk].overdue
-    ]
-    items = [item for d in departments for item in summaries[d.pk].overdue]
-    ctx = {
+    ctx: dict[str, object] = {
         "active": "entry",
-        "page": page_of(request, items),
-        "by_department": by_department,
+        "page": page_of(request, OverdueFigures(rows)),
+        "query": _other_page(request, "dpage"),
         "single": department is not None,
         "today": today,
     }
+    if department is None:
+        departments = Paginator(OverdueByDepartment(rows), DEPARTMENTS_PER_PAGE)
+        ctx["departments"] = departments.get_page(request.GET.get("dpage"))
+        ctx["departments_query"] = _other_page(request, "page")
     return render(request, "indicators/overdue.html", ctx)
+
+
+#: Rows of the office's per-department table on one page of 已逾期.
+DEPARTMENTS_PER_PAGE = 20
+
+
+def _other_page(request: HttpRequest, name: str) -> str:
+    """The other list's page number, kept in the links of this list's pager."""
+    value = request.GET.get(name, "")
+    return urlencode({name: value}) if value.isdigit() else ""
 
 
 # --- Entry ----------------------------------------------------------------------------------

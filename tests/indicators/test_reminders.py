@@ -191,3 +191,69 @@ def test_a_long_message_is_cut_to_the_robots_2048_bytes():
     content = payload["text"]["content"]
     assert len(content.encode("utf-8")) <= 2048
     assert content.endswith("…")
+
+
+# --- Read from ReportingDue (issue 18) ---------------------------------------------------------
+
+
+def _reminder_bodies(monkeypatch, settings, day: str) -> dict[str, str]:
+    """Every department's reminder as the webhook would post it, by department."""
+    from indicators.services import reminders
+
+    posted: list[tuple[str, str]] = []
+    monkeypatch.setattr(reminders, "_webhook_post_all", lambda url, items, outcome: posted.extend(
+        (r.subject, r.body) for r in items))
+    settings.REMINDER_WEBHOOK_URL = "http://127.0.0.1:9/robot"
+    reminders_send(today=__import__("datetime").date.fromisoformat(day))
+    return {body.split("：", 1)[0]: body for _subject, body in posted}
+
+
+def test_a_reminder_names_the_newest_thirty_overdue_and_counts_the_rest(
+    late_world, count, milestone, plan, scjg, monkeypatch, settings
+):
+    TargetFactory(plan=plan, indicator=IndicatorFactory(name="基期指标"), leads=[scjg],
+                  baseline_value=None, value=5)  # 基期值 2020 owed at once
+
+    body = _reminder_bodies(monkeypatch, settings, "2025-07-10")["赣榆区市场监管局"]
+
+    lines = body.splitlines()
+    soon = lines.index("以下数据将于7天内截止填报：")
+    assert lines[soon + 1:soon + 6] == ["  · 基期指标（2020年，截止 2025-07-10）",
+                        "  · 产品质量监督抽查合格率（2025年第2季度，截止 2025-07-15）",
+                        "  · 国家级质检中心建设（2025年第2季度，截止 2025-07-15）",
+                        "  · 新增品字标企业数（2025年第2季度，截止 2025-07-15）", ""]
+    # 3 quarterly indicators × 17 closed quarters and the annual 基期指标 × 4 closed years
+    start = lines.index("以下数据已逾期未报（共55项）：")
+    assert lines[start + 1:start + 5] == ["  · 产品质量监督抽查合格率（2025年第1季度）",
+                                          "  · 国家级质检中心建设（2025年第1季度）",
+                                          "  · 新增品字标企业数（2025年第1季度）",
+                                          "  · 基期指标（2024年）"]
+    assert lines[start + 31] == "  …… 等55项"
+
+
+def test_reminders_cost_the_same_queries_as_departments_grow(late_world, plan, district, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from indicators.services.reporting import reporting_due_batch
+    from tests.factories import DepartmentFactory
+
+    def run() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            reminders_send(today=__import__("datetime").date(2025, 7, 14))
+        return len(captured)
+
+    TargetFactory(plan=plan, indicator=IndicatorFactory(), leads=[late_world.profile.department],
+                  baseline_value=None, value=5)  # a 基期值 owed: its two queries in both runs
+    few = run()
+    with reporting_due_batch():
+        for _ in range(10):
+            department = DepartmentFactory(region=district)
+            for _ in range(3):
+                TargetFactory(plan=plan, indicator=IndicatorFactory(), leads=[department],
+                              baseline_value=None, value=5)
+    mail.outbox.clear()
+
+    assert run() == few
+    digest = next(m for m in mail.outbox if m.to == ["office@example.cn"])
+    assert "本周逾期未报数据的部门（共12个）" in digest.body

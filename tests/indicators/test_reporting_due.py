@@ -159,3 +159,87 @@ def test_the_sweep_runs_daily_from_celery_beat(quarterly, scjg, settings):
 
     assert sweep_reporting_due.delay("2025-10-16").get() == 2
     assert state(scjg, quarterly, 2025, 3) == State.OVERDUE
+
+
+# --- The rebuild writes exactly the owed rows (docs/scale.md §7) -------------------------------
+
+
+def owed_rows(department, indicator, periods, grace, figures, today):
+    """What a department owes, spelled from the rule: every period, due ``grace`` days after
+    its end, in the state of its figure if that is in, else overdue once the due date passed."""
+    rows = []
+    for period in periods:
+        due_on = period.end + dt.timedelta(days=grace)
+        status = figures.get((indicator.pk, period.year, period.quarter), "")
+        state = status if status in ("submitted", "approved") else (
+            "overdue" if due_on < today else "missing")
+        rows.append((department.pk, indicator.pk, department.region_id, period.year,
+                     period.quarter, due_on, state))
+    return rows
+
+
+def test_a_rebuild_writes_every_owed_row_in_its_figures_state(
+    today, district, other_city, scjg, gxj, settings
+):
+    from indicators.calendar import Period
+    from tests.factories import DepartmentFactory
+
+    settings.REPORTING_GRACE_DAYS = 10
+    quarterly = IndicatorFactory(name="季度指标", frequency=Indicator.Frequency.QUARTERLY)
+    annual = IndicatorFactory(name="年度指标", frequency=Indicator.Frequency.ANNUAL)
+    in_force = PlanFactory(region=district, code="in-force", start_year=2022, end_year=2025)
+    TargetFactory(plan=in_force, code="Q", indicator=quarterly, leads=[scjg, gxj])
+    TargetFactory(plan=in_force, code="A", indicator=annual, leads=[scjg])
+    TargetFactory(plan=in_force, code="X", indicator=IndicatorFactory(), leads=[gxj],
+                  cancelled=True)  # a cancelled target owes nothing
+    closing = PlanFactory(region=district, code="closing", start_year=2019, end_year=2023,
+                          base_year=2018,
+                          status=Plan.Status.FINAL_REVIEW)  # owes its deadline year only
+    TargetFactory(plan=closing, code="F", indicator=annual, leads=[gxj], deadline_year=2023)
+    draft = PlanFactory(region=district, code="draft", status=Plan.Status.DRAFT)
+    TargetFactory(plan=draft, code="D", indicator=quarterly, leads=[DepartmentFactory(
+        region=district)])  # a plan not in force owes nothing
+    elsewhere = DepartmentFactory(region=other_city, name="市市场监管局")
+    TargetFactory(plan=PlanFactory(region=other_city, code="city", start_year=2024,
+                                   end_year=2025), code="C", indicator=quarterly,
+                  leads=[elsewhere])
+    figures = {}
+    for indicator, year, quarter, status in [
+        (quarterly, 2025, 1, "approved"), (quarterly, 2024, 4, "submitted"),
+        (quarterly, 2024, 3, "draft"), (quarterly, 2024, 2, "returned"),
+        (annual, 2024, None, "approved"), (annual, 2023, None, "submitted"),
+        (annual, 2022, None, "returned"),
+    ]:
+        ObservationFactory(indicator=indicator, region=district, year=year, quarter=quarter,
+                           status=status, department=scjg)
+        figures[(indicator.pk, year, quarter)] = status
+    quarters = [Period(y, q) for y in range(2022, 2026) for q in (1, 2, 3, 4)]
+    expected = sorted(
+        owed_rows(scjg, quarterly, quarters, 10, figures, today)
+        + owed_rows(gxj, quarterly, quarters, 10, figures, today)
+        + owed_rows(scjg, annual, [Period(y) for y in range(2022, 2026)], 10, figures, today)
+        + owed_rows(gxj, annual, [Period(2023)], 10, figures, today)
+        + owed_rows(elsewhere, quarterly, quarters[8:], 10, {}, today)
+    )
+    ReportingDue.objects.all().delete()
+
+    written = reporting_due_rebuild()
+
+    assert snapshot() == expected
+    assert written == len(expected) == 16 + 16 + 4 + 1 + 8
+
+
+def test_a_rebuild_drops_the_rows_of_a_department_removed_behind_djangos_back(quarterly, scjg):
+    from django.db import connection
+
+    from indicators.models import Department
+
+    assert ReportingDue.objects.filter(department=scjg).exists()
+    with connection.cursor() as cursor:  # a bulk reload: no foreign key stops it
+        cursor.execute("DELETE FROM targets_target_lead_departments WHERE department_id = %s",
+                       [scjg.pk])
+        cursor.execute(f"DELETE FROM {Department._meta.db_table} WHERE id = %s", [scjg.pk])
+
+    reporting_due_rebuild()
+
+    assert not ReportingDue.objects.filter(department_id=scjg.pk).exists()

@@ -23,10 +23,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from accounts import roles
 from accounts.models import AuditEvent
 
-from . import permissions
-from .calendar import Period, ended_periods
-from .duties import Assignment, duties
-from .models import Department, Indicator, Observation, ObservationChange
+from .. import permissions
+from ..calendar import Period, ended_periods
+from ..duties import Assignment, duties
+from ..models import Department, Indicator, Observation, ObservationChange
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -110,26 +110,21 @@ class DueSummary:
 
 
 def due_items(*, departments: Iterable[Department], today: datetime.date) -> dict[int, DueSummary]:
-    """Open and overdue periods per department (two queries whatever the number of items)."""
+    """Open and overdue periods per department, from the targets and figures themselves.
+
+    For a few departments (a reporter's own pages): it reads every figure they owe. Pages and
+    jobs over many departments read ``ReportingDue`` instead (``selectors.due``).
+    """
     departments = list(departments)
     assignments = assignments_by_department(d.pk for d in departments)
-    baselines = baselines_due_by_department(d.pk for d in departments)
     indicator_ids = {i for per in assignments.values() for i in per}
-    indicator_ids |= {i for per in baselines.values() for i in per}
     names = dict(Indicator.objects.filter(pk__in=indicator_ids).values_list("pk", "name"))
     statuses = _statuses(region_ids={d.region_id for d in departments}, indicator_ids=indicator_ids)
+    baselines = baseline_items(departments, today)
     grace = grace_days()
     result: dict[int, DueSummary] = {}
     for department in departments:
-        summary = DueSummary()
-        for indicator_id, period in baselines.get(department.pk, {}).items():
-            # 基期值: due at once (today is its deadline), listed until it is reported.
-            status = statuses.get((department.region_id, indicator_id, period), "")
-            if status not in REPORTED:
-                summary.open.append(
-                    DueItem(department, indicator_id, names[indicator_id], period, today,
-                            status, baseline=True)
-                )
+        summary = DueSummary(open=baselines.get(department.pk, []))
         for indicator_id, (frequency, years) in assignments.get(department.pk, {}).items():
             for period in ended_periods(frequency, years, today):
                 status = statuses.get((department.region_id, indicator_id, period), "")
@@ -147,6 +142,36 @@ def due_items(*, departments: Iterable[Department], today: datetime.date) -> dic
         )  # newest first
         result[department.pk] = summary
     return result
+
+
+def baseline_items(
+    departments: Iterable[Department], today: datetime.date
+) -> dict[int, list[DueItem]]:
+    """Per department, the 基期值 still owed: due at once (today is its deadline), listed
+    until it is reported. Three queries (one when nothing is owed)."""
+    by_pk = {d.pk: d for d in departments}
+    baselines = baselines_due_by_department(by_pk)
+    owed = [(by_pk[pk], i, period) for pk, per in baselines.items() for i, period in per.items()]
+    if not owed:
+        return {}
+    names = dict(Indicator.objects.filter(pk__in={i for _d, i, _p in owed})
+                 .values_list("pk", "name"))
+    statuses = {
+        (r, i, Period(y, q)): s for r, i, y, q, s in Observation.objects.filter(
+            region_id__in={d.region_id for d, _i, _p in owed},
+            indicator_id__in={i for _d, i, _p in owed},
+            year__in={p.year for _d, _i, p in owed},
+        ).values_list("region_id", "indicator_id", "year", "quarter", "status")
+    }
+    result: dict[int, list[DueItem]] = defaultdict(list)
+    for department, indicator_id, period in owed:
+        status = statuses.get((department.region_id, indicator_id, period), "")
+        if status not in REPORTED:
+            result[department.pk].append(
+                DueItem(department, indicator_id, names[indicator_id], period, today, status,
+                        baseline=True)
+            )
+    return dict(result)
 
 
 def _statuses(
