@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0010_reporting_due'),
+        ('indicators', '0011_reporting_due_without_db_foreign_keys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
