@@ -268,15 +268,17 @@ def report(result: dict[str, Any], options: argparse.Namespace) -> None:
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}, DEBUG "
           f"{settings.DEBUG}, auth {options.auth}, via {options.via} ({what})")
     print(f"figures: {len(cpu)} (after {WARMUP} warm-up)")
+    ordered = sorted(cpu)
     print(f"CPU ms per figure: mean {statistics.mean(cpu):.1f}, median "
-          f"{statistics.median(cpu):.1f}, p95 {sorted(cpu)[int(len(cpu) * 0.95) - 1]:.1f}")
+          f"{statistics.median(cpu):.1f}, p10 {ordered[len(cpu) // 10]:.1f}, p95 "
+          f"{ordered[int(len(cpu) * 0.95) - 1]:.1f} (p10: the least disturbed by other work)")
     print(f"queries per figure: mean {statistics.mean(queries):.1f}, "
           f"min {min(queries)}, max {max(queries)}")
     print(f"(wall ms per figure {result['wall']:.1f}: depends on the machine's load, not a claim)")
     if result["sql"] is not None:
         print("\nqueries of the last figure:")
         for n, sql in enumerate(result["sql"], 1):
-            print(f"{n:3d}. {sql[:220]}")
+            print(f"{n:3d}. {sql if options.sql_full else sql[:220]}")
     if result["profiler"] is not None:
         text = io.StringIO()
         stats = pstats.Stats(result["profiler"], stream=text)
@@ -300,6 +302,7 @@ def main() -> None:
     parser.add_argument("--tottime", action="store_true", help="also by own time (--profile)")
     parser.add_argument("--top", type=int, default=45, help="profile lines printed")
     parser.add_argument("--sql", action="store_true", help="print the last figure's queries")
+    parser.add_argument("--sql-full", action="store_true", help="with --sql: whole statements")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the template first")
     parser.add_argument("--reporters", type=int, default=100,
                         help="reporters of a rebuilt template (half session, half token)")
