@@ -269,18 +269,28 @@ def format_number(number: Decimal | None) -> str:
 def observations_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Observation]:
     """Figures the user may read: office/leader their regions, a reporter its indicators."""
     base = Observation.objects.select_related("indicator", "region", "department__region")
+    scope = observation_scope(user)
+    if scope is None:
+        return base
+    return base.filter(scope) if scope else base.none()
+
+
+def observation_scope(user: AbstractBaseUser | AnonymousUser) -> Q | None:
+    """``observations_visible_to`` as a condition: ``None`` for every figure, an empty ``Q``
+    for none. A condition, so that a caller can join it with others (the API's "published or
+    visible") without a subquery."""
     if not user.is_authenticated:
-        return base.none()
+        return Q()
     if permissions.has_any_role(user, [roles.OFFICE, roles.LEADER]) or user.is_superuser:  # type: ignore[attr-defined]
         ids = permissions.visible_region_ids(user)
-        return base if ids is None else base.filter(region_id__in=ids)
+        return None if ids is None else Q(region_id__in=ids)
     department = permissions.reporter_department(user)
     if department is not None:
-        return base.filter(
+        return Q(
             region_id=department.region_id,
-            indicator_id__in=permissions.led_indicator_ids(department),
+            indicator_id__in=permissions.entered_indicator_ids(user),
         )
-    return base.none()
+    return Q()
 
 
 def observations_for_approval(
