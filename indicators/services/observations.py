@@ -23,7 +23,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from .. import permissions
@@ -225,7 +224,7 @@ def _update_entry(
     changed = (existing.value, existing.state, existing.evidence) != (value, state, entry.evidence)
     if not changed and not submit:
         return existing
-    _conditional_update(
+    written = _conditional_update(
         existing, expected_status=old_status,
         **_entry_updates(entry, ctx, value=value, state=state, submit=submit),
     )
@@ -242,14 +241,15 @@ def _update_entry(
     if submit:
         _record_submit(existing, by=by, old_status=Status.DRAFT if changed else old_status)
     reporting_due_sync_figure(existing)
-    _reload(existing)
+    _reload(existing, written)
     return existing
 
 
 def _entry_updates(
     entry: Entry, ctx: EntryContext, *, value: Decimal | None, state: str, submit: bool
 ) -> dict[str, object]:
-    """The columns an edit writes: the figure, its department, status and version."""
+    """The columns an edit writes: the figure, its department and status (and the version,
+    which ``_conditional_update`` bumps)."""
     now = timezone.now()
     updates: dict[str, object] = {
         "value": value,
@@ -257,7 +257,6 @@ def _entry_updates(
         "evidence": entry.evidence,
         "department": ctx.department,
         "status": Status.SUBMITTED if submit else Status.DRAFT,
-        "version": F("version") + 1,
         "updated_at": now,
     }
     if submit:
