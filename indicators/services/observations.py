@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from .. import permissions
 from ..calendar import Period
-from ..models import Indicator, Observation, ObservationChange
+from ..models import Department, Indicator, Observation, ObservationChange
 from .changes import _conditional_update, _period, _record_change, _reload, announce
 from .reporting import reporting_due_sync_figure
 from .rules import (
@@ -185,7 +185,7 @@ def _create_entry(
     value, state = _stored(entry)
     observation = Observation.objects.create(
         indicator=entry.indicator,
-        region_id=ctx.department.region_id,
+        **_region_of(ctx.department, by),
         year=ctx.period.year,
         quarter=ctx.period.quarter,
         value=value,
@@ -206,6 +206,16 @@ def _create_entry(
     if submit:
         _record_submit(observation, by=by, old_status=Status.DRAFT)
     return observation
+
+
+def _region_of(department: Department, by: User) -> dict[str, object]:
+    """A new figure's region, the department's: the writer's own region object when it is
+    that one (a signed-in reporter's profile comes with it), so the answer names the region
+    without reading it again."""
+    profile = getattr(by, "profile", None)
+    if profile is not None and profile.region_id == department.region_id:
+        return {"region": profile.region}
+    return {"region_id": department.region_id}
 
 
 def _update_entry(
