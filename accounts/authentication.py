@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import backends, get_user_model
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connections
+from django.db.models import OuterRef
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
@@ -30,7 +33,13 @@ class ModelBackend(backends.ModelBackend):
     def get_user(self, user_id: Any) -> Any:
         users = get_user_model()._default_manager.select_related(
             "profile__region", "profile__department")
+        if connections[users.db].vendor == "postgresql":
+            # The role names in the same row (roles.has_role reads them on every request).
+            names = Group.objects.filter(user=OuterRef("pk")).values("name")
+            users = users.annotate(_qt_group_names=ArraySubquery(names))
         user = users.filter(pk=user_id).first()
+        if user is not None and hasattr(user, "_qt_group_names"):
+            user._qt_groups = set(user._qt_group_names)  # type: ignore[attr-defined]
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

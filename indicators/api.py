@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -32,7 +33,7 @@ from feed.mixins import FeedMixin, WritesNeedAUser
 from . import permissions
 from .filters import DepartmentFilter, IndicatorFilter, ObservationFilter, RegionFilter
 from .models import Department, Indicator, Observation, Region
-from .selectors import observations_visible_to
+from .selectors import observation_scope, observations_visible_to
 from .serializers import (
     DepartmentSerializer,
     IndicatorSerializer,
@@ -102,8 +103,16 @@ class ObservationViewSet(FeedMixin, viewsets.ReadOnlyModelViewSet):
         rows = Observation.objects.select_related("indicator", "region", "department")
         if self.action == "list" or not user.is_authenticated:
             return rows.filter(published).order_by("pk")
-        visible = observations_visible_to(user).values("pk")
-        return rows.filter(published | Q(pk__in=visible)).order_by("pk")
+        visible = observation_scope(user)
+        return (rows if visible is None else rows.filter(published | visible)).order_by("pk")
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """Reads filter by their query parameters. A write names one figure by its id, and a
+        query string filters nothing there: the filter set is not built (its scope is
+        ``get_queryset``'s, as for every action)."""
+        if self.request.method not in SAFE_METHODS:
+            return queryset
+        return super().filter_queryset(queryset)
 
     def exact_validators(self) -> bool:
         return self.action == "list" and self._mine()  # drafts vanish without a tombstone

@@ -47,8 +47,11 @@ class ReportingDuties(Protocol):
     ``__in``), whatever the number of targets.
     """
 
-    def department_assignments(self, department: Department) -> dict[int, Assignment]:
-        """Indicator id → Assignment for the live targets ``department`` leads in its region."""
+    def department_assignments(
+        self, department: Department, indicator_ids: Iterable[int] | None = None
+    ) -> dict[int, Assignment]:
+        """Indicator id → Assignment for the live targets ``department`` leads in its region
+        (of those indicators only, when given)."""
 
     def assignments_by_department(
         self, department_ids: Iterable[int]

@@ -49,16 +49,23 @@ def led_indicator_ids(department: Department) -> set[int]:
     return duties().led_indicator_ids(department)
 
 
-def can_enter(user: AbstractBaseUser | AnonymousUser, indicator: Indicator) -> bool:
-    """A reporter may enter figures for indicators its department leads, in its region."""
+def entered_indicator_ids(user: AbstractBaseUser | AnonymousUser) -> set[int]:
+    """The indicators a reporter may enter (its department's ``led_indicator_ids``); empty for
+    anyone else. Read once per request: cached on the user object, which each request loads
+    afresh."""
     department = reporter_department(user)
     if department is None:
-        return False
+        return set()
     cache = getattr(user, "_qt_led_indicators", None)
     if cache is None:
         cache = led_indicator_ids(department)
         user._qt_led_indicators = cache  # type: ignore[union-attr]
-    return indicator.pk in cache
+    return cache
+
+
+def can_enter(user: AbstractBaseUser | AnonymousUser, indicator: Indicator) -> bool:
+    """A reporter may enter figures for indicators its department leads, in its region."""
+    return indicator.pk in entered_indicator_ids(user)
 
 
 def ensure_can_enter(user: AbstractBaseUser | AnonymousUser, indicator: Indicator) -> Department:

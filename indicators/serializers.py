@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.serializers import FieldsBuiltOnce
 from feed.representation import CompiledRepresentation
 
 from .models import Department, Indicator, Observation, Region
@@ -60,8 +61,11 @@ class IndicatorSerializer(CompiledRepresentation, serializers.ModelSerializer):
         extra_kwargs = {"lower_bound": NUMBER, "upper_bound": NUMBER}
 
 
-class ObservationSerializer(CompiledRepresentation, serializers.ModelSerializer):
-    """One figure. ``comment`` and ``evidence`` are filled only for the department's own view."""
+class ObservationSerializer(CompiledRepresentation, FieldsBuiltOnce, serializers.ModelSerializer):
+    """One figure. ``comment`` and ``evidence`` are filled only for the department's own view.
+
+    Its fields are mapped from the model once (``core.serializers.FieldsBuiltOnce``): every
+    write answer is one of these; each is rendered as ``feed.representation`` says."""
 
     indicator = serializers.SlugRelatedField(slug_field="code", read_only=True, label=_("指标代码"))  # type: ignore[var-annotated]
     indicator_name = serializers.CharField(source="indicator.name", label=_("指标"))

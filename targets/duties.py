@@ -39,7 +39,9 @@ def base_year(baseline_year: int | None, plan_base_year: int | None, start_year:
 class TargetDuties:
     """``indicators.duties.ReportingDuties`` over ``Plan`` and ``Target``."""
 
-    def department_assignments(self, department: Department) -> dict[int, Assignment]:
+    def department_assignments(
+        self, department: Department, indicator_ids: Iterable[int] | None = None
+    ) -> dict[int, Assignment]:
         targets = (
             Target.objects.filter(
                 lead_departments=department, plan__region_id=department.region_id,
@@ -49,6 +51,8 @@ class TargetDuties:
             .select_related("plan", "indicator")
             .order_by("indicator__category", "indicator__code", "pk")
         )
+        if indicator_ids is not None:  # one figure's check needs its own targets only
+            targets = targets.filter(indicator_id__in=list(indicator_ids))
         result: dict[int, Assignment] = {}
         for target in targets:
             item = result.setdefault(target.indicator_id, Assignment(indicator=target.indicator))

@@ -214,7 +214,9 @@ def token_authenticate(key: str) -> ApiToken | None:
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
     token = (
-        ApiToken.objects.select_related("user", "user__profile", "department")
+        ApiToken.objects.select_related(
+            "user__profile__region", "user__profile__department", "department"
+        )
         .filter(prefix=parts[1], revoked_at__isnull=True)
         .first()
     )

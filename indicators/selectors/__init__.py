@@ -41,9 +41,12 @@ def grace_days() -> int:
 # --- What a department must report ----------------------------------------------------------
 
 
-def department_assignments(department: Department) -> dict[int, Assignment]:
-    """Indicator id → Assignment for the targets ``department`` leads in its own region."""
-    return duties().department_assignments(department)
+def department_assignments(
+    department: Department, indicator_ids: Iterable[int] | None = None
+) -> dict[int, Assignment]:
+    """Indicator id → Assignment for the targets ``department`` leads in its own region (of
+    those indicators only, when given)."""
+    return duties().department_assignments(department, indicator_ids)
 
 
 def assignments_by_department(
@@ -207,17 +210,8 @@ def entry_rows(*, department: Department, period: Period) -> list[EntryRow]:
         for pk, a in department_assignments(department).items()
         if a.indicator.frequency == period.frequency and period.year in a.all_years
     }
-    existing = {
-        o.indicator_id: o
-        for o in Observation.objects.filter(
-            region_id=department.region_id,
-            indicator_id__in=assignments,
-            year=period.year,
-            quarter=period.quarter,
-        )
-    }
-    last = last_observations(
-        region_id=department.region_id, indicator_ids=list(assignments), before=period
+    existing, last = entry_figures(
+        region_id=department.region_id, indicator_ids=list(assignments), period=period
     )
     return [
         EntryRow(a.indicator, a.goals, last.get(pk), existing.get(pk))
@@ -225,23 +219,28 @@ def entry_rows(*, department: Department, period: Period) -> list[EntryRow]:
     ]
 
 
-def last_observations(
-    *, region_id: int, indicator_ids: list[int], before: Period
-) -> dict[int, Observation]:
-    """Per indicator, the most recent figure of an earlier period (any status but draft)."""
-    earlier = Q(year__lt=before.year)
-    if before.quarter:
-        earlier |= Q(year=before.year, quarter__lt=before.quarter)
+def entry_figures(
+    *, region_id: int, indicator_ids: list[int], period: Period
+) -> tuple[dict[int, Observation], dict[int, Observation]]:
+    """Per indicator, ``period``'s figure (any status) and the most recent figure of an
+    earlier period (any status but draft), in one query."""
+    earlier = Q(year__lt=period.year)
+    if period.quarter:
+        earlier |= Q(year=period.year, quarter__lt=period.quarter)
+    this_period = Q(year=period.year, quarter=period.quarter)
     rows = (
         Observation.objects.filter(region_id=region_id, indicator_id__in=indicator_ids)
-        .filter(earlier)
-        .exclude(status=Observation.Status.DRAFT)
+        .filter(this_period | (earlier & ~Q(status=Observation.Status.DRAFT)))
         .order_by("indicator_id", "-year", F("quarter").desc(nulls_first=True))
     )
-    result: dict[int, Observation] = {}
+    existing: dict[int, Observation] = {}
+    last: dict[int, Observation] = {}
     for observation in rows:
-        result.setdefault(observation.indicator_id, observation)
-    return result
+        if (observation.year, observation.quarter) == (period.year, period.quarter):
+            existing[observation.indicator_id] = observation
+        else:  # newest first: the first earlier one is the last figure
+            last.setdefault(observation.indicator_id, observation)
+    return existing, last
 
 
 def indicator_bounds(indicator: Indicator) -> tuple[Decimal | None, Decimal | None]:
@@ -294,18 +293,28 @@ def format_number(number: Decimal | None) -> str:
 def observations_visible_to(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Observation]:
     """Figures the user may read: office/leader their regions, a reporter its indicators."""
     base = Observation.objects.select_related("indicator", "region", "department__region")
+    scope = observation_scope(user)
+    if scope is None:
+        return base
+    return base.filter(scope) if scope else base.none()
+
+
+def observation_scope(user: AbstractBaseUser | AnonymousUser) -> Q | None:
+    """``observations_visible_to`` as a condition: ``None`` for every figure, an empty ``Q``
+    for none. A condition, so that a caller can join it with others (the API's "published or
+    visible") without a subquery."""
     if not user.is_authenticated:
-        return base.none()
+        return Q()
     if permissions.has_any_role(user, [roles.OFFICE, roles.LEADER]) or user.is_superuser:  # type: ignore[attr-defined]
         ids = permissions.visible_region_ids(user)
-        return base if ids is None else base.filter(region_id__in=ids)
+        return None if ids is None else Q(region_id__in=ids)
     department = permissions.reporter_department(user)
     if department is not None:
-        return base.filter(
+        return Q(
             region_id=department.region_id,
-            indicator_id__in=permissions.led_indicator_ids(department),
+            indicator_id__in=permissions.entered_indicator_ids(user),
         )
-    return base.none()
+    return Q()
 
 
 def observations_for_approval(

@@ -47,23 +47,31 @@ def announce(signal: Signal, observation: Observation) -> None:
     )
 
 
-def _reload(observation: Observation) -> None:
-    """Re-read a figure after its UPDATE, with the relations every answer shows (indicator,
-    region, department) in the same query, rather than one query each afterwards."""
-    observation.refresh_from_db(
-        from_queryset=Observation.objects.select_related("indicator", "region", "department")
-    )
+def _reload(observation: Observation, written: dict[str, object]) -> None:
+    """Bring the instance up to date with what its ``_conditional_update`` wrote, once the
+    transaction has committed. No re-read is needed: the UPDATE matched the pk, status and
+    version the instance was read with, so every other column is as read, and no trigger
+    changes the row (docs/scale.md, "Submissions under the rush"). Relations the answer shows
+    and the caller did not load (indicator, region, department) load on first use."""
+    for name, value in written.items():
+        setattr(observation, name, value)
 
 
 def _conditional_update(
     observation: Observation, *, expected_status: str, **updates: object
-) -> None:
-    """UPDATE … WHERE pk, status and version are what the caller saw; else STALE_MESSAGE."""
+) -> dict[str, object]:
+    """UPDATE … WHERE pk, status and version are what the caller saw; else STALE_MESSAGE.
+
+    Every change bumps the version (to the instance's + 1: the WHERE pins the old one).
+    Returns the columns written, for ``_reload`` after the commit.
+    """
+    written = {**updates, "version": observation.version + 1}
     changed = Observation.objects.filter(
         pk=observation.pk, status=expected_status, version=observation.version
-    ).update(**updates)
+    ).update(**written)
     if changed != 1:
         raise stale_error()
+    return written
 
 
 def _record_change(

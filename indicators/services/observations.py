@@ -23,12 +23,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from .. import permissions
 from ..calendar import Period
-from ..models import Indicator, Observation, ObservationChange
+from ..models import Department, Indicator, Observation, ObservationChange
 from .changes import _conditional_update, _period, _record_change, _reload, announce
 from .reporting import reporting_due_sync_figure
 from .rules import (
@@ -186,7 +185,7 @@ def _create_entry(
     value, state = _stored(entry)
     observation = Observation.objects.create(
         indicator=entry.indicator,
-        region_id=ctx.department.region_id,
+        **_region_of(ctx.department, by),
         year=ctx.period.year,
         quarter=ctx.period.quarter,
         value=value,
@@ -209,6 +208,16 @@ def _create_entry(
     return observation
 
 
+def _region_of(department: Department, by: User) -> dict[str, object]:
+    """A new figure's region, the department's: the writer's own region object when it is
+    that one (a signed-in reporter's profile comes with it), so the answer names the region
+    without reading it again."""
+    profile = getattr(by, "profile", None)
+    if profile is not None and profile.region_id == department.region_id:
+        return {"region": profile.region}
+    return {"region_id": department.region_id}
+
+
 def _update_entry(
     existing: Observation,
     entry: Entry,
@@ -225,7 +234,7 @@ def _update_entry(
     changed = (existing.value, existing.state, existing.evidence) != (value, state, entry.evidence)
     if not changed and not submit:
         return existing
-    _conditional_update(
+    written = _conditional_update(
         existing, expected_status=old_status,
         **_entry_updates(entry, ctx, value=value, state=state, submit=submit),
     )
@@ -242,14 +251,15 @@ def _update_entry(
     if submit:
         _record_submit(existing, by=by, old_status=Status.DRAFT if changed else old_status)
     reporting_due_sync_figure(existing)
-    _reload(existing)
+    _reload(existing, written)
     return existing
 
 
 def _entry_updates(
     entry: Entry, ctx: EntryContext, *, value: Decimal | None, state: str, submit: bool
 ) -> dict[str, object]:
-    """The columns an edit writes: the figure, its department, status and version."""
+    """The columns an edit writes: the figure, its department and status (and the version,
+    which ``_conditional_update`` bumps)."""
     now = timezone.now()
     updates: dict[str, object] = {
         "value": value,
@@ -257,7 +267,6 @@ def _entry_updates(
         "evidence": entry.evidence,
         "department": ctx.department,
         "status": Status.SUBMITTED if submit else Status.DRAFT,
-        "version": F("version") + 1,
         "updated_at": now,
     }
     if submit:

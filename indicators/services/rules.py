@@ -80,20 +80,15 @@ class EntryContext:
         today: datetime.date,
         indicator_ids: Sequence[int] | None = None,
     ) -> EntryContext:
-        from ..selectors import last_observations
+        from ..selectors import entry_figures
 
-        assignments = department_assignments(department)
+        assignments = department_assignments(department, indicator_ids)
         ids = list(assignments) if indicator_ids is None else list(indicator_ids)
-        existing = {
-            o.indicator_id: o
-            for o in Observation.objects.filter(
-                region_id=department.region_id,
-                indicator_id__in=ids,
-                year=period.year,
-                quarter=period.quarter,
-            ).select_related("indicator")
-        }
-        last = last_observations(region_id=department.region_id, indicator_ids=ids, before=period)
+        existing, last = entry_figures(region_id=department.region_id, indicator_ids=ids,
+                                       period=period)
+        for pk, observation in existing.items():
+            if pk in assignments:  # the indicator as just read with the targets
+                observation.indicator = assignments[pk].indicator
         return cls(department, period, today, assignments, existing, last)
 
 

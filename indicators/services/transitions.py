@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,12 +39,11 @@ def observation_submit(*, observation: Observation, by: User) -> Observation:
         old_status = observation.status
         if old_status not in EDITABLE:
             raise stale_error()
-        _conditional_update(
+        written = _conditional_update(
             observation,
             expected_status=old_status,
             status=Status.SUBMITTED,
             submitted_at=timezone.now(),
-            version=F("version") + 1,
             updated_at=timezone.now(),
         )
         _record_change(
@@ -56,7 +54,7 @@ def observation_submit(*, observation: Observation, by: User) -> Observation:
             new_status=Status.SUBMITTED,
         )
         reporting_due_sync_figure(observation)
-    _reload(observation)
+    _reload(observation, written)
     return observation
 
 
@@ -76,14 +74,13 @@ def observation_approve(*, observation: Observation, by: User) -> Observation:
         return _approve_correction(observation, by)
     now = timezone.now()
     with transaction.atomic():
-        _conditional_update(
+        written = _conditional_update(
             observation,
             expected_status=Status.SUBMITTED,
             status=Status.APPROVED,
             approved_by=by,
             approved_at=now,
             comment="",
-            version=F("version") + 1,
             updated_at=now,
         )
         _record_change(
@@ -96,7 +93,7 @@ def observation_approve(*, observation: Observation, by: User) -> Observation:
         )
         reporting_due_sync_figure(observation)
         announce(observation_approved, observation)
-    _reload(observation)
+    _reload(observation, written)
     return observation
 
 
@@ -106,7 +103,7 @@ def _approve_correction(observation: Observation, by: User) -> Observation:
     old = _display(observation.value, observation.state)
     new = _display(observation.proposed_value, observation.proposed_state)
     with transaction.atomic():
-        _conditional_update(
+        written = _conditional_update(
             observation,
             expected_status=Status.APPROVED,
             value=observation.proposed_value,
@@ -115,7 +112,6 @@ def _approve_correction(observation: Observation, by: User) -> Observation:
             approved_by=by,
             approved_at=now,
             comment="",
-            version=F("version") + 1,
             updated_at=now,
         )
         _record_change(
@@ -129,7 +125,7 @@ def _approve_correction(observation: Observation, by: User) -> Observation:
             reason=observation.proposed_reason,
         )
         announce(observation_approved, observation)
-    _reload(observation)
+    _reload(observation, written)
     return observation
 
 
@@ -154,12 +150,11 @@ def observation_return(*, observation: Observation, by: User, comment: str) -> O
     if observation.correction_pending:
         return _return_correction(observation, by, comment)
     with transaction.atomic():
-        _conditional_update(
+        written = _conditional_update(
             observation,
             expected_status=Status.SUBMITTED,
             status=Status.RETURNED,
             comment=comment,
-            version=F("version") + 1,
             updated_at=timezone.now(),
         )
         _record_change(
@@ -171,7 +166,7 @@ def observation_return(*, observation: Observation, by: User, comment: str) -> O
             reason=comment,
         )
         reporting_due_sync_figure(observation)
-    _reload(observation)
+    _reload(observation, written)
     return observation
 
 
@@ -179,12 +174,11 @@ def _return_correction(observation: Observation, by: User, comment: str) -> Obse
     """Refuse a proposed correction: the approved figure stays published as it was."""
     proposed = _display(observation.proposed_value, observation.proposed_state)
     with transaction.atomic():
-        _conditional_update(
+        written = _conditional_update(
             observation,
             expected_status=Status.APPROVED,
             **_NO_PROPOSAL,
             comment=comment,
-            version=F("version") + 1,
             updated_at=timezone.now(),
         )
         _record_change(
@@ -195,7 +189,7 @@ def _return_correction(observation: Observation, by: User, comment: str) -> Obse
             new_value=_display(observation.value, observation.state),
             reason=comment,
         )
-    _reload(observation)
+    _reload(observation, written)
     return observation
 
 
@@ -222,7 +216,7 @@ def observation_correct(
     old = _display(observation.value, observation.state)
     now = timezone.now()
     with transaction.atomic():
-        _conditional_update(
+        written = _conditional_update(
             observation,
             expected_status=Status.APPROVED,
             proposed_value=new_value,
@@ -231,7 +225,6 @@ def observation_correct(
             proposed_by=by,
             proposed_at=now,
             comment="",
-            version=F("version") + 1,
             updated_at=now,
         )
         _record_change(
@@ -242,7 +235,7 @@ def observation_correct(
             new_value=_display(new_value, new_state),
             reason=reason,
         )
-    _reload(observation)
+    _reload(observation, written)
     return observation
 
 
