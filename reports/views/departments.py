@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.audit import get_in_scope_or_404
 from indicators.models import Department
-from indicators.permissions import visible_region_ids
+from indicators.permissions import region_filter_ids
 from targets.selectors import rollup_rows
 
 from .. import figures
@@ -90,7 +90,7 @@ def _rollup_cells(r: Any) -> list[object]:
 
 @dashboard_view
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    visible = visible_region_ids(request.user)
+    visible = region_filter_ids(request.user)
     departments = Department.objects.select_related("region")
     if visible is not None:
         departments = departments.filter(region_id__in=visible)

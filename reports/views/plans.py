@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.audit import get_in_scope_or_404
-from indicators.permissions import is_office, visible_region_ids
+from indicators.permissions import is_office, region_filter_ids
 from targets.models import Plan
 from targets.selectors import plan_list as select_plans
 
@@ -67,7 +67,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @dashboard_view
 def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     plan = get_in_scope_or_404(
-        request, select_plans(region_ids=visible_region_ids(request.user)), code=code
+        request, select_plans(region_ids=region_filter_ids(request.user)), code=code
     )
     closed = plan.status == Plan.Status.CLOSED
     # a closed plan shows its final assessment: no quarter (nor status at a quarter) to pick
