@@ -94,3 +94,32 @@ def test_menus_within_the_limit_render_as_djangos_select():
     for value in ("", "2"):
         assert (menus.MenuSelect(choices=choices).render("region", value, {"id": "id_region"})
                 == forms.Select(choices=choices).render("region", value, {"id": "id_region"}))
+
+
+
+@pytest.mark.parametrize("show_all", [False, True])
+def test_departments_ranked_in_the_database_as_the_csv_ranks_them(show_all):
+    from django.core.paginator import Paginator
+
+    from reports import selectors as sel
+    from reports.selectors.filters import DashboardFilters
+    from reports.views.departments import rank_departments
+    from targets.selectors import progress_default_quarter
+    from tests.e2e.seed import add_targets
+
+    with time_machine.travel("2025-08-01 10:00 +0800", tick=False):
+        seed = build_seed()
+        add_targets(seed.plans["ganyu"], seed.departments["sthj"], seed.indicators["build"], 3)
+        year, quarter = progress_default_quarter()
+        f = DashboardFilters(year=year, quarter=quarter)
+        rollups = {r.key: r for r in sel.status_by_department(f)}
+        everyone = list(sel.department_list(f))
+        expected = rank_departments(
+            everyone if show_all else [d for d in everyone if d.lead_count], rollups
+        )
+
+        paginator = Paginator(sel.RankedDepartments(f, show_all=show_all), 2)
+        ranked = [d for n in paginator.page_range for d in paginator.page(n)]
+
+    assert [d.pk for d in ranked] == [d.pk for d in expected]
+    assert len({rollups[d.pk].behind_share for d in ranked if d.pk in rollups}) > 1
