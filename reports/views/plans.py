@@ -78,12 +78,12 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
         rows = sel.attach_progress(targets, year=f.year, quarter=f.quarter)  # type: ignore[arg-type]
         return _csv(f"plan-{plan.code}", PROGRESS_CSV_HEADER,
                     (_progress_csv_row(t, t.row) for t in rows))  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
-    page = _page(request, targets, 25)
-    page.object_list = sel.attach_progress(page.object_list, year=f.year, quarter=f.quarter)  # type: ignore[arg-type]
-    counts = sel.plan_status_counts([plan.pk], year=f.year, quarter=f.quarter).get(plan.pk, {})
     # The chart shows every target of the plan, not only this page of the table; a click on
-    # a bar opens the target (docs/monitoring.md "Rankings and navigation").
+    # a bar opens the target (docs/monitoring.md "Rankings and navigation"). One plan's
+    # targets (150 at most in the national data) are read once, and the table pages them.
     every = sel.attach_progress(targets, year=f.year, quarter=f.quarter)  # type: ignore[arg-type]
+    page = _page(request, every, 25)
+    counts = sel.plan_status_counts([plan.pk], year=f.year, quarter=f.quarter).get(plan.pk, {})
     with_progress = any(t.row for t in every)  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
     rows = _bullet_rows(every)
     links = {label: reverse("reports:target-detail", args=[t.pk])
