@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 import time_machine
 from django.db import connection
@@ -87,8 +90,8 @@ def test_page_queries_stay_the_same_as_plans_regions_and_departments_grow(client
     assert len(large) == len(small), "\n".join(q["sql"][:150] for q in large.captured_queries)
 
 
-NATIONAL_PAGES = [
-    *GROWING_PAGES,
+NATIONAL_PAGES: list[tuple[str, Callable[[Any], list[Any]], dict[str, str]]] = [
+    *((name, args, {}) for name, args in GROWING_PAGES),
     ("reports:department-list", lambda s: [], {"all": "1"}),
     ("reports:department-list", lambda s: [], {"page": "2"}),
     ("reports:plan-list", lambda s: [], {"region": "jiangsu"}),
@@ -97,8 +100,7 @@ NATIONAL_PAGES = [
 
 
 @pytest.mark.parametrize(
-    "page", [p if len(p) == 3 else (*p, {}) for p in NATIONAL_PAGES],
-    ids=[f"{p[0]}{'-' + '-'.join(p[2]) if len(p) == 3 else ''}" for p in NATIONAL_PAGES],
+    "page", NATIONAL_PAGES, ids=[f"{n}-{'-'.join(q)}" for n, _, q in NATIONAL_PAGES]
 )
 def test_a_national_office_with_cut_menus_runs_as_many_queries_as_the_country_grows(
     client, monkeypatch, page
