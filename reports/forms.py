@@ -27,6 +27,7 @@ from targets.selectors import (
     progress_latest_quarter,
 )
 
+from .menus import MenuChoiceField
 from .models import DOC_NUMBER_MAX_LENGTH, ReportRun
 from .pdf.format import quarter_label
 from .selectors import DashboardFilters, category_choices, quarter_choices, scoped_region_ids
@@ -38,13 +39,14 @@ ALL_FIELDS = ("region", "plan", "department", "category", "status", "quarter")
 
 
 class DashboardFilterForm(forms.Form):
-    region = forms.ModelChoiceField(
+    # bounded menus: a national scope has 3,200 of each (reports/menus.py)
+    region = MenuChoiceField(
         label=_("地区"), queryset=Region.objects.none(), required=False, empty_label=_("全部地区")
     )
-    plan = forms.ModelChoiceField(
+    plan = MenuChoiceField(
         label=_("规划"), queryset=Plan.objects.none(), required=False, empty_label=_("全部规划")
     )
-    department = forms.ModelChoiceField(
+    department = MenuChoiceField(
         label=_("牵头单位"), queryset=Department.objects.none(), required=False,
         empty_label=_("全部部门"),
     )
@@ -113,8 +115,10 @@ class DashboardFilterForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         quarter = data.get("quarter") or progress_default_quarter()
         year, q = quarter if quarter else (None, None)
+        region_ids = scoped_region_ids(self.visible_region_ids, data.get("region"))
+        self._bound_menus(data, region_ids)
         return DashboardFilters(
-            region_ids=scoped_region_ids(self.visible_region_ids, data.get("region")),
+            region_ids=region_ids,
             plan=data.get("plan"),
             department=data.get("department"),
             category=data.get("category") or "",
@@ -122,6 +126,20 @@ class DashboardFilterForm(forms.Form):
             year=year,
             quarter=q,
         )
+
+
+    def _bound_menus(self, data: dict[str, Any], region_ids: list[int] | None) -> None:
+        """The chosen options stay listed; with a region chosen, the plan and department
+        menus that do not fit list that region's (reports/menus.py)."""
+        for name in ("region", "plan", "department"):
+            field = self.fields.get(name)
+            if not isinstance(field, MenuChoiceField):
+                continue
+            field.chosen = data.get(name)
+            if name != "region" and data.get("region") is not None:
+                field.narrowed = field.queryset.filter(  # type: ignore[union-attr]
+                    region_id__in=region_ids or []
+                )
 
 
 # --- The 报告 page: which quarter, which scope. Parses shape; services decide. ---------------

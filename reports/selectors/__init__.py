@@ -18,6 +18,7 @@ from .filters import (
     scoped_region_ids,
 )
 from .listings import (
+    RankedDepartments,
     attach_progress,
     department_list,
     indicator_list,
@@ -57,6 +58,7 @@ __all__ = [
     "Change",
     "DashboardFilters",
     "OverdueDepartments",
+    "RankedDepartments",
     "Reporting",
     "Rollup",
     "StatusChange",

@@ -9,13 +9,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db import connections
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Cast
 
 from indicators.models import Department, Indicator, Observation
 from targets.models import Plan, Progress, Target, TargetTally
+from targets.selectors import BEHIND_STATUSES as TARGET_BEHIND
 from targets.selectors import STATUS_ORDER, department_lead_count, rollup_rows, target_list
 
 from .filters import DashboardFilters
+from .progress import status_rollups
 
 
 def plan_status_counts(
@@ -130,6 +134,56 @@ def department_list(
         departments = departments.filter(pk__in=TargetTally.objects.filter(
             plan=f.plan, n__gt=0).exclude(department_id=0).values("department_id"))
     return departments.order_by("region__code", "name")
+
+
+class RankedDepartments:
+    """``department_list`` worst first, ranked in the database and read a page at a time
+    (give it to a paginator): the share of its led targets behind at the filters' quarter
+    (from the department rollups, as ``Rollup.behind_share``), then how many, then region
+    code and name; a department without progress there comes last (docs/monitoring.md
+    "Rankings"). Without ``show_all`` only departments that lead targets.
+
+    ``count()`` is one query; a page is two: the ids of the page (the departments in scope
+    left-joined to their rollup sums grouped once, docs/scale.md §8) and those departments.
+    """
+
+    def __init__(self, f: DashboardFilters, *, show_all: bool) -> None:
+        self.f = f
+        self.departments = department_list(f)
+        if not show_all:
+            self.departments = self.departments.filter(lead_count__gt=0)  # type: ignore[misc]  # annotated by department_list
+
+    def count(self) -> int:
+        return self.departments.count()
+
+    def _page_ids(self, offset: int, limit: int) -> list[int]:
+        keys = self.departments.order_by().values(
+            dep=F("pk"), dep_code=F("region__code"), dep_name=F("name"))
+        sql, params = keys.query.sql_with_params()
+        order = "d.dep_code, d.dep_name, d.dep"
+        joined, more = "", ()
+        if self.f.has_quarter:
+            groups = (
+                status_rollups(self.f, by_department=True).values(g_dep=F("department_id"))
+                .annotate(g_total=Sum("n"),
+                          g_behind=Sum("n", filter=Q(status__in=TARGET_BEHIND), default=0))
+                .annotate(g_share=Cast("g_behind", FloatField()) / Cast("g_total", FloatField()))
+                .values("g_dep", "g_behind", "g_share")
+            )
+            group_sql, more = groups.query.sql_with_params()
+            joined = f" LEFT JOIN ({group_sql}) g ON g.g_dep = d.dep"
+            order = ("COALESCE(g.g_share, -1.0) DESC, COALESCE(g.g_behind, 0) DESC, " + order)
+        # every piece is Django's own SQL; values are bound parameters
+        with connections[self.departments.db].cursor() as cursor:
+            cursor.execute(f"SELECT d.dep FROM ({sql}) d{joined} ORDER BY {order} "
+                           "LIMIT %s OFFSET %s", (*params, *more, limit, offset))
+            return [row[0] for row in cursor.fetchall()]
+
+    def __getitem__(self, window: slice) -> list[Department]:
+        start = window.start or 0
+        ids = self._page_ids(start, window.stop - start)
+        found = self.departments.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
 
 
 def _indicator_scope(f: DashboardFilters) -> Q:

@@ -101,9 +101,15 @@ def status_by_region(f: DashboardFilters) -> list[Rollup]:
     return rollups_by_region(status_rollups(f))
 
 
-def status_by_department(f: DashboardFilters) -> list[Rollup]:
-    """Status counts per lead department of ``progress_rows(f)``, one query on the rollups."""
-    return rollups_by_department(status_rollups(f, by_department=True))
+def status_by_department(
+    f: DashboardFilters, *, department_ids: Sequence[int] | None = None
+) -> list[Rollup]:
+    """Status counts per lead department of ``progress_rows(f)`` (of ``department_ids``
+    only, e.g. a page's), one query on the rollups."""
+    rows = status_rollups(f, by_department=True)
+    if department_ids is not None:
+        rows = rows.filter(department_id__in=list(department_ids))
+    return rollups_by_department(rows)
 
 
 def status_counts(f: DashboardFilters, **kwargs: object) -> dict[str, int]:

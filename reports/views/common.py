@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core.tabular import write_csv
-from indicators.permissions import ensure_can_read_dashboards, visible_region_ids
+from indicators.permissions import ensure_can_read_dashboards, region_filter_ids
 from targets.models import Progress, Target
 from targets.wording import gap_phrase
 
@@ -63,7 +63,7 @@ def _filters(
                                                    "status", "quarter")
 ) -> tuple[DashboardFilterForm, sel.DashboardFilters]:
     form = DashboardFilterForm(
-        request.GET or None, visible_region_ids=visible_region_ids(request.user), fields=fields
+        request.GET or None, visible_region_ids=region_filter_ids(request.user), fields=fields
     )
     return form, form.filters()
 

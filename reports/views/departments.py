@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.audit import get_in_scope_or_404
 from indicators.models import Department
-from indicators.permissions import visible_region_ids
+from indicators.permissions import region_filter_ids
 from targets.selectors import rollup_rows
 
 from .. import figures
@@ -50,22 +50,15 @@ def rank_departments(departments: list[Department], rollups: dict[int, Any]) -> 
 def department_list(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request, ("region", "plan", "category", "quarter"))
     show_all = request.GET.get("all") == "1"
-    departments = sel.department_list(f)
-    rollups = (
-        {r.key: r for r in sel.status_by_department(f)} if f.has_quarter else {}
-    )
-    everyone = list(departments)
-    ranked = rank_departments(everyone if show_all else [d for d in everyone if d.lead_count],  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
-                              rollups)
     if _wants_csv(request):
-        return _csv("departments", ["地区", "部门", "牵头目标", "滞后目标", "滞后占比",
-                                    "确保类已完成或正常", "确保类可评估", "力争类已完成或正常",
-                                    "力争类可评估", *LABELS.values()],
-                    ([d.region.name, d.name, d.lead_count,  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
-                      *(_rollup_cells(rollups.get(d.pk))),
-                      *[rollups[d.pk].counts.get(s, 0) if d.pk in rollups else 0
-                        for s in LABELS]] for d in ranked))
-    page = _page(request, ranked, 30)
+        return _department_csv(f, show_all)
+    # Ranked and paged in the database; rollups read for the page's departments only
+    # (docs/scale.md §8).
+    page = _page(request, sel.RankedDepartments(f, show_all=show_all), 30)
+    rollups = (
+        {r.key: r for r in sel.status_by_department(f, department_ids=[d.pk for d in page])}
+        if f.has_quarter else {}
+    )
     for department in page:
         department.rollup = rollups.get(department.pk)
     shown = [d.rollup for d in page if d.rollup]
@@ -75,10 +68,26 @@ def department_list(request: HttpRequest) -> HttpResponse:
         figures.status_bars(sel.rollup_frame(shown, with_region=True), LABELS, links=links)
         if shown else None
     )
+    hidden = 0 if show_all else sel.department_list(f).count() - page.paginator.count
     ctx = {"filters": form, "f": f, "active": "departments", "page": page,
-           "show_all": show_all, "hidden": len(everyone) - len(ranked),
+           "show_all": show_all, "hidden": hidden,
            "chart": figures.figure_json(chart) if chart else None}
     return render(request, "reports/department_list.html", ctx)
+
+
+def _department_csv(f: sel.DashboardFilters, show_all: bool) -> HttpResponse:
+    """Every department in scope (the export is the whole list), ranked as the page."""
+    rollups = {r.key: r for r in sel.status_by_department(f)} if f.has_quarter else {}
+    everyone = list(sel.department_list(f))
+    ranked = rank_departments(everyone if show_all else [d for d in everyone if d.lead_count],  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
+                              rollups)
+    return _csv("departments", ["地区", "部门", "牵头目标", "滞后目标", "滞后占比",
+                                "确保类已完成或正常", "确保类可评估", "力争类已完成或正常",
+                                "力争类可评估", *LABELS.values()],
+                ([d.region.name, d.name, d.lead_count,  # type: ignore[attr-defined]  # set by annotate() or attached by the selector
+                  *(_rollup_cells(rollups.get(d.pk))),
+                  *[rollups[d.pk].counts.get(s, 0) if d.pk in rollups else 0
+                    for s in LABELS]] for d in ranked))
 
 
 def _rollup_cells(r: Any) -> list[object]:
@@ -90,7 +99,7 @@ def _rollup_cells(r: Any) -> list[object]:
 
 @dashboard_view
 def department_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    visible = visible_region_ids(request.user)
+    visible = region_filter_ids(request.user)
     departments = Department.objects.select_related("region")
     if visible is not None:
         departments = departments.filter(region_id__in=visible)

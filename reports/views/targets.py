@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.audit import get_in_scope_or_404
-from indicators.permissions import is_office, visible_region_ids
+from indicators.permissions import is_office, region_filter_ids
 from targets.models import Plan, Progress, Target
 from targets.selectors import target_list
 from targets.wording import gap_phrase
@@ -23,7 +23,7 @@ from .common import LABELS, _csv, _n, _page, _wants_csv, dashboard_view
 @dashboard_view
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_in_scope_or_404(
-        request, target_list(region_ids=visible_region_ids(request.user)), pk=pk
+        request, target_list(region_ids=region_filter_ids(request.user)), pk=pk
     )
     history = sel.target_history(target)
     if _wants_csv(request):

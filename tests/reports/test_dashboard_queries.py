@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 import time_machine
 from django.db import connection
@@ -84,4 +87,48 @@ def test_page_queries_stay_the_same_as_plans_regions_and_departments_grow(client
 
         with CaptureQueriesContext(connection) as large:
             assert client.get(url).status_code == 200
+    assert len(large) == len(small), "\n".join(q["sql"][:150] for q in large.captured_queries)
+
+
+NATIONAL_PAGES: list[tuple[str, Callable[[Any], list[Any]], dict[str, str]]] = [
+    *((name, args, {}) for name, args in GROWING_PAGES),
+    ("reports:department-list", lambda s: [], {"all": "1"}),
+    ("reports:department-list", lambda s: [], {"page": "2"}),
+    ("reports:plan-list", lambda s: [], {"region": "jiangsu"}),
+    ("reports:overview", lambda s: [], {"region": "jiangsu"}),
+]
+
+
+@pytest.mark.parametrize(
+    "page", NATIONAL_PAGES, ids=[f"{n}-{'-'.join(q)}" for n, _, q in NATIONAL_PAGES]
+)
+def test_a_national_office_with_cut_menus_runs_as_many_queries_as_the_country_grows(
+    client, monkeypatch, page
+):
+    """Issue 18 at the national office: no region filter (its scope is every region,
+    docs/scale.md §8), filter menus cut short (``MENU_LIMIT``), departments ranked and paged
+    in the database; the same number of queries with 2 or 8 more cities."""
+    from accounts import roles
+    from indicators.models import Region
+    from reports import menus
+    from tests.factories import RegionFactory, UserFactory
+
+    name, args, query = page
+    monkeypatch.setattr(menus, "MENU_LIMIT", 1)
+    with time_machine.travel("2025-08-01 10:00 +0800", tick=False):
+        seed = build_seed()
+        nation = RegionFactory(code="100000", name="全国", level="nation")
+        Region.objects.exclude(pk=nation.pk).filter(parent__isnull=True).update(parent=nation)
+        client.force_login(UserFactory.with_role("national", roles.OFFICE, nation))
+        query = {k: seed.regions["江苏"].pk if v == "jiangsu" else v for k, v in query.items()}
+        url = reverse(name, args=args(seed))
+        _grow_country(seed, 0, 2)
+        client.get(url, query)  # warm-up: session, content types
+        with CaptureQueriesContext(connection) as small:
+            assert client.get(url, query).status_code == 200
+
+        _grow_country(seed, 2, 6)
+
+        with CaptureQueriesContext(connection) as large:
+            assert client.get(url, query).status_code == 200
     assert len(large) == len(small), "\n".join(q["sql"][:150] for q in large.captured_queries)
