@@ -17,7 +17,10 @@ to it. A fixed number of queries whatever the number of targets.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import TypeVar
 
 from django.db.models import (
     Case,
@@ -26,10 +29,14 @@ from django.db.models import (
     FilteredRelation,
     FloatField,
     IntegerField,
+    Model,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Abs, Coalesce
 from django.utils import timezone
@@ -42,6 +49,8 @@ from targets.wording import number
 
 from .filters import DashboardFilters
 from .progress import progress_rows
+
+_M = TypeVar("_M", bound=Model)
 
 #: Better statuses rank higher; a change's severity is the fall in rank (negative: a rise).
 RANK = {
@@ -108,32 +117,28 @@ def what_changed_page(
 ) -> tuple[list[Change], int]:
     """The first ``limit`` changes (all without a limit), worst first, and how many there are.
 
-    Status changes are found, ordered and counted in the database (one join of the two
-    quarters' rows, changed rows only); only the entries shown become model instances
-    (docs/scale.md). The approved and overdue entries are keyed by target and sorted as
-    plain tuples before the few shown are read.
+    Every kind is found, ordered, counted and cut to the page in the database; only the
+    entries shown become model instances (docs/scale.md §8). A newly overdue or approved
+    figure stands for its series (indicator, region) and names the series' first target in
+    scope (by plan, then target), found per figure by a correlated lookup.
     """
     if not f.has_quarter:
         return [], 0
     start, end = window(f, today)
     prev = previous_quarter(f.year, f.quarter)  # type: ignore[arg-type]
-    changed = _status_changes(f, prev)
-    by_kind = dict(changed.order_by().values_list("kind_order").annotate(n=Count("pk"))  # type: ignore[misc]
-                   .values_list("kind_order", "n"))
-    series = _series(f)
-    approved = _approved(series, start, end)
-    overdue = _overdue(f, series, start, end)
-    total = sum(by_kind.values()) + len(approved) + len(overdue)
+    rows, n_changed = _status_page(_status_changes(f, prev), limit)
+    overdue, n_overdue = _overdue_entries(_overdue(f, start, end), limit)
+    approved, n_approved = _approved_entries(_approved(f, start, end), limit)
+    total = n_changed + n_overdue + n_approved
     want = total if limit is None else min(limit, total)
-    rows = list(changed.select_related("target__plan", "target__indicator")
-                .prefetch_related("target__lead_departments")[:want])
     worse = [_status_entry(row) for row in rows if row.kind_order == 0]  # type: ignore[attr-defined]
     others = [_status_entry(row) for row in rows if row.kind_order != 0]  # type: ignore[attr-defined]
-    keyed = sorted(overdue + approved, key=lambda e: (KIND_ORDER[e[0]], e[1], e[2]))[:want]
-    targets = _targets({entry[2] for entry in keyed})
+    # Newly overdue come before newly approved (KIND_ORDER): each list is already in order.
+    keyed = (overdue + approved)[:want]
+    targets = _targets({entry[1] for entry in keyed})
     middle = [Change(kind, targets[target_id], leads if leads is not None
-                     else _leads(targets[target_id]), figure=figure)
-              for kind, _plan, target_id, leads, figure in keyed]
+                     else _leads(targets[target_id]), figure=figure(targets[target_id]))
+              for kind, target_id, leads, figure in keyed]
     return (worse + middle + others)[:want], total
 
 
@@ -152,9 +157,9 @@ def _status_changes(f: DashboardFilters, prev: tuple[int, int]) -> QuerySet[Prog
     rows = (
         progress_rows(f)
         .annotate(earlier=FilteredRelation("target__progress", condition=before))
-        .filter(earlier__isnull=False)
-        .exclude(status=F("earlier__status"))
         .annotate(before=F("earlier__status"))
+        # Not exclude(): it would join the earlier rows a second time.
+        .filter(Q(status__lt=F("before")) | Q(status__gt=F("before")))
         .annotate(fall=ranked("earlier__status") - ranked("status"))
         .annotate(kind_order=Case(
             When(fall__gt=0, then=Value(KIND_ORDER["worse"])),
@@ -163,6 +168,16 @@ def _status_changes(f: DashboardFilters, prev: tuple[int, int]) -> QuerySet[Prog
         ))
     )
     return rows.order_by("kind_order", Abs("fall").desc(), "target__plan_id", "target_id")
+
+
+def _status_page(changed: QuerySet[Progress], limit: int | None) -> tuple[list[Progress], int]:
+    """The first ``limit`` status changes as rows with their targets, and how many there
+    are, in one query (a window count over the same join)."""
+    page = (changed.annotate(matched=Window(Count("pk")))
+            .select_related("target__plan", "target__indicator")
+            .prefetch_related("target__lead_departments"))
+    rows = list(page if limit is None else page[:max(limit, 1)])
+    return rows[:limit], (rows[0].matched if rows else 0)  # type: ignore[return-value]
 
 
 def _status_entry(row: Progress) -> Change:
@@ -175,15 +190,29 @@ def _status_entry(row: Progress) -> Change:
     return Change(kind, target, _leads(target), row.before, row.status, figure, fall)  # type: ignore[attr-defined]
 
 
-def _series(f: DashboardFilters) -> dict[tuple[int, int], tuple[int, int]]:
-    """(indicator, region) → (plan id, target id) of the first target of that series under
-    the filters (plain tuples: no model instances)."""
-    series: dict[tuple[int, int], tuple[int, int]] = {}
-    for indicator, region, plan, target in progress_rows(f).values_list(
-        "target__indicator_id", "target__plan__region_id", "target__plan_id", "target_id"
-    ):
-        series.setdefault((indicator, region), (plan, target))
-    return series
+def _first_target(f: DashboardFilters, field: str) -> Subquery:
+    """The series' first target in scope (the one ``progress_rows(f)`` lists first) of the
+    outer row's (indicator, region): ``field`` of it, or NULL when the scope has none.
+
+    The region filter is left to the outer rows (``_in_scope``): here the region is the
+    outer row's, so the lookup walks that region's plans by index, not the list of regions.
+    """
+    rows = progress_rows(replace(f, region_ids=None)).filter(
+        target__indicator_id=OuterRef("indicator_id"),
+        target__plan__region_id=OuterRef("region_id"),
+    )
+    return Subquery(rows.values(field)[:1])
+
+
+def _in_scope(f: DashboardFilters, rows: QuerySet[_M]) -> QuerySet[_M]:
+    """``rows`` (keyed by indicator and region) whose series has a target in scope, with
+    that target's plan and id as ``first_plan`` and ``first_target``."""
+    if f.region_ids is not None:
+        rows = rows.filter(region_id__in=f.region_ids)
+    return rows.annotate(  # type: ignore[return-value]
+        first_target=_first_target(f, "target_id"),
+        first_plan=_first_target(f, "target__plan_id"),
+    ).filter(first_target__isnull=False)
 
 
 def _targets(ids: set[int]) -> dict[int, Target]:
@@ -193,53 +222,57 @@ def _targets(ids: set[int]) -> dict[int, Target]:
         "plan", "indicator").prefetch_related("lead_departments")}
 
 
-Keyed = tuple[str, int, int, "str | None", str]  # kind, plan id, target id, leads, figure
+#: kind, target id, leads (None: the target's), the figure text given the target.
+Keyed = tuple[str, int, "str | None", Callable[[Target], str]]
 
 
-def _approved(
-    by_series: dict[tuple[int, int], tuple[int, int]], start: dt.date, end: dt.date
-) -> list[Keyed]:
-    if not by_series:
-        return []
+def _approved(f: DashboardFilters, start: dt.date, end: dt.date) -> QuerySet[Observation]:
+    """The figures approved in the window whose series is in scope, in the order they are
+    listed: by their series' first target, newest approval first. Read through the partial
+    index of approved figures (``observation_approved``)."""
     tz = timezone.get_current_timezone()
     since = dt.datetime.combine(start + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     figures = Observation.objects.filter(
         status=Observation.Status.APPROVED, approved_at__gte=since, approved_at__lt=until,
-        indicator_id__in={i for i, _ in by_series}, region_id__in={r for _, r in by_series},
-    ).order_by("-approved_at").values_list(
-        "indicator_id", "region_id", "year", "quarter", "value", "state", "indicator__unit"
     )
-    out: list[Keyed] = []
+    return _in_scope(f, figures).order_by(  # type: ignore[misc]
+        "first_plan", "first_target", "-approved_at", "pk")
+
+
+def _counted(rows: QuerySet, fields: tuple[str, ...], limit: int | None) -> tuple[list, int]:
+    """The first ``limit`` rows' ``fields`` (all without a limit) and how many rows there are,
+    in one query: the count is a window over the same scan."""
+    page = rows.annotate(matched=Window(Count("pk"))).values_list(*fields, "matched")
+    got = list(page if limit is None else page[:max(limit, 1)][:limit])
+    return [row[:-1] for row in got], (got[0][-1] if got else 0)
+
+
+def _approved_entries(figures: QuerySet[Observation], limit: int | None) -> tuple[list[Keyed], int]:
     states = dict(Observation._meta.get_field("state").choices or [])
-    units = _target_units({target for _, target in by_series.values()})
-    for indicator, region, year, quarter, value, state, indicator_unit in figures:
-        key = by_series.get((indicator, region))
-        if key is None:
-            continue
-        unit = units.get(key[1]) or indicator_unit
-        shown = number(value, unit) if value is not None else (
-            str(states.get(state, "")) or "—")
-        out.append(("approved", key[0], key[1], None, f"{_period_text(year, quarter)} {shown}"))
-    return out
+
+    def text(year: int, quarter: int | None, value: Decimal | None, state: str,
+             indicator_unit: str) -> Callable[[Target], str]:
+        def shown(target: Target) -> str:
+            figure = number(value, target.unit or indicator_unit) if value is not None else (
+                str(states.get(state, "")) or "—")
+            return f"{_period_text(year, quarter)} {figure}"
+        return shown
+
+    page, count = _counted(figures, ("first_target", "year", "quarter", "value", "state",
+                                     "indicator__unit"), limit)
+    return [("approved", target, None, text(year, quarter, value, state, unit))
+            for target, year, quarter, value, state, unit in page], count
 
 
-def _target_units(ids: set[int]) -> dict[int, str]:
-    return dict(Target.objects.filter(pk__in=ids).values_list("pk", "unit")) if ids else {}
+def _overdue(f: DashboardFilters, start: dt.date, end: dt.date) -> QuerySet[ReportingDue]:
+    """Figures whose due date fell inside the window and that are still not in, whose
+    series is in scope, in the order they are listed.
 
-
-def _overdue(
-    f: DashboardFilters, by_series: dict[tuple[int, int], tuple[int, int]], start: dt.date,
-    end: dt.date,
-) -> list[Keyed]:
-    """Figures whose due date fell inside the window and that are still not in.
-
-    Read from ``ReportingDue``'s rows not yet in (docs/monitoring.md): one query, whatever
-    the number of figures. A figure is overdue the day after its due date, so a due date on
-    the window's last day is not yet overdue.
+    Read from ``ReportingDue``'s rows not yet in (docs/monitoring.md), through its partial
+    index ``reportingdue_unreported``. A figure is overdue the day after its due date, so a
+    due date on the window's last day is not yet overdue.
     """
-    if not by_series:
-        return []
     rows = ReportingDue.objects.filter(state__in=UNREPORTED, due_on__gt=start, due_on__lt=end)
     if f.region_ids is not None:
         rows = rows.filter(department__region_id__in=f.region_ids)
@@ -248,14 +281,16 @@ def _overdue(
     if f.plan is not None:
         leads = Target.lead_departments.through.objects.filter(target__plan=f.plan)
         rows = rows.filter(department_id__in=leads.values("department_id"))
-    out: list[Keyed] = []
-    for region_id, indicator_id, year, quarter, department in (
-        rows.order_by("department__region__code", "department__name", "department_id",
-                      F("year").desc(), Coalesce("quarter", Value(5)).desc(), "indicator__name")
-        .values_list("region_id", "indicator_id", "year", "quarter", "department__name")
-    ):
-        key = by_series.get((indicator_id, region_id))
-        if key is None:
-            continue
-        out.append(("overdue", key[0], key[1], department, f"{Period(year, quarter).label} 未报"))
-    return out
+    return _in_scope(f, rows).order_by(  # type: ignore[misc]
+        "first_plan", "first_target", "department__region__code", "department__name",
+        "department_id", F("year").desc(), Coalesce("quarter", Value(5)).desc(),
+        "indicator__name", "pk")
+
+
+def _overdue_entries(rows: QuerySet[ReportingDue], limit: int | None) -> tuple[list[Keyed], int]:
+    def text(year: int, quarter: int | None) -> Callable[[Target], str]:
+        return lambda _target: f"{Period(year, quarter).label} 未报"
+
+    page, count = _counted(rows, ("first_target", "year", "quarter", "department__name"), limit)
+    return [("overdue", target, department, text(year, quarter))
+            for target, year, quarter, department in page], count
