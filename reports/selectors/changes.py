@@ -117,10 +117,12 @@ def what_changed_page(
 ) -> tuple[list[Change], int]:
     """The first ``limit`` changes (all without a limit), worst first, and how many there are.
 
-    Every kind is found, ordered, counted and cut to the page in the database; only the
-    entries shown become model instances (docs/scale.md §8). A newly overdue or approved
-    figure stands for its series (indicator, region) and names the series' first target in
-    scope (by plan, then target), found per figure by a correlated lookup.
+    A newly overdue or approved figure stands for its series (indicator, region) and names
+    the series' first target in scope (by plan, then target). Status changes and newly
+    overdue figures are found, ordered, counted and cut to the page in the database (the
+    overdue ones find their series' first target by a correlated lookup each); approved
+    figures are matched to the series as a set (``_approved_entries``). Only the entries
+    shown become model instances (docs/scale.md §8).
     """
     if not f.has_quarter:
         return [], 0
@@ -128,7 +130,7 @@ def what_changed_page(
     prev = previous_quarter(f.year, f.quarter)  # type: ignore[arg-type]
     rows, n_changed = _status_page(_status_changes(f, prev), limit)
     overdue, n_overdue = _overdue_entries(_overdue(f, start, end), limit)
-    approved, n_approved = _approved_entries(_approved(f, start, end), limit)
+    approved, n_approved = _approved_entries(f, start, end, limit)
     total = n_changed + n_overdue + n_approved
     want = total if limit is None else min(limit, total)
     worse = [_status_entry(row) for row in rows if row.kind_order == 0]  # type: ignore[attr-defined]
@@ -226,20 +228,6 @@ def _targets(ids: set[int]) -> dict[int, Target]:
 Keyed = tuple[str, int, "str | None", Callable[[Target], str]]
 
 
-def _approved(f: DashboardFilters, start: dt.date, end: dt.date) -> QuerySet[Observation]:
-    """The figures approved in the window whose series is in scope, in the order they are
-    listed: by their series' first target, newest approval first. Read through the partial
-    index of approved figures (``observation_approved``)."""
-    tz = timezone.get_current_timezone()
-    since = dt.datetime.combine(start + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    figures = Observation.objects.filter(
-        status=Observation.Status.APPROVED, approved_at__gte=since, approved_at__lt=until,
-    )
-    return _in_scope(f, figures).order_by(  # type: ignore[misc]
-        "first_plan", "first_target", "-approved_at", "pk")
-
-
 def _counted(rows: QuerySet, fields: tuple[str, ...], limit: int | None) -> tuple[list, int]:
     """The first ``limit`` rows' ``fields`` (all without a limit) and how many rows there are,
     in one query: the count is a window over the same scan."""
@@ -248,7 +236,28 @@ def _counted(rows: QuerySet, fields: tuple[str, ...], limit: int | None) -> tupl
     return [row[:-1] for row in got], (got[0][-1] if got else 0)
 
 
-def _approved_entries(figures: QuerySet[Observation], limit: int | None) -> tuple[list[Keyed], int]:
+def _approved_entries(
+    f: DashboardFilters, start: dt.date, end: dt.date, limit: int | None
+) -> tuple[list[Keyed], int]:
+    """The first ``limit`` figures approved in the window whose series is in scope, by their
+    series' first target and newest approval first, and how many there are.
+
+    The figures are read through the partial index of approved figures
+    (``observation_approved``): none, no further query. Only when there are some is the
+    scope's series read, as plain tuples, to key them (docs/scale.md §8): a quarter's
+    approvals are as many as the series, and matching them as a set costs less than looking
+    up each figure's series in the database.
+    """
+    tz = timezone.get_current_timezone()
+    since = dt.datetime.combine(start + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    figures = list(Observation.objects.filter(
+        status=Observation.Status.APPROVED, approved_at__gte=since, approved_at__lt=until,
+    ).order_by("-approved_at", "pk").values_list(
+        "indicator_id", "region_id", "year", "quarter", "value", "state", "indicator__unit"))
+    if not figures:
+        return [], 0
+    series = _series(f)
     states = dict(Observation._meta.get_field("state").choices or [])
 
     def text(year: int, quarter: int | None, value: Decimal | None, state: str,
@@ -259,10 +268,22 @@ def _approved_entries(figures: QuerySet[Observation], limit: int | None) -> tupl
             return f"{_period_text(year, quarter)} {figure}"
         return shown
 
-    page, count = _counted(figures, ("first_target", "year", "quarter", "value", "state",
-                                     "indicator__unit"), limit)
-    return [("approved", target, None, text(year, quarter, value, state, unit))
-            for target, year, quarter, value, state, unit in page], count
+    keyed = sorted(  # stable: newest approval first within a target
+        ((key, row) for row in figures if (key := series.get((row[0], row[1]))) is not None),
+        key=lambda entry: entry[0])
+    return [("approved", key[1], None, text(*row[2:]))
+            for key, row in (keyed if limit is None else keyed[:limit])], len(keyed)
+
+
+def _series(f: DashboardFilters) -> dict[tuple[int, int], tuple[int, int]]:
+    """(indicator, region) → (plan id, target id) of the first target of that series under
+    the filters (plain tuples: no model instances)."""
+    series: dict[tuple[int, int], tuple[int, int]] = {}
+    for indicator, region, plan, target in progress_rows(f).values_list(
+        "target__indicator_id", "target__plan__region_id", "target__plan_id", "target_id"
+    ):
+        series.setdefault((indicator, region), (plan, target))
+    return series
 
 
 def _overdue(f: DashboardFilters, start: dt.date, end: dt.date) -> QuerySet[ReportingDue]:
