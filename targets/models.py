@@ -351,6 +351,12 @@ class Progress(models.Model):
             # an id order would let PostgreSQL walk the primary key past every earlier quarter.
             models.Index(fields=["year", "quarter", "target"], name="progress_quarter_target"),
             models.Index(fields=["computed_at", "id"], name="progress_sync_keyset"),
+            # 总览's "targets behind", worst pace first, 20 a page (docs/scale.md §8): the
+            # first page is the index's first rows, not a sort of every row behind. The
+            # statuses are targets.status.PACE_BEHIND.
+            models.Index(fields=["year", "quarter", "pace", "gap", "target"],
+                         name="progress_behind",
+                         condition=Q(status__in=["lagging", "off_track"])),
         ]
 
     def __str__(self) -> str:

@@ -125,6 +125,10 @@ class Observation(models.Model):
             # so the answer does not read the 9.6 million real figures of a national office.
             models.Index(fields=["status"], name="observation_demo",
                          condition=Q(evidence__startswith="示例数据")),
+            # 总览's "what changed" reads the figures approved in a quarter's window
+            # (docs/monitoring.md "What changed"): only approved figures are indexed.
+            models.Index(fields=["approved_at"], name="observation_approved",
+                         condition=Q(status="approved")),
         ]
 
     def __str__(self) -> str:

@@ -15,8 +15,8 @@ from django.utils import timezone
 from indicators.calendar import Period
 from indicators.permissions import can_read_dashboards
 from targets.models import Plan
+from targets.selectors import Rollup, target_total
 from targets.selectors import plan_list as select_plans
-from targets.selectors import target_total
 
 from .. import figures
 from .. import selectors as sel
@@ -34,6 +34,9 @@ from .common import (
 
 #: The department-by-status chart keeps the departments with most targets behind.
 DEPARTMENT_CHART_LIMIT = 30
+#: The region chart and table keep this many regions, those with most targets behind, when
+#: the scope has more (a national office sees 3,200 counties: docs/scale.md §8).
+REGION_CHART_LIMIT = 30
 #: Plans in 终期评估 per page of 总览.
 REVIEW_PAGE_SIZE = 20
 #: Plans per page of the home page.
@@ -56,6 +59,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 
+def _worst_first(rollups: list[Rollup]) -> list[Rollup]:
+    """Worst first: the share of targets behind, then their number (docs/monitoring.md)."""
+    return sorted(rollups, key=lambda r: (-(r.behind_share or 0), -r.behind, r.region, r.name))
+
+
 @dashboard_view
 def overview(request: HttpRequest) -> HttpResponse:
     form, f = _filters(request)
@@ -67,12 +75,12 @@ def overview(request: HttpRequest) -> HttpResponse:
         rows = rows.prefetch_related("target__lead_departments")
         return _csv(f"overview-{f.year}Q{f.quarter}", ["季度", *PROGRESS_CSV_HEADER],
                     ([f.quarter_label, *_progress_csv_row(r.target, r)] for r in rows))
-    regions = sel.status_by_region(f)
+    all_regions = sel.status_by_region(f)
+    # Every region in its order while they fit, else the worst (docs/monitoring.md).
+    regions = (all_regions if len(all_regions) <= REGION_CHART_LIMIT
+               else _worst_first(all_regions)[:REGION_CHART_LIMIT])
     departments = sel.status_by_department(f)
-    # Worst first: the share of each department's targets behind (docs/monitoring.md).
-    worst = sorted(departments, key=lambda r: (-(r.behind_share or 0), -r.behind, r.region,
-                                               r.name))
-    shown_departments = worst[:DEPARTMENT_CHART_LIMIT]
+    shown_departments = _worst_first(departments)[:DEPARTMENT_CHART_LIMIT]
     query = f"?quarter={f.year}Q{f.quarter}" if f.has_quarter else ""
     department_links = {f"{r.region}·{r.name}" if r.region else r.name:
                         reverse("reports:department-detail", args=[r.key]) + query
@@ -105,6 +113,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             links=department_links))
         if departments else None,
         departments_clipped=len(departments) > DEPARTMENT_CHART_LIMIT,
+        regions_clipped=len(all_regions) > REGION_CHART_LIMIT,
         behind=_page(request, sel.behind_targets(rows), 20, count=sel.behind_count(f)),
         previous_label=Period(previous[0], previous[1]).label,
         changes=changes,

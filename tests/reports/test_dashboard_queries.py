@@ -132,3 +132,72 @@ def test_a_national_office_with_cut_menus_runs_as_many_queries_as_the_country_gr
         with CaptureQueriesContext(connection) as large:
             assert client.get(url, query).status_code == 200
     assert len(large) == len(small), "\n".join(q["sql"][:150] for q in large.captured_queries)
+
+
+def _approve_and_miss(seed, years: range) -> None:
+    """For each year, two figures approved in 2025 Q2 and two figures that fell overdue in it,
+    on series the superuser sees (总览 "what changed": 新审核 and 新逾期)."""
+    import datetime as dt
+
+    from indicators.models import ReportingDue
+    from tests.factories import ObservationFactory
+
+    plan, department = seed.plans["ganyu"], seed.departments["gxj"]
+    for year in years:
+        for quarter, target in enumerate((seed.targets["build"], seed.targets["quality"]), 1):
+            ObservationFactory(indicator=target.indicator, region=plan.region, year=year,
+                               quarter=quarter, department=department,
+                               approved_at=dt.datetime(2025, 5, 20, 2, tzinfo=dt.UTC))
+            ReportingDue.objects.create(
+                department=department, indicator=target.indicator, region=plan.region,
+                year=year, quarter=quarter, due_on=dt.date(2025, 4, 10),
+                state=ReportingDue.State.OVERDUE)
+
+
+def test_what_changed_queries_stay_the_same_as_approved_and_overdue_figures_grow(client):
+    """Issue 18: 总览's newly approved and newly overdue entries are found, counted and cut to
+    the page in SQL (docs/scale.md §8): more of them, the same number of queries."""
+    with time_machine.travel("2025-08-01 10:00 +0800", tick=False):
+        seed = build_seed()
+        client.force_login(make_superuser())
+        url = reverse("reports:overview")
+        _approve_and_miss(seed, range(2000, 2002))
+        client.get(url, {"quarter": "2025Q2"})  # warm-up: session, content types
+        with CaptureQueriesContext(connection) as small:
+            page = client.get(url, {"quarter": "2025Q2"}).content.decode()
+        assert "新审核" in page
+        assert "新逾期" in page
+
+        _approve_and_miss(seed, range(2002, 2012))
+
+        with CaptureQueriesContext(connection) as large:
+            page = client.get(url, {"quarter": "2025Q2"}).content.decode()
+    assert len(large) == len(small), "\n".join(q["sql"][:150] for q in large.captured_queries)
+    section = page[page.index('id="what-changed"'):]
+    assert "另有" in section[:section.index("</section>")]  # 24 + 24 entries, 30 listed
+
+
+def test_a_national_scope_shows_the_regions_most_behind_not_all(client):
+    """Issue 18: with more regions than the chart holds (a national office sees 3,200
+    counties), 总览's region chart and table keep the 30 with the largest share behind and
+    say so; a scope that fits keeps every region (docs/scale.md §8)."""
+    with time_machine.travel("2025-08-01 10:00 +0800", tick=False):
+        seed = build_seed()
+        client.force_login(make_superuser())
+        _grow_country(seed, 0, 31)
+        page = client.get(reverse("reports:overview"), {"quarter": "2025Q2"}).content.decode()
+    regions = page[page.index("各地区目标状态"):page.index("各部门目标状态")]
+    table = regions[regions.index("<tbody>"):regions.index("</tbody>")]
+    assert table.count("<tr>") == 30
+    assert "仅显示滞后占比最高的30个地区" in regions
+    assert "新增市0" in table  # every new city: all 4 targets lagging, 100 % behind
+
+
+def test_the_behind_index_covers_the_statuses_the_behind_list_shows():
+    """The partial index ``progress_behind`` serves "targets behind" only if its condition
+    names the statuses the list filters on (``targets.status.PACE_BEHIND``)."""
+    from reports.selectors.progress import BEHIND_STATUSES
+    from targets.models import Progress
+
+    index = next(i for i in Progress._meta.indexes if i.name == "progress_behind")
+    assert set(dict(index.condition.children)["status__in"]) == set(BEHIND_STATUSES)
