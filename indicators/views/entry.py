@@ -71,7 +71,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
     if department is not None:
         rows = overdue_rows(as_of=today, department_ids=[department.pk])
     elif permissions.has_any_role(user, [roles.OFFICE, roles.LEADER]):
-        rows = overdue_rows(as_of=today, region_ids=permissions.visible_region_ids(user))
+        rows = overdue_rows(as_of=today, region_ids=permissions.region_filter_ids(user))
     else:
         raise PermissionDenied(_("您无权查看逾期情况。"))
     ctx: dict[str, object] = {
