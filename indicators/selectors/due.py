@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import overload
 
 from django.db import connection
 from django.db.models import Count, F, OrderBy, Q, QuerySet, Value
 from django.db.models.expressions import Window
 from django.db.models.functions import Coalesce, Collate, RowNumber
+
+from core.paging import PagedSequence
 
 from ..calendar import Period
 from ..models import UNREPORTED, Department, Observation, ReportingDue
@@ -88,7 +89,7 @@ def _items(rows: list[ReportingDue], departments: Mapping[int, Department] | Non
     ]
 
 
-class OverdueFigures(Sequence[DueItem]):
+class OverdueFigures(PagedSequence[DueItem]):
     """Overdue figures for ``Paginator``: by department (region code, name), each newest
     first. A page is a COUNT, the page's rows, and their figures' statuses."""
 
@@ -97,20 +98,11 @@ class OverdueFigures(Sequence[DueItem]):
             "department__region__code", "department__name", "department_id",
             *_newest_first(), "pk",
         )
-        self._count: int | None = None
 
-    def __len__(self) -> int:
-        if self._count is None:
-            self._count = self.rows.count()
-        return self._count
+    def total(self) -> int:
+        return self.rows.count()
 
-    @overload
-    def __getitem__(self, index: int) -> DueItem: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[DueItem]: ...
-    def __getitem__(self, index: int | slice) -> DueItem | list[DueItem]:
-        if isinstance(index, int):
-            return self[index:index + 1][0]
+    def page(self, index: slice) -> list[DueItem]:
         return _items(list(self.rows[index]))
 
 
@@ -120,7 +112,7 @@ class DepartmentOverdue:
     count: int
 
 
-class OverdueByDepartment(Sequence[DepartmentOverdue]):
+class OverdueByDepartment(PagedSequence[DepartmentOverdue]):
     """Departments with overdue figures for ``Paginator``, most overdue first (then region
     code and name). A page is a COUNT of the grouped rows and one grouped page."""
 
@@ -129,20 +121,11 @@ class OverdueByDepartment(Sequence[DepartmentOverdue]):
             rows.values("department_id").annotate(n=Count("*"))
             .order_by("-n", "department__region__code", "department__name", "department_id")
         )
-        self._count: int | None = None
 
-    def __len__(self) -> int:
-        if self._count is None:
-            self._count = self.ranking.count()
-        return self._count
+    def total(self) -> int:
+        return self.ranking.count()
 
-    @overload
-    def __getitem__(self, index: int) -> DepartmentOverdue: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[DepartmentOverdue]: ...
-    def __getitem__(self, index: int | slice) -> DepartmentOverdue | list[DepartmentOverdue]:
-        if isinstance(index, int):
-            return self[index:index + 1][0]
+    def page(self, index: slice) -> list[DepartmentOverdue]:
         page = [(row["department_id"], row["n"]) for row in self.ranking[index]]
         by_pk = Department.objects.select_related("region").in_bulk([pk for pk, _n in page])
         return [DepartmentOverdue(by_pk[pk], n) for pk, n in page]

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import overload
 
 from django.conf import settings
 from django.db import connection
@@ -27,6 +26,7 @@ from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.expressions import Window
 from django.db.models.functions import Coalesce, Collate, RowNumber
 
+from core.paging import PagedSequence
 from indicators.calendar import ANNUAL, QUARTERLY, Period
 from indicators.models import UNREPORTED, Department, ReportingDue
 from targets.wording import percent
@@ -186,7 +186,7 @@ def _overdue_figures(
 # --- 总览: the departments with overdue figures, paged in the database ---------------------
 
 
-class OverdueDepartments(Sequence[Reporting]):
+class OverdueDepartments(PagedSequence[Reporting]):
     """The lead departments with overdue figures as of a day, most overdue first.
 
     A lazy sequence for ``Paginator``: the ranking is one grouped query over the rows not yet
@@ -220,16 +220,10 @@ class OverdueDepartments(Sequence[Reporting]):
             self._ids = list(self._ranking)
         return self._ids
 
-    def __len__(self) -> int:
+    def total(self) -> int:
         return len(self.ids)
 
-    @overload
-    def __getitem__(self, index: int) -> Reporting: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Reporting]: ...
-    def __getitem__(self, index: int | slice) -> Reporting | list[Reporting]:
-        if isinstance(index, int):
-            return self[index:index + 1][0]
+    def page(self, index: slice) -> list[Reporting]:
         ids = self.ids[index]
         if not ids:
             return []
